@@ -1,0 +1,170 @@
+//! The function's configuration, read once from the environment at start-up.
+//!
+//! A bad value stops the function at init with an error naming the variable, rather than
+//! surfacing later as a confusing audit result.
+
+use crate::error::AuditError;
+use crate::policy::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
+use crate::request::unique_names;
+
+/// Default bound on concurrent Lightsail calls.
+const DEFAULT_MAX_CONCURRENCY: usize = 8;
+/// Largest `MAX_CONCURRENCY` accepted: beyond it Lightsail throttles rather than goes faster.
+const MAX_MAX_CONCURRENCY: usize = 64;
+
+/// Defaults and limits that apply to every invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Thresholds used where the request sets none.
+    pub(crate) policy: Policy,
+    /// `BUCKET_NAMES`, deduplicated; `None` when unset or empty.
+    pub(crate) bucket_names: Option<Vec<String>>,
+    /// How many Lightsail calls may be in flight at once.
+    pub(crate) max_concurrency: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            policy: Policy::default(),
+            bucket_names: None,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, AuditError> {
+        Self::from_lookup(|name| match std::env::var(name) {
+            Ok(value) => Some(value),
+            Err(std::env::VarError::NotPresent) => None,
+            // Not UTF-8: keep it visible so validation names the variable.
+            Err(std::env::VarError::NotUnicode(raw)) => Some(raw.to_string_lossy().into_owned()),
+        })
+    }
+
+    /// Reads the configuration through `lookup`; a blank value counts as unset, since
+    /// templates commonly pass empty parameters through.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, AuditError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut config = Self::default();
+        for threshold in THRESHOLDS {
+            if let Some(raw) = get(threshold.env) {
+                let days = parse_bounded(threshold.env, &raw, 0, MAX_THRESHOLD_DAYS as usize)?;
+                // In range 0..=3650, so it fits.
+                (threshold.set)(&mut config.policy, days as u32);
+            }
+        }
+        if let Some(raw) = get("MAX_CONCURRENCY") {
+            config.max_concurrency = parse_bounded("MAX_CONCURRENCY", &raw, 1, MAX_MAX_CONCURRENCY)?;
+        }
+        if let Some(raw) = get("BUCKET_NAMES") {
+            let names =
+                unique_names(raw.split(',').map(str::trim).filter(|n| !n.is_empty())).map_err(|message| {
+                    AuditError::InvalidConfiguration {
+                        variable: "BUCKET_NAMES",
+                        message,
+                    }
+                })?;
+            config.bucket_names = (!names.is_empty()).then_some(names);
+        }
+        Ok(config)
+    }
+}
+
+fn parse_bounded(variable: &'static str, raw: &str, min: usize, max: usize) -> Result<usize, AuditError> {
+    raw.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| AuditError::InvalidConfiguration {
+            variable,
+            message: format!("must be a whole number from {min} to {max}; got {raw:?}"),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, AuditError> {
+        let vars: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn nothing_set_gives_the_documented_defaults() {
+        assert_eq!(config(&[]).unwrap(), Config::default());
+        assert_eq!(Config::default().max_concurrency, 8);
+        assert_eq!(Config::default().policy, Policy::default());
+    }
+
+    #[test]
+    fn every_variable_is_read() {
+        let c = config(&[
+            ("STALE_AFTER_DAYS", "30"),
+            ("NEVER_USED_GRACE_DAYS", " 0 "),
+            ("MAX_KEY_AGE_DAYS", "3650"),
+            ("MAX_CONCURRENCY", "64"),
+            ("BUCKET_NAMES", " media-prod, backups,,media-prod , "),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.policy,
+            Policy {
+                stale_after_days: 30,
+                never_used_grace_days: 0,
+                max_key_age_days: 3650
+            }
+        );
+        assert_eq!(c.max_concurrency, 64);
+        assert_eq!(
+            c.bucket_names,
+            Some(vec!["media-prod".to_owned(), "backups".to_owned()])
+        );
+    }
+
+    #[test]
+    fn blank_values_count_as_unset() {
+        let c = config(&[
+            ("BUCKET_NAMES", " , ,"),
+            ("MAX_CONCURRENCY", ""),
+            ("STALE_AFTER_DAYS", "  "),
+        ])
+        .unwrap();
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_and_the_range() {
+        let cases = [
+            ("STALE_AFTER_DAYS", "3651", "from 0 to 3650"),
+            ("NEVER_USED_GRACE_DAYS", "-1", "from 0 to 3650"),
+            ("MAX_KEY_AGE_DAYS", "ninety", "from 0 to 3650"),
+            ("MAX_CONCURRENCY", "0", "from 1 to 64"),
+            ("MAX_CONCURRENCY", "65", "from 1 to 64"),
+            ("MAX_CONCURRENCY", "4.5", "from 1 to 64"),
+        ];
+        for (variable, value, range) in cases {
+            let err = config(&[(variable, value)]).unwrap_err();
+            let text = err.to_string();
+            assert_eq!(err.error_type(), "InvalidConfiguration");
+            assert!(
+                text.starts_with(&format!("environment variable {variable}: ")),
+                "{text}"
+            );
+            assert!(text.contains(range) && text.contains(value), "{text}");
+        }
+    }
+
+    #[test]
+    fn too_many_bucket_names_is_refused_at_start_up() {
+        let names: Vec<String> = (0..1001).map(|i| format!("bucket-{i}")).collect();
+        let err = config(&[("BUCKET_NAMES", &names.join(","))]).unwrap_err();
+        assert!(err.to_string().contains("BUCKET_NAMES"), "{err}");
+        assert!(err.to_string().contains("at most 1000"), "{err}");
+    }
+}

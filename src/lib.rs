@@ -1,0 +1,25 @@
+//! Audits the access keys of Amazon Lightsail object-storage buckets.
+//!
+//! The Lambda function reads a request ([`request`]), fetches each bucket's keys through the
+//! Lightsail adapter ([`Lightsail`]), applies the rules ([`audit`]) and returns a [`Report`].
+//! `main` only wires these together, so everything here is testable without the runtime.
+
+mod audit;
+mod bucket_name;
+mod config;
+mod error;
+mod finding;
+mod handler;
+mod key;
+mod lightsail;
+pub mod logging;
+mod policy;
+mod report;
+mod request;
+
+pub use config::Config;
+pub use error::AuditError;
+pub use handler::{handle, run_audit};
+pub use lightsail::Lightsail;
+pub use policy::Policy;
+pub use report::{FindingCounts, Report, Summary};

@@ -1,0 +1,139 @@
+//! Log set-up: Lambda's logging controls, with the AWS SDK held to INFO.
+//!
+//! This follows `lambda_runtime::tracing::init_default_subscriber` (same variables: JSON when
+//! `AWS_LAMBDA_LOG_FORMAT=JSON`, level from `AWS_LAMBDA_LOG_LEVEL` then `RUST_LOG`, default
+//! INFO) with one difference: the SDK's DEBUG and TRACE events never pass, whatever the level.
+//! At TRACE the SDK logs whole responses, and `AccessKey`'s `Debug` prints the secret access
+//! key in clear; signed requests carry session tokens. A security tool must not log those.
+
+use std::str::FromStr;
+
+use tracing::{Level, Metadata};
+use tracing_subscriber::filter::{filter_fn, EnvFilter, LevelFilter};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::Layer;
+
+/// Target prefixes of the SDK and its HTTP stack, whose detailed events may carry request or
+/// response contents.
+const SDK_TARGETS: [&str; 5] = ["aws_", "hyper", "h2", "rustls", "tower"];
+
+/// Installs the global subscriber, writing to stdout as Lambda expects.
+pub fn init() {
+    let env = |name: &str| std::env::var(name).ok();
+    let json = env("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"));
+    let rust_log = env("RUST_LOG");
+    let level = env("AWS_LAMBDA_LOG_LEVEL").or_else(|| rust_log.clone());
+    subscriber(level.as_deref(), rust_log.as_deref(), json, std::io::stdout).init();
+}
+
+/// The subscriber: `level` is a level name (`DEBUG`; anything else means INFO) and
+/// `directives` are `RUST_LOG`-style per-target directives on top of it.
+pub fn subscriber<W>(
+    level: Option<&str>,
+    directives: Option<&str>,
+    json: bool,
+    writer: W,
+) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let level = level
+        .and_then(|l| LevelFilter::from_str(l).ok())
+        .unwrap_or(LevelFilter::INFO);
+    let filter = EnvFilter::builder()
+        .with_default_directive(level.into())
+        .parse_lossy(directives.unwrap_or_default());
+    let format = tracing_subscriber::fmt::layer()
+        .with_target(false)
+        .without_time()
+        .with_ansi(false)
+        .with_writer(writer);
+    let format = if json {
+        format.json().boxed()
+    } else {
+        format.boxed()
+    };
+    tracing_subscriber::registry()
+        .with(format)
+        .with(filter)
+        .with(filter_fn(allowed))
+}
+
+/// False for the SDK's DEBUG and TRACE events.
+fn allowed(metadata: &Metadata<'_>) -> bool {
+    *metadata.level() <= Level::INFO || !SDK_TARGETS.iter().any(|t| metadata.target().starts_with(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// Collects everything written, for assertions.
+    #[derive(Clone, Default)]
+    pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn emit(level: Option<&str>, directives: Option<&str>, json: bool) -> String {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = subscriber(level, directives, json, move || writer.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::trace!(target: "aws_smithy_runtime::client::orchestrator", "sdk-trace");
+            tracing::debug!(target: "aws_sigv4::http_request", "sdk-debug");
+            tracing::info!(target: "aws_config::meta", "sdk-info");
+            tracing::trace!("own-trace");
+            tracing::debug!("own-debug");
+            tracing::info!("own-info");
+        });
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        text
+    }
+
+    #[test]
+    fn the_sdk_never_logs_below_info_whatever_the_level() {
+        let cases = [
+            (Some("TRACE"), None),
+            (Some("trace"), None),
+            (Some("debug"), None),
+            (None, Some("aws_smithy_runtime=trace,aws_sigv4=trace,debug")),
+        ];
+        for (level, directives) in cases {
+            let text = emit(level, directives, false);
+            assert!(
+                !text.contains("sdk-trace") && !text.contains("sdk-debug"),
+                "{level:?}: {text}"
+            );
+            assert!(text.contains("sdk-info"), "{level:?}: {text}");
+            assert!(text.contains("own-debug"), "{level:?}: {text}");
+        }
+        assert!(emit(Some("TRACE"), None, false).contains("own-trace"));
+    }
+
+    #[test]
+    fn the_default_level_is_info_and_json_is_one_object_a_line() {
+        let text = emit(None, None, true);
+        assert!(!text.contains("own-debug"));
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(lines[1]["fields"]["message"], "own-info");
+        assert_eq!(lines[1]["level"], "INFO");
+    }
+
+    #[test]
+    fn an_unparseable_level_falls_back_to_info() {
+        let text = emit(Some("LOUD"), None, false);
+        assert!(text.contains("own-info") && !text.contains("own-debug"), "{text}");
+    }
+}

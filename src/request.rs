@@ -1,0 +1,369 @@
+//! The audit request: the raw event validated into a typed value before anything runs.
+//!
+//! Parsing is by hand over the JSON value rather than through a derived `Deserialize`, so that
+//! every rejection names the exact field (`bucketNames[3]`, `detail.maxKeyAgeDays`) and says
+//! what it must be.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::error::AuditError;
+use crate::policy::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
+
+/// The most unique bucket names one invocation audits.
+pub(crate) const MAX_BUCKET_NAMES: usize = 1000;
+
+/// Every field a request may have.
+const FIELDS: [&str; 4] = [
+    "bucketNames",
+    "staleAfterDays",
+    "neverUsedGraceDays",
+    "maxKeyAgeDays",
+];
+
+/// A valid request: what to audit and with which thresholds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AuditRequest {
+    /// Unique names in request order. Not yet checked against the bucket-name pattern: a bad
+    /// name fails its own bucket, not the whole request.
+    pub(crate) bucket_names: Vec<String>,
+    pub(crate) policy: Policy,
+}
+
+impl AuditRequest {
+    /// Validates an event, filling what it leaves out from `config`.
+    ///
+    /// Accepts the request object itself, or an EventBridge event (an object with `source`
+    /// and `detail-type`) whose `detail` is the request.
+    pub(crate) fn from_event(event: &Value, config: &Config) -> Result<Self, AuditError> {
+        let Value::Object(object) = event else {
+            return Err(invalid(format!(
+                "the event must be a JSON object such as {{\"bucketNames\": [\"media-prod\"]}}; got {}",
+                describe(event)
+            )));
+        };
+        let is_eventbridge = object.contains_key("source") && object.contains_key("detail-type");
+        if !is_eventbridge {
+            return Self::from_fields(object, "", config);
+        }
+        match object.get("detail") {
+            None | Some(Value::Null) => Self::from_fields(&Map::new(), "detail.", config),
+            Some(Value::Object(detail)) => Self::from_fields(detail, "detail.", config),
+            Some(other) => Err(invalid(format!(
+                "`detail` of the EventBridge event must be an object holding the request; got {}",
+                describe(other)
+            ))),
+        }
+    }
+
+    fn from_fields(fields: &Map<String, Value>, prefix: &str, config: &Config) -> Result<Self, AuditError> {
+        let mut policy = config.policy;
+        let mut names = None;
+        for (field, value) in fields {
+            let path = format!("{prefix}{field}");
+            if value.is_null() {
+                // An explicit null means "not given", as the README documents.
+                if FIELDS.contains(&field.as_str()) {
+                    continue;
+                }
+            }
+            if field == "bucketNames" {
+                names = Some(bucket_names(value, &path)?);
+            } else if let Some(threshold) = THRESHOLDS.iter().find(|t| t.field == field) {
+                (threshold.set)(&mut policy, days(value, &path)?);
+            } else {
+                return Err(invalid(unknown_field(field, &path)));
+            }
+        }
+        let bucket_names = match names.or_else(|| config.bucket_names.clone()) {
+            Some(names) => names,
+            None => {
+                return Err(invalid(format!(
+                    "no buckets to audit: give `{prefix}bucketNames` in the event or set the \
+                     BUCKET_NAMES environment variable"
+                )))
+            }
+        };
+        Ok(Self { bucket_names, policy })
+    }
+}
+
+fn invalid(message: String) -> AuditError {
+    AuditError::InvalidRequest(message)
+}
+
+fn days(value: &Value, path: &str) -> Result<u32, AuditError> {
+    value
+        .as_u64()
+        .filter(|d| *d <= MAX_THRESHOLD_DAYS)
+        // At most 3650, so it fits.
+        .map(|d| d as u32)
+        .ok_or_else(|| {
+            invalid(format!(
+                "`{path}` must be a whole number of days from 0 to {MAX_THRESHOLD_DAYS}; got {}",
+                describe(value)
+            ))
+        })
+}
+
+fn bucket_names(value: &Value, path: &str) -> Result<Vec<String>, AuditError> {
+    let Value::Array(items) = value else {
+        return Err(invalid(format!(
+            "`{path}` must be a list of bucket names; got {}",
+            describe(value)
+        )));
+    };
+    if items.is_empty() {
+        return Err(invalid(format!(
+            "`{path}` must not be empty; omit it to use the BUCKET_NAMES environment variable"
+        )));
+    }
+    let mut names = Vec::with_capacity(items.len().min(MAX_BUCKET_NAMES));
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::String(name) => names.push(name.as_str()),
+            other => {
+                return Err(invalid(format!(
+                    "`{path}[{i}]` must be a bucket name (a string); got {}",
+                    describe(other)
+                )))
+            }
+        }
+    }
+    unique_names(names).map_err(|message| invalid(format!("`{path}` {message}")))
+}
+
+/// Deduplicates names, first occurrence wins, and enforces [`MAX_BUCKET_NAMES`].
+pub(crate) fn unique_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, String> {
+    let mut seen = HashSet::new();
+    let mut unique = Vec::new();
+    for name in names {
+        if seen.insert(name) {
+            if unique.len() == MAX_BUCKET_NAMES {
+                return Err(format!(
+                    "has more than {MAX_BUCKET_NAMES} unique bucket names; at most \
+                     {MAX_BUCKET_NAMES} per invocation, so split the audit"
+                ));
+            }
+            unique.push(name.to_owned());
+        }
+    }
+    Ok(unique)
+}
+
+fn unknown_field(field: &str, path: &str) -> String {
+    let hint = FIELDS
+        .iter()
+        .find(|known| is_near(field, known))
+        .map(|known| format!("did you mean `{known}`? "))
+        .unwrap_or_default();
+    format!(
+        "unknown field `{}`; {hint}accepted fields: {}",
+        clip(path),
+        FIELDS.join(", ")
+    )
+}
+
+/// True for a likely typo: same letters ignoring case and separators, or within two edits.
+fn is_near(field: &str, known: &str) -> bool {
+    let fold = |s: &str| -> Vec<char> {
+        s.chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let (a, b) = (fold(field), fold(known));
+    if a.len().abs_diff(b.len()) > 2 {
+        return false;
+    }
+    // Levenshtein distance, one row at a time.
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()] <= 2
+}
+
+/// A short description of a JSON value for an error message; long text is clipped.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string {:?}", clip(s)),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}
+
+/// At most 64 characters of `text`, so a huge value cannot flood an error message.
+fn clip(text: &str) -> String {
+    match text.char_indices().nth(64) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(event: Value) -> Result<AuditRequest, AuditError> {
+        AuditRequest::from_event(&event, &Config::default())
+    }
+
+    fn rejection(event: Value) -> String {
+        match parse(event) {
+            Err(AuditError::InvalidRequest(message)) => message,
+            other => panic!("expected InvalidRequest, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_full_request_is_read() {
+        let request = parse(
+            json!({"bucketNames": ["media-prod", "backups"], "staleAfterDays": 30,
+                                   "neverUsedGraceDays": 0, "maxKeyAgeDays": 3650}),
+        )
+        .unwrap();
+        assert_eq!(request.bucket_names, ["media-prod", "backups"]);
+        assert_eq!(
+            request.policy,
+            Policy {
+                stale_after_days: 30,
+                never_used_grace_days: 0,
+                max_key_age_days: 3650
+            }
+        );
+    }
+
+    #[test]
+    fn omitted_and_null_fields_take_the_configured_defaults() {
+        let config = Config {
+            policy: Policy {
+                stale_after_days: 60,
+                ..Policy::default()
+            },
+            bucket_names: Some(vec!["from-env".into()]),
+            ..Config::default()
+        };
+        for event in [json!({}), json!({"bucketNames": null, "staleAfterDays": null})] {
+            let request = AuditRequest::from_event(&event, &config).unwrap();
+            assert_eq!(request.bucket_names, ["from-env"]);
+            assert_eq!(request.policy.stale_after_days, 60);
+            assert_eq!(request.policy.max_key_age_days, 90);
+        }
+        let request = AuditRequest::from_event(&json!({"bucketNames": ["mine"]}), &config).unwrap();
+        assert_eq!(request.bucket_names, ["mine"], "the event wins over BUCKET_NAMES");
+    }
+
+    #[test]
+    fn names_are_deduplicated_first_occurrence_wins() {
+        let request = parse(json!({"bucketNames": ["b-1", "a-1", "b-1", "c-1", "a-1"]})).unwrap();
+        assert_eq!(request.bucket_names, ["b-1", "a-1", "c-1"]);
+        let many = vec!["same-name"; 10_000];
+        assert_eq!(
+            parse(json!({"bucketNames": many})).unwrap().bucket_names,
+            ["same-name"]
+        );
+    }
+
+    #[test]
+    fn invalid_names_pass_parsing_so_they_fail_only_their_own_bucket() {
+        let request = parse(json!({"bucketNames": ["UPPER", "", "ok-name"]})).unwrap();
+        assert_eq!(request.bucket_names, ["UPPER", "", "ok-name"]);
+    }
+
+    #[test]
+    fn an_eventbridge_envelope_is_read_through_its_detail() {
+        let scheduled = json!({"version": "0", "id": "x", "detail-type": "Scheduled Event",
+                               "source": "aws.events", "detail": {}});
+        let config = Config {
+            bucket_names: Some(vec!["from-env".into()]),
+            ..Config::default()
+        };
+        let request = AuditRequest::from_event(&scheduled, &config).unwrap();
+        assert_eq!(request.bucket_names, ["from-env"]);
+        assert_eq!(request.policy, Policy::default());
+
+        let with_detail = json!({"detail-type": "x", "source": "custom",
+                                 "detail": {"bucketNames": ["a-b-c"], "maxKeyAgeDays": 30}});
+        let request = parse(with_detail).unwrap();
+        assert_eq!(request.bucket_names, ["a-b-c"]);
+        assert_eq!(request.policy.max_key_age_days, 30);
+
+        let no_detail = json!({"detail-type": "x", "source": "custom"});
+        assert!(AuditRequest::from_event(&no_detail, &config).is_ok());
+
+        let message = rejection(json!({"detail-type": "x", "source": "s", "detail": {"stalAfterDays": 1}}));
+        assert!(
+            message.starts_with("unknown field `detail.stalAfterDays`"),
+            "{message}"
+        );
+        let message = rejection(json!({"detail-type": "x", "source": "s", "detail": "text"}));
+        assert!(
+            message.starts_with("`detail` of the EventBridge event must be an object"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn every_bad_shape_is_rejected_naming_the_field() {
+        let too_many: Vec<String> = (0..1001).map(|i| format!("bucket-{i}")).collect();
+        let cases = [
+            (json!([]), "the event must be a JSON object"),
+            (json!("media-prod"), "got the string \"media-prod\""),
+            (json!(null), "the event must be a JSON object"),
+            (json!(42), "got the number 42"),
+            (json!({}), "no buckets to audit: give `bucketNames`"),
+            (json!({"bucketNames": []}), "`bucketNames` must not be empty"),
+            (json!({"bucketNames": "media-prod"}), "`bucketNames` must be a list of bucket names"),
+            (json!({"bucketNames": {"a": 1}}), "`bucketNames` must be a list of bucket names; got an object"),
+            (json!({"bucketNames": ["ok-name", 7]}), "`bucketNames[1]` must be a bucket name (a string); got the number 7"),
+            (json!({"bucketNames": [null]}), "`bucketNames[0]` must be a bucket name (a string); got null"),
+            (json!({"bucketNames": too_many}), "`bucketNames` has more than 1000 unique bucket names"),
+            (json!({"bucketNames": ["a-b-c"], "staleAfterDays": -1}), "`staleAfterDays` must be a whole number of days from 0 to 3650; got the number -1"),
+            (json!({"bucketNames": ["a-b-c"], "staleAfterDays": 3651}), "`staleAfterDays` must be a whole number of days from 0 to 3650"),
+            (json!({"bucketNames": ["a-b-c"], "neverUsedGraceDays": 4.5}), "`neverUsedGraceDays` must be a whole number of days from 0 to 3650; got the number 4.5"),
+            (json!({"bucketNames": ["a-b-c"], "maxKeyAgeDays": "90"}), "`maxKeyAgeDays` must be a whole number of days from 0 to 3650; got the string \"90\""),
+            (json!({"bucketNames": ["a-b-c"], "maxKeyAgeDays": true}), "got the boolean true"),
+            (json!({"bucketNames": ["a-b-c"], "maxKeyAgeDays": 1e300}), "`maxKeyAgeDays` must be a whole number"),
+            (json!({"bucketNames": ["a-b-c"], "stalAfterDays": 45}), "unknown field `stalAfterDays`; did you mean `staleAfterDays`?"),
+            (json!({"bucket_names": ["a-b-c"]}), "unknown field `bucket_names`; did you mean `bucketNames`?"),
+            (json!({"bucketNames": ["a-b-c"], "region": "x"}), "unknown field `region`; accepted fields: bucketNames, staleAfterDays, neverUsedGraceDays, maxKeyAgeDays"),
+            (json!({"bucketNames": ["a-b-c"], "extra": null}), "unknown field `extra`"),
+        ];
+        for (event, expected) in cases {
+            let message = rejection(event.clone());
+            assert!(
+                message.contains(expected),
+                "{event}: {message:?} lacks {expected:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_huge_unknown_field_name_is_clipped_in_the_message() {
+        let name = "x".repeat(10_000);
+        let message = rejection(json!({ name: 1 }));
+        assert!(message.len() < 300, "{}", message.len());
+    }
+
+    #[test]
+    fn typo_detection_is_neither_too_eager_nor_too_shy() {
+        assert!(is_near("maxKeyAgeDay", "maxKeyAgeDays"));
+        assert!(is_near("MAX_KEY_AGE_DAYS", "maxKeyAgeDays"));
+        assert!(is_near("bucketname", "bucketNames"));
+        assert!(!is_near("regions", "bucketNames"));
+        assert!(!is_near("", "bucketNames"));
+    }
+}
