@@ -4,7 +4,7 @@
 //! or error ([`ApiError`]). The secret access key, which the API may send, is never copied.
 
 use aws_sdk_lightsail::config::http::HttpResponse;
-use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::primitives::DateTime as SdkDateTime;
 use aws_sdk_lightsail::types::{AccessKey, StatusType};
 use aws_sdk_lightsail::Client;
@@ -115,44 +115,281 @@ where
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
             match service.err().code() {
-                Some(code) => (
-                    code.to_owned(),
-                    service.err().message().unwrap_or(code).to_owned(),
-                ),
+                Some(code) => (code, service.err().message().unwrap_or(code).to_owned()),
                 // A success status whose body could not be read as the operation's output.
-                None if (200..300).contains(&status) => (
-                    "MalformedResponse".to_owned(),
-                    format!(
-                        "Lightsail answered HTTP {status} with a body that is not a valid response: {}",
-                        DisplayErrorContext(&error)
-                    ),
-                ),
+                None if (200..300).contains(&status) => ("MalformedResponse", unreadable(status, &error)),
                 None => (
-                    "UnknownServiceError".to_owned(),
+                    "UnknownServiceError",
                     format!("Lightsail answered HTTP {status} with no error code"),
                 ),
             }
         }
-        SdkError::TimeoutError(_) => ("Timeout".to_owned(), DisplayErrorContext(&error).to_string()),
-        SdkError::DispatchFailure(failure) => {
-            let code = if failure.is_timeout() {
-                "Timeout"
-            } else if failure.is_io() {
-                "ConnectionError"
-            } else {
-                "DispatchFailure"
-            };
-            (code.to_owned(), DisplayErrorContext(&error).to_string())
-        }
-        SdkError::ResponseError(_) => (
-            "MalformedResponse".to_owned(),
-            DisplayErrorContext(&error).to_string(),
-        ),
-        SdkError::ConstructionFailure(_) => (
-            "RequestConstructionFailed".to_owned(),
-            DisplayErrorContext(&error).to_string(),
-        ),
-        _ => ("SdkError".to_owned(), DisplayErrorContext(&error).to_string()),
+        SdkError::ResponseError(response) => match response.raw().status().as_u16() {
+            status @ 200..=299 => ("MalformedResponse", unreadable(status, &error)),
+            status => (
+                "UnknownServiceError",
+                format!("Lightsail answered HTTP {status} with an unreadable error body"),
+            ),
+        },
+        SdkError::TimeoutError(_) => ("Timeout", causes(&error)),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => ("Timeout", causes(&error)),
+        SdkError::DispatchFailure(failure) if failure.is_io() => ("ConnectionError", causes(&error)),
+        SdkError::DispatchFailure(_) => ("DispatchFailure", causes(&error)),
+        SdkError::ConstructionFailure(_) => ("RequestConstructionFailed", causes(&error)),
+        _ => ("SdkError", causes(&error)),
     };
-    ApiError { code, message }
+    ApiError {
+        code: code.to_owned(),
+        message,
+    }
+}
+
+fn unreadable(status: u16, error: &(dyn std::error::Error + 'static)) -> String {
+    format!(
+        "Lightsail answered HTTP {status} with a body that is not a valid response: {}",
+        causes(error)
+    )
+}
+
+/// The error and its causes, by `Display` only. Not `DisplayErrorContext`: it appends the
+/// `Debug` form, which holds the raw response body and so could hold a secret key.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_lightsail::config::retry::RetryConfig;
+    use aws_sdk_lightsail::operation::get_bucket_access_keys::GetBucketAccessKeysOutput;
+    use aws_sdk_lightsail::types::{AccessKey, AccessKeyLastUsed};
+    use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use std::time::Duration;
+
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    /// A Lightsail wire response: awsJson1.1, errors typed by header and `__type`.
+    pub(crate) fn wire(status: u16, body: &str) -> HttpResponse {
+        let mut response = HttpResponse::new(
+            StatusCode::try_from(status).expect("valid status"),
+            SdkBody::from(body.to_owned()),
+        );
+        response
+            .headers_mut()
+            .insert("content-type", "application/x-amz-json-1.1");
+        if let Some(kind) = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v["__type"].as_str().map(str::to_owned))
+        {
+            response.headers_mut().insert("x-amzn-ErrorType", kind);
+        }
+        response
+    }
+
+    fn error_body(kind: &str, message: &str) -> String {
+        serde_json::json!({"__type": kind, "code": kind.trim_end_matches("Exception"),
+                           "message": message, "docs": "https://lightsail.aws.amazon.com/ls/docs",
+                           "tip": "check the name"})
+        .to_string()
+    }
+
+    fn lightsail(rules: &[&Rule]) -> Lightsail {
+        let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, rules, |c| c.retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1))
+        ));
+        Lightsail::from_client(client).expect("test client has a region")
+    }
+
+    fn bucket(name: &str) -> BucketName {
+        BucketName::parse(name).expect("valid test bucket name")
+    }
+
+    #[tokio::test]
+    async fn keys_are_read_from_the_wire_as_lightsail_sends_them() {
+        let body = serde_json::json!({"accessKeys": [
+            {"accessKeyId": "AKIAUSEDKEY000000001", "secretAccessKey": SECRET, "status": "Active",
+             "createdAt": 1.619209369E9,
+             "lastUsed": {"lastUsedDate": 1764201600.5, "region": "us-east-1", "serviceName": "s3"}},
+            {"accessKeyId": "AKIANEVERUSED0000002", "status": "Inactive", "createdAt": 1764201600,
+             "lastUsed": {"region": "N/A", "serviceName": "N/A"}},
+            {"accessKeyId": "AKIANOLASTUSED000003", "status": "Suspended", "createdAt": 1764201600}
+        ]})
+        .to_string();
+        let rule = mock!(Client::get_bucket_access_keys)
+            .match_requests(|req| req.bucket_name() == Some("media-prod"))
+            .then_http_response(move || wire(200, &body));
+        let keys = lightsail(&[&rule])
+            .bucket_access_keys(&bucket("media-prod"))
+            .await
+            .unwrap();
+
+        assert_eq!(rule.num_calls(), 1);
+        assert_eq!(keys.len(), 3);
+        assert_eq!(keys[0].access_key_id.as_deref(), Some("AKIAUSEDKEY000000001"));
+        assert_eq!(keys[0].status, Some(KeyStatus::Active));
+        assert_eq!(keys[0].created_at, DateTime::from_timestamp(1_619_209_369, 0));
+        let used = keys[0].last_used.as_ref().unwrap();
+        assert_eq!(
+            used.date,
+            DateTime::from_timestamp(1_764_201_600, 500_000_000).unwrap()
+        );
+        assert_eq!(used.region.as_deref(), Some("us-east-1"));
+        assert_eq!(used.service.as_deref(), Some("s3"));
+
+        assert_eq!(keys[1].status, Some(KeyStatus::Inactive));
+        assert_eq!(
+            keys[1].last_used, None,
+            "never used: no date, N/A is not a region"
+        );
+        assert_eq!(keys[2].status, Some(KeyStatus::Other("Suspended".into())));
+        assert_eq!(keys[2].last_used, None);
+        assert!(
+            !format!("{keys:?}").contains(SECRET),
+            "the secret is never copied"
+        );
+    }
+
+    #[tokio::test]
+    async fn modeled_outputs_with_missing_fields_do_not_panic() {
+        let rule = mock!(Client::get_bucket_access_keys).then_output(|| {
+            GetBucketAccessKeysOutput::builder()
+                .access_keys(AccessKey::builder().build())
+                .access_keys(
+                    AccessKey::builder()
+                        .status(StatusType::Active)
+                        .last_used(AccessKeyLastUsed::builder().region("N/A").build())
+                        .created_at(SdkDateTime::from_secs(i64::MAX))
+                        .build(),
+                )
+                .build()
+        });
+        let keys = lightsail(&[&rule])
+            .bucket_access_keys(&bucket("media-prod"))
+            .await
+            .unwrap();
+        assert_eq!(
+            keys[0],
+            AccessKeyRecord {
+                access_key_id: None,
+                status: None,
+                created_at: None,
+                last_used: None
+            }
+        );
+        assert_eq!(keys[1].created_at, None, "out-of-range time is treated as absent");
+        assert_eq!(keys[1].last_used, None);
+    }
+
+    #[tokio::test]
+    async fn every_lightsail_error_keeps_its_code_and_message() {
+        let cases = [
+            (400, "NotFoundException", "The bucket does not exist"),
+            (
+                400,
+                "AccessDeniedException",
+                "not authorized to perform lightsail:GetBucketAccessKeys",
+            ),
+            (400, "UnauthenticatedException", "The security token is invalid"),
+            (400, "InvalidInputException", "bad name"),
+            (400, "RegionSetupInProgressException", "region is being set up"),
+            (400, "SomeFutureException", "not in the model"),
+        ];
+        for (status, kind, message) in cases {
+            let body = error_body(kind, message);
+            let rule = mock!(Client::get_bucket_access_keys).then_http_response(move || wire(status, &body));
+            let error = lightsail(&[&rule])
+                .bucket_access_keys(&bucket("media-prod"))
+                .await
+                .unwrap_err();
+            assert_eq!(error.code, kind);
+            assert_eq!(error.message, message);
+            assert_eq!(rule.num_calls(), 1, "{kind} is not retried");
+        }
+    }
+
+    #[tokio::test]
+    async fn throttling_and_server_errors_are_retried_to_success() {
+        for (status, body) in [
+            (400, error_body("ThrottlingException", "Rate exceeded")),
+            (500, error_body("ServiceException", "internal")),
+        ] {
+            let rule = mock!(Client::get_bucket_access_keys)
+                .sequence()
+                .http_response(move || wire(status, &body))
+                .times(2)
+                .http_response(|| wire(200, r#"{"accessKeys": []}"#))
+                .build();
+            let keys = lightsail(&[&rule])
+                .bucket_access_keys(&bucket("media-prod"))
+                .await
+                .unwrap();
+            assert!(keys.is_empty());
+            assert_eq!(rule.num_calls(), 3, "HTTP {status} retried twice");
+        }
+    }
+
+    #[tokio::test]
+    async fn persistent_throttling_ends_as_throttling_after_the_retries() {
+        let rule = mock!(Client::get_bucket_access_keys)
+            .then_http_response(|| wire(400, &error_body("ThrottlingException", "Rate exceeded")));
+        let error = lightsail(&[&rule])
+            .bucket_access_keys(&bucket("media-prod"))
+            .await
+            .unwrap_err();
+        assert_eq!(error.code, "ThrottlingException");
+        assert_eq!(error.message, "Rate exceeded");
+        assert_eq!(rule.num_calls(), 3);
+    }
+
+    #[tokio::test]
+    async fn unreadable_answers_get_codes_of_their_own() {
+        let cases = [
+            (200, "{\"accessKeys\": [{\"accessKeyId\": ", "MalformedResponse"),
+            (200, "<html>gateway</html>", "MalformedResponse"),
+            (200, "{\"accessKeys\": [{\"createdAt\": \"yesterday\"}]}", "MalformedResponse"),
+            (
+                200,
+                "{\"accessKeys\": [{\"secretAccessKey\": \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\", \"status\": 7}]}",
+                "MalformedResponse",
+            ),
+            (403, "", "UnknownServiceError"),
+        ];
+        for (status, body, code) in cases {
+            let rule = mock!(Client::get_bucket_access_keys).then_http_response(move || wire(status, body));
+            let error = lightsail(&[&rule])
+                .bucket_access_keys(&bucket("media-prod"))
+                .await
+                .unwrap_err();
+            assert_eq!(error.code, code, "{body}: {}", error.message);
+            assert!(
+                error.message.contains(&format!("HTTP {status}")),
+                "{}",
+                error.message
+            );
+            assert!(!error.message.contains(SECRET), "{}", error.message);
+        }
+    }
+
+    #[test]
+    fn a_client_without_a_region_is_refused_naming_aws_region() {
+        let config = aws_sdk_lightsail::Config::builder()
+            .behavior_version(aws_sdk_lightsail::config::BehaviorVersion::latest())
+            .build();
+        let error = Lightsail::from_client(Client::from_conf(config)).unwrap_err();
+        assert!(error.to_string().contains("AWS_REGION"), "{error}");
+    }
 }

@@ -1,0 +1,409 @@
+//! The handler end to end through the real SDK client, with Lightsail mocked at the HTTP layer.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_lightsail::config::retry::RetryConfig;
+use aws_sdk_lightsail::Client;
+use aws_smithy_mocks::{mock, mock_client, MockResponse, Rule, RuleMode};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::http::{Response, StatusCode};
+use aws_smithy_types::body::SdkBody;
+use chrono::{DateTime, TimeZone, Utc};
+use lightsail_key_audit::{logging, run_audit, AuditError, Config, Lightsail};
+use serde_json::{json, Value};
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const DAY: i64 = 86_400;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap()
+}
+
+fn days_ago(days: i64) -> i64 {
+    now().timestamp() - days * DAY
+}
+
+fn wire(status: u16, body: String) -> Response {
+    let mut response = Response::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body.clone()));
+    response
+        .headers_mut()
+        .insert("content-type", "application/x-amz-json-1.1");
+    if let Some(kind) = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| v["__type"].as_str().map(str::to_owned))
+    {
+        response.headers_mut().insert("x-amzn-ErrorType", kind);
+    }
+    response
+}
+
+fn keys(keys: Value) -> Response {
+    wire(200, json!({ "accessKeys": keys }).to_string())
+}
+
+fn lightsail_error(kind: &str, message: &str) -> Response {
+    wire(
+        400,
+        json!({"__type": kind, "code": "x", "message": message, "docs": "d", "tip": "t"}).to_string(),
+    )
+}
+
+/// The estate of the README's example: one bucket with two active keys (one stale and old),
+/// one with a never-used key, one that does not exist.
+fn estate() -> Rule {
+    mock!(Client::get_bucket_access_keys).then_compute_response(|req| {
+        MockResponse::Http(match req.bucket_name() {
+            Some("media-prod") => keys(json!([
+                {"accessKeyId": "AKIAMEDIAOLD00000001", "secretAccessKey": SECRET, "status": "Active",
+                 "createdAt": days_ago(200),
+                 "lastUsed": {"lastUsedDate": days_ago(100), "region": "us-east-1", "serviceName": "s3"}},
+                {"accessKeyId": "AKIAMEDIANEW00000002", "status": "Active", "createdAt": days_ago(10),
+                 "lastUsed": {"lastUsedDate": days_ago(1), "region": "eu-west-1", "serviceName": "s3"}}
+            ])),
+            Some("backups") => keys(json!([
+                {"accessKeyId": "AKIABACKUPS000000003", "status": "Active", "createdAt": days_ago(30),
+                 "lastUsed": {"region": "N/A", "serviceName": "N/A"}}
+            ])),
+            Some("inactive-only") => keys(json!([
+                {"accessKeyId": "AKIAINACTIVE00000004", "status": "Inactive", "createdAt": days_ago(30)}
+            ])),
+            _ => lightsail_error("NotFoundException", "The bucket does not exist"),
+        })
+    })
+}
+
+fn lightsail(rules: &[&Rule]) -> Lightsail {
+    let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, rules, |c| c
+        .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1))));
+    Lightsail::from_client(client).unwrap()
+}
+
+async fn audit(lightsail: &Lightsail, event: Value) -> Result<Value, AuditError> {
+    run_audit(lightsail, &Config::default(), &event, now())
+        .await
+        .map(|report| serde_json::to_value(report).unwrap())
+}
+
+#[tokio::test]
+async fn the_report_follows_the_documented_contract() {
+    let rule = estate();
+    let report = audit(
+        &lightsail(&[&rule]),
+        json!({"bucketNames": ["media-prod", "backups", "ghost"]}),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(report["reportVersion"], 1);
+    assert_eq!(report["generatedAt"], "2026-11-27T06:00:00Z");
+    assert_eq!(
+        report["policy"],
+        json!({"staleAfterDays": 45, "neverUsedGraceDays": 7, "maxKeyAgeDays": 90})
+    );
+    assert_eq!(
+        report["summary"],
+        json!({"bucketsRequested": 3, "bucketsAudited": 2, "bucketsFailed": 1, "keys": 3, "activeKeys": 3,
+               "keysWithFindings": 2,
+               "findings": {"STALE": 1, "NEVER_USED": 1, "ROTATION_DUE": 1, "INACTIVE": 0,
+                            "MULTIPLE_ACTIVE_KEYS": 1}})
+    );
+
+    let media = &report["buckets"][0];
+    assert_eq!(media["bucketName"], "media-prod");
+    assert_eq!(media["region"], "us-east-1");
+    assert_eq!(media["status"], "AUDITED");
+    assert_eq!(media["findings"][0]["code"], "MULTIPLE_ACTIVE_KEYS");
+    assert_eq!(media["findings"][0]["severity"], "LOW");
+    let old = &media["keys"][0];
+    assert_eq!(old["accessKeyId"], "AKIAMEDIAOLD00000001");
+    assert_eq!(old["status"], "Active");
+    assert_eq!(old["createdAt"], "2026-05-11T06:00:00Z");
+    assert_eq!(old["ageDays"], 200);
+    assert_eq!(old["lastUsedDate"], "2026-08-19T06:00:00Z");
+    assert_eq!(old["daysSinceLastUse"], 100);
+    assert_eq!(old["lastUsedRegion"], "us-east-1");
+    assert_eq!(old["lastUsedService"], "s3");
+    let codes: Vec<&str> = old["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["STALE", "ROTATION_DUE"]);
+    assert_eq!(
+        old["findings"][0]["message"],
+        "last used 100 days ago; threshold 45"
+    );
+    assert_eq!(old["findings"][0]["severity"], "MEDIUM");
+    assert!(old["findings"][0]["recommendation"].as_str().unwrap().len() > 20);
+    assert_eq!(media["keys"][1]["findings"], json!([]));
+
+    let never_used = &report["buckets"][1]["keys"][0];
+    assert_eq!(never_used["findings"][0]["code"], "NEVER_USED");
+    for field in [
+        "lastUsedDate",
+        "daysSinceLastUse",
+        "lastUsedRegion",
+        "lastUsedService",
+    ] {
+        assert_eq!(never_used[field], Value::Null, "{field} is null, never \"N/A\"");
+    }
+
+    assert_eq!(
+        report["buckets"][2],
+        json!({"bucketName": "ghost", "region": "us-east-1", "status": "ERROR",
+               "error": {"code": "NotFoundException", "message": "The bucket does not exist"},
+               "findings": [], "keys": []})
+    );
+    assert!(!report.to_string().contains(SECRET));
+}
+
+#[tokio::test]
+async fn request_thresholds_change_the_verdicts() {
+    let rule = estate();
+    let report = audit(
+        &lightsail(&[&rule]),
+        json!({"bucketNames": ["media-prod"], "staleAfterDays": 100, "maxKeyAgeDays": 199}),
+    )
+    .await
+    .unwrap();
+    let codes: Vec<&str> = report["buckets"][0]["keys"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["ROTATION_DUE"],
+        "100 days is not more than 100; 200 is more than 199"
+    );
+    assert_eq!(report["policy"]["staleAfterDays"], 100);
+}
+
+#[tokio::test]
+async fn invalid_names_are_reported_never_sent_and_order_is_kept() {
+    let rule = estate();
+    let long = "a".repeat(55);
+    let report = audit(
+        &lightsail(&[&rule]),
+        json!({"bucketNames": ["backups", "Media-Prod", "backups", "-x-", long, "inactive-only"]}),
+    )
+    .await
+    .unwrap();
+    let names: Vec<&str> = report["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["bucketName"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["backups", "Media-Prod", "-x-", long.as_str(), "inactive-only"]
+    );
+    for i in [1, 2, 3] {
+        assert_eq!(report["buckets"][i]["status"], "ERROR");
+        assert_eq!(report["buckets"][i]["error"]["code"], "InvalidBucketName");
+    }
+    assert_eq!(rule.num_calls(), 2, "only the two valid names are sent");
+    assert_eq!(report["summary"]["bucketsRequested"], 5);
+    assert_eq!(report["summary"]["findings"]["INACTIVE"], 1);
+}
+
+#[tokio::test]
+async fn when_no_bucket_can_be_audited_the_invocation_fails_with_the_first_cause() {
+    let denied = mock!(Client::get_bucket_access_keys)
+        .then_http_response(|| lightsail_error("AccessDeniedException", "not authorized"));
+    let error = audit(
+        &lightsail(&[&denied]),
+        json!({"bucketNames": ["Bad", "a-1", "b-2"]}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        error,
+        AuditError::AuditFailed {
+            requested: 3,
+            failed: 3,
+            bucket: "Bad".into(),
+            code: "InvalidBucketName".into(),
+            message: error_message(&error),
+        }
+    );
+    assert_eq!(error.error_type(), "AuditFailed");
+
+    let error = audit(&lightsail(&[&denied]), json!({"bucketNames": ["a-1"]}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "no bucket could be audited: 1 of 1 failed; first: bucket \"a-1\": AccessDeniedException: not authorized"
+    );
+}
+
+fn error_message(error: &AuditError) -> String {
+    match error {
+        AuditError::AuditFailed { message, .. } => message.clone(),
+        other => panic!("not AuditFailed: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn one_success_is_enough_for_the_invocation_to_succeed() {
+    let rule = estate();
+    let report = audit(&lightsail(&[&rule]), json!({"bucketNames": ["ghost", "backups"]}))
+        .await
+        .unwrap();
+    assert_eq!(report["summary"]["bucketsFailed"], 1);
+    assert_eq!(report["summary"]["bucketsAudited"], 1);
+}
+
+#[tokio::test]
+async fn a_bad_request_fails_before_any_call() {
+    let rule = estate();
+    let error = audit(
+        &lightsail(&[&rule]),
+        json!({"bucketNames": ["a-1"], "stalAfterDays": 3}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.error_type(), "InvalidRequest");
+    assert!(error.to_string().contains("stalAfterDays"));
+    assert_eq!(rule.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn buckets_named_in_the_environment_are_used_when_the_event_names_none() {
+    let rule = estate();
+    let config =
+        Config::from_lookup(|name| (name == "BUCKET_NAMES").then(|| "backups,ghost".to_owned())).unwrap();
+    let scheduled = json!({"version": "0", "detail-type": "Scheduled Event", "source": "aws.events",
+                           "detail": {}});
+    let report = run_audit(&lightsail(&[&rule]), &config, &scheduled, now())
+        .await
+        .unwrap();
+    assert_eq!(report.summary().buckets_requested, 2);
+    assert_eq!(report.summary().findings.never_used, 1);
+}
+
+/// Collects what the subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_secret_reaches_the_report_or_the_logs_even_at_trace() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _guard =
+        tracing::subscriber::set_default(logging::subscriber(Some("TRACE"), None, false, move || {
+            writer.clone()
+        }));
+    let rule = estate();
+    let report = audit(
+        &lightsail(&[&rule]),
+        json!({"bucketNames": ["media-prod", "ghost"]}),
+    )
+    .await
+    .unwrap();
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+
+    assert!(!report.to_string().contains(SECRET));
+    assert!(!logs.contains(SECRET), "{logs}");
+    assert!(
+        !logs.contains("ANOTREAL"),
+        "test credentials stay out of the logs"
+    );
+    let warn = logs
+        .lines()
+        .find(|l| l.contains("bucket audit failed"))
+        .expect("a WARN line");
+    assert!(warn.contains("WARN") && warn.contains("\"ghost\"") && warn.contains("NotFoundException"));
+    let info = logs
+        .lines()
+        .filter(|l| l.contains("audit complete"))
+        .collect::<Vec<_>>();
+    assert_eq!(info.len(), 1, "{logs}");
+    assert!(
+        info[0].contains("buckets_audited=1") && info[0].contains("stale=1"),
+        "{}",
+        info[0]
+    );
+}
+
+/// An HTTP connector that answers every call after a delay and records how many were in flight.
+#[derive(Debug, Clone, Default)]
+struct SlowLightsail {
+    in_flight: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+    calls: Arc<AtomicUsize>,
+}
+
+impl HttpConnector for SlowLightsail {
+    fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
+        let this = self.clone();
+        HttpConnectorFuture::new(async move {
+            let now = this.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            this.peak.fetch_max(now, Ordering::SeqCst);
+            this.calls.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            this.in_flight.fetch_sub(1, Ordering::SeqCst);
+            Ok(keys(json!([])))
+        })
+    }
+}
+
+impl HttpClient for SlowLightsail {
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+#[tokio::test]
+async fn concurrent_calls_never_exceed_max_concurrency() {
+    for limit in [1usize, 3, 8] {
+        let connector = SlowLightsail::default();
+        let client = Client::from_conf(
+            aws_sdk_lightsail::Config::builder()
+                .with_test_defaults_v2()
+                .http_client(connector.clone())
+                .build(),
+        );
+        let config =
+            Config::from_lookup(|name| (name == "MAX_CONCURRENCY").then(|| limit.to_string())).unwrap();
+        let names: Vec<String> = (0..20).map(|i| format!("bucket-{i:02}")).collect();
+        let report = run_audit(
+            &Lightsail::from_client(client).unwrap(),
+            &config,
+            &json!({ "bucketNames": names }),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(connector.calls.load(Ordering::SeqCst), 20);
+        assert_eq!(connector.peak.load(Ordering::SeqCst), limit, "limit {limit}");
+        let json = serde_json::to_value(&report).unwrap();
+        let order: Vec<&str> = json["buckets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["bucketName"].as_str().unwrap())
+            .collect();
+        assert_eq!(order, names, "request order is kept");
+    }
+}
