@@ -1,0 +1,178 @@
+//! The stand-in's state: buckets, keys and faults, read from a JSON fixture.
+//!
+//! Times are relative ("created 200 days ago", counted back from the moment the stand-in
+//! starts) so verdicts do not drift with the calendar.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The account that owns buckets with no `accountId`, and that unknown callers act as.
+pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
+
+/// A whole estate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fixture {
+    /// Buckets per `GetBuckets` page.
+    #[serde(default = "default_page_size")]
+    pub page_size: usize,
+    /// Regions `GetRegions` reports; by default the regions of the buckets plus us-east-1.
+    #[serde(default)]
+    pub regions: Option<Vec<String>>,
+    /// Which account a signing access key id acts as; any other key acts as
+    /// [`DEFAULT_ACCOUNT_ID`].
+    #[serde(default)]
+    pub credentials: HashMap<String, String>,
+    /// Faults on every call.
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    pub buckets: Vec<BucketFixture>,
+}
+
+/// One bucket.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BucketFixture {
+    pub name: String,
+    pub region: String,
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub keys: Vec<KeyFixture>,
+    /// Faults on calls that name this bucket.
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+}
+
+/// One access key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeyFixture {
+    pub access_key_id: String,
+    /// `Active` or `Inactive` (anything else is served as given).
+    pub status: String,
+    pub created_days_ago: f64,
+    /// `null` or absent: never used, served as the real API serves it.
+    #[serde(default)]
+    pub last_used_days_ago: Option<f64>,
+    #[serde(default)]
+    pub last_used_service: Option<String>,
+    #[serde(default)]
+    pub last_used_region: Option<String>,
+    /// Served in the response if set. The real API sends it only from CreateBucketAccessKey;
+    /// this lets tests prove a client never leaks one.
+    #[serde(default)]
+    pub secret_access_key: Option<String>,
+}
+
+/// A fault to inject.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fault {
+    pub kind: FaultKind,
+    /// Only the first `times` matching calls fail; absent means every call.
+    #[serde(default)]
+    pub times: Option<u64>,
+    /// For `latency`: the delay added to each matching call.
+    #[serde(default)]
+    pub latency_ms: Option<u64>,
+    /// Only calls to these operations (e.g. `GetBucketAccessKeys`); absent means all.
+    #[serde(default)]
+    pub operations: Option<Vec<String>>,
+}
+
+/// What a fault does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FaultKind {
+    /// 400 `AccessDeniedException`.
+    AccessDenied,
+    /// 400 `NotFoundException`.
+    NotFound,
+    /// 400 `UnauthenticatedException`.
+    Unauthenticated,
+    /// 400 `RegionSetupInProgressException`.
+    RegionSetupInProgress,
+    /// 400 `ThrottlingException` ("Rate exceeded").
+    Throttle,
+    /// 500 `ServiceException`.
+    ServerError,
+    /// Adds `latencyMs` before answering; the call then proceeds.
+    Latency,
+    /// 200 with a truncated JSON body.
+    MalformedBody,
+    /// `GetBuckets` returns the same `nextPageToken` for ever.
+    RepeatPageToken,
+}
+
+fn default_page_size() -> usize {
+    50
+}
+
+impl Fixture {
+    /// Reads and checks a fixture file.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let fixture: Self = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a valid fixture: {e}", path.display()))?;
+        fixture.check().map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(fixture)
+    }
+
+    /// Rejects what would make the stand-in answer nonsense.
+    pub fn check(&self) -> Result<(), String> {
+        if self.page_size == 0 {
+            return Err("pageSize must be at least 1".into());
+        }
+        let all_faults = self
+            .faults
+            .iter()
+            .chain(self.buckets.iter().flat_map(|b| &b.faults));
+        for fault in all_faults {
+            if fault.kind == FaultKind::Latency && fault.latency_ms.is_none() {
+                return Err("a latency fault needs latencyMs".into());
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for bucket in &self.buckets {
+            if !seen.insert((bucket.account(), bucket.region.as_str(), bucket.name.as_str())) {
+                return Err(format!(
+                    "bucket {:?} appears twice in one account and region",
+                    bucket.name
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The account a signing access key id acts as.
+    pub fn account_of(&self, access_key_id: &str) -> &str {
+        self.credentials
+            .get(access_key_id)
+            .map(String::as_str)
+            .unwrap_or(DEFAULT_ACCOUNT_ID)
+    }
+
+    /// The regions `GetRegions` reports.
+    pub fn region_names(&self) -> Vec<String> {
+        if let Some(regions) = &self.regions {
+            return regions.clone();
+        }
+        let mut regions = vec!["us-east-1".to_owned()];
+        for bucket in &self.buckets {
+            if !regions.contains(&bucket.region) {
+                regions.push(bucket.region.clone());
+            }
+        }
+        regions
+    }
+}
+
+impl BucketFixture {
+    pub fn account(&self) -> &str {
+        self.account_id.as_deref().unwrap_or(DEFAULT_ACCOUNT_ID)
+    }
+}

@@ -1,0 +1,16 @@
+//! `lightsail-local`: a local stand-in for the Amazon Lightsail API.
+//!
+//! It speaks Lightsail's real wire protocol (awsJson1.1 over `POST /`, `X-Amz-Target`, SigV4
+//! credential scope, epoch-second timestamps, typed errors) for `GetBuckets`,
+//! `GetBucketAccessKeys` and `GetRegions`, serving buckets and keys from a JSON fixture with
+//! relative times, and injects faults (denials, throttling, 5xx, latency, malformed bodies) so
+//! clients can be tested offline through their real HTTP stack.
+
+mod fixture;
+mod server;
+mod service;
+mod sigv4;
+
+pub use fixture::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture, DEFAULT_ACCOUNT_ID};
+pub use server::Server;
+pub use service::{Call, Reply, Service, Stats};

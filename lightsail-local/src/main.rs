@@ -1,0 +1,121 @@
+//! `lightsail-local --fixture FILE [--port N] [--host ADDR] [--page-size N]`
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use lightsail_local::{Fixture, Server};
+
+const USAGE: &str = "usage: lightsail-local --fixture FILE [--port N (default 4566, 0 = any)] \
+                     [--host ADDR (default 127.0.0.1)] [--page-size N]";
+
+struct Args {
+    fixture: PathBuf,
+    addr: SocketAddr,
+    page_size: Option<usize>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut fixture = None;
+    let mut host = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let mut port = 4566u16;
+    let mut page_size = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--fixture" => fixture = Some(PathBuf::from(value("--fixture")?)),
+            "--port" => {
+                let raw = value("--port")?;
+                port = raw
+                    .parse()
+                    .map_err(|_| format!("--port takes 0 to 65535; got {raw:?}"))?;
+            }
+            "--host" => {
+                let raw = value("--host")?;
+                host = raw
+                    .parse()
+                    .map_err(|_| format!("--host takes an IP address; got {raw:?}"))?;
+            }
+            "--page-size" => {
+                let raw = value("--page-size")?;
+                page_size = Some(
+                    raw.parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| format!("--page-size takes a whole number >= 1; got {raw:?}"))?,
+                );
+            }
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(Args {
+        fixture: fixture.ok_or("--fixture is required (try fixtures/demo.json)")?,
+        addr: SocketAddr::new(host, port),
+        page_size,
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) if message.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("lightsail-local: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut fixture = match Fixture::load(&args.fixture) {
+        Ok(fixture) => fixture,
+        Err(message) => {
+            eprintln!("lightsail-local: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(page_size) = args.page_size {
+        fixture.page_size = page_size;
+    }
+    let (buckets, keys) = (
+        fixture.buckets.len(),
+        fixture.buckets.iter().map(|b| b.keys.len()).sum::<usize>(),
+    );
+    let server = match Server::start(fixture, args.addr).await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!(
+                "lightsail-local: cannot listen on {}: {e} (is another server on that port? try --port 0)",
+                args.addr
+            );
+            return ExitCode::from(1);
+        }
+    };
+    // Scripts read this line for the address, so it is printed first and flushed.
+    println!(
+        "lightsail-local listening on {} ({buckets} buckets, {keys} keys, fixture {})",
+        server.url(),
+        args.fixture.display()
+    );
+    shutdown_signal().await;
+    server.stop().await;
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

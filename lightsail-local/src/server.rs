@@ -1,0 +1,141 @@
+//! The HTTP shell around [`Service`]: hyper on tokio, one task per connection.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::fixture::Fixture;
+use crate::service::{Call, Reply, Service, Stats};
+
+/// The largest request body read; Lightsail requests are a few hundred bytes.
+const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// A running stand-in. Dropping it stops it.
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    service: Arc<Service>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 for an ephemeral port) and serves `fixture` until stopped.
+    pub async fn start(fixture: Fixture, addr: SocketAddr) -> std::io::Result<Self> {
+        fixture
+            .check()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let service = Arc::new(Service::new(fixture));
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(accept(listener, service.clone(), stopped));
+        Ok(Self {
+            addr,
+            service,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The endpoint URL to give a client, e.g. `http://127.0.0.1:4566`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.service.stats()
+    }
+
+    pub fn fixture(&self) -> &Fixture {
+        self.service.fixture()
+    }
+
+    /// Stops accepting and closes every connection.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn accept(listener: TcpListener, service: Arc<Service>, mut stopped: watch::Receiver<bool>) {
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // E.g. too many open files: keep serving the connections already open.
+                Err(_) => continue,
+            },
+            _ = stopped.changed() => return,
+        };
+        // Small request/response pairs: never wait for Nagle.
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let handler = service_fn(move |request| {
+                let service = service.clone();
+                async move { Ok::<_, Infallible>(respond(&service, request).await) }
+            });
+            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), handler);
+            tokio::select! {
+                _ = connection => {}
+                _ = stopped.changed() => {}
+            }
+        });
+    }
+}
+
+async fn respond(service: &Service, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    let reply = service
+        .answer(Call {
+            method: parts.method.as_str(),
+            target: header("x-amz-target"),
+            authorization: header("authorization"),
+            body: &body,
+        })
+        .await;
+    http_response(reply)
+}
+
+fn http_response(reply: Reply) -> Response<Full<Bytes>> {
+    let mut response = Response::builder()
+        .status(reply.status)
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amzn-requestid", "00000000-0000-4000-8000-lightsail-local");
+    if let Some(kind) = reply.error_type {
+        response = response.header("x-amzn-errortype", kind);
+    }
+    response
+        .body(Full::new(Bytes::from(reply.body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
