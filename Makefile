@@ -3,10 +3,15 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: test fmt-check clippy unit
+.PHONY: test demo fmt-check clippy unit conformance e2e tools
 
-## test: format check, clippy with warnings denied, and every test
-test: fmt-check clippy unit
+## demo: the offline demo (lightsail-local + cargo lambda watch + one invocation + a table)
+demo:
+	scripts/demo.sh
+
+## test: format check, clippy with warnings denied, every Rust test, AWS CLI conformance of
+## lightsail-local, and every events/*.json through cargo lambda
+test: fmt-check clippy unit conformance e2e
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -16,3 +21,13 @@ clippy:
 
 unit:
 	$(CARGO) test --workspace
+
+conformance:
+	scripts/conformance.sh
+
+e2e:
+	scripts/e2e.sh
+
+## tools: the project-local Python tools (.venv: awscli, cargo-lambda)
+tools:
+	scripts/tools.sh >/dev/null

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Invokes every events/*.json through `cargo lambda watch` + `cargo lambda invoke` against
+# lightsail-local: each must give a valid report, and invalid-*.json the documented
+# InvalidRequest error. The function runs as Lambda runs it, under the Runtime API.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+PATH="$("$root/scripts/tools.sh"):$PATH"
+source "$root/scripts/stack.sh"
+
+start_local "$root/fixtures/demo.json"
+start_watch
+
+passed=0
+failed=0
+for event in "$root"/events/*.json; do
+  name="$(basename "$event")"
+  status=0
+  answer="$(invoke "$event" 2>"$run_dir/invoke.err")" || status=$?
+  errors="$(cat "$run_dir/invoke.err")"
+  if [[ "$name" == invalid* ]]; then
+    if [[ $status -ne 0 && "$answer$errors" == *InvalidRequest* && "$answer$errors" == *stalAfterDays* ]]; then
+      verdict=ok
+    else
+      verdict="expected an InvalidRequest error naming stalAfterDays; got status $status: $answer $errors"
+    fi
+  elif [[ $status -ne 0 ]]; then
+    verdict="the invocation failed (status $status): $answer $errors"
+  elif ! check="$(python3 "$root/scripts/report.py" check <<<"$answer" 2>&1)"; then
+    verdict="the report breaks the contract: $check"
+  else
+    verdict=ok
+  fi
+  if [[ "$verdict" == ok ]]; then
+    passed=$((passed + 1))
+    echo "e2e: $name ok"
+  else
+    failed=$((failed + 1))
+    echo "e2e: $name FAILED: $verdict" >&2
+  fi
+done
+if [[ $failed -ne 0 ]]; then
+  echo "--- cargo lambda watch log ---" >&2
+  tail -n 40 "$run_dir/watch.log" >&2
+fi
+echo "e2e: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

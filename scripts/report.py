@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Reads a lightsail-key-audit report on stdin.
+
+  report.py check    validates the documented contract; exits 1 naming what is wrong
+  report.py table    prints a short human-readable summary: a table of findings
+"""
+import json
+import sys
+
+CODES = ["STALE", "NEVER_USED", "ROTATION_DUE", "INACTIVE", "MULTIPLE_ACTIVE_KEYS"]
+KEY_FIELDS = ["accessKeyId", "status", "createdAt", "ageDays", "lastUsedDate", "daysSinceLastUse",
+              "lastUsedRegion", "lastUsedService", "findings"]
+
+
+def check(report):
+    problems = []
+
+    def need(cond, what):
+        if not cond:
+            problems.append(what)
+
+    need(report.get("reportVersion") == 1, "reportVersion is not 1")
+    need(isinstance(report.get("generatedAt"), str) and report["generatedAt"].endswith("Z"),
+         "generatedAt is not an RFC 3339 UTC time")
+    policy = report.get("policy", {})
+    for field in ["staleAfterDays", "neverUsedGraceDays", "maxKeyAgeDays"]:
+        need(isinstance(policy.get(field), int), f"policy.{field} missing")
+    summary = report.get("summary", {})
+    need(sorted(summary.get("findings", {}).keys()) == sorted(CODES), "summary.findings lacks the five codes")
+    buckets = report.get("buckets", [])
+    counts = dict.fromkeys(CODES, 0)
+    keys = 0
+    for b in buckets:
+        name = b.get("bucketName")
+        need(b.get("status") in ("AUDITED", "ERROR", "SKIPPED"), f"{name}: bad status")
+        if b.get("status") != "AUDITED":
+            need(isinstance(b.get("error", {}).get("code"), str), f"{name}: error without code")
+        for f in b.get("findings", []):
+            counts[f["code"]] += 1
+        for k in b.get("keys", []):
+            keys += 1
+            need(all(field in k for field in KEY_FIELDS), f"{name}: key lacks fields")
+            need("secretAccessKey" not in k, f"{name}: a secret access key is in the report")
+            need(k.get("lastUsedRegion") != "N/A", f"{name}: N/A leaked into the report")
+            for f in k.get("findings", []):
+                need(all(x in f for x in ["code", "severity", "message", "recommendation"]),
+                     f"{name}: finding lacks fields")
+                counts[f["code"]] += 1
+    need(summary.get("bucketsRequested") == len(buckets), "bucketsRequested differs from buckets")
+    need(summary.get("keys") == keys, "summary.keys differs from the keys listed")
+    need(summary.get("findings") == counts, "summary.findings differs from the findings listed")
+    return problems
+
+
+def table(report):
+    s = report["summary"]
+    print(f"Audited {s['bucketsAudited']} of {s['bucketsRequested']} buckets "
+          f"({s['bucketsFailed']} failed), {s['keys']} keys, {s['keysWithFindings']} with findings.")
+    rows = []
+    for b in report["buckets"]:
+        if b["status"] != "AUDITED":
+            rows.append((b["bucketName"], "-", b["status"] + " " + b["error"]["code"], "-", b["error"]["message"]))
+        for f in b["findings"]:
+            rows.append((b["bucketName"], "-", f["code"], "-", f["recommendation"]))
+        for k in b["keys"]:
+            for f in k["findings"]:
+                days = k["daysSinceLastUse"] if f["code"] == "STALE" else k["ageDays"]
+                rows.append((b["bucketName"], k["accessKeyId"], f["code"], str(days), f["recommendation"]))
+    if not rows:
+        print("No findings.")
+        return
+    head = ("BUCKET", "KEY", "VERDICT", "DAYS", "RECOMMENDATION")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(4)]
+    for r in [head] + rows:
+        rec = r[4] if len(r[4]) <= 90 else r[4][:87] + "..."
+        print("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + rec)
+
+
+def main():
+    mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    report = json.load(sys.stdin)
+    if mode == "check":
+        problems = check(report)
+        for p in problems:
+            print(f"report check: {p}", file=sys.stderr)
+        sys.exit(1 if problems else 0)
+    elif mode == "table":
+        table(report)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
