@@ -25,15 +25,18 @@ pub enum AuditError {
 
     /// Not one bucket could be audited; carries the first failure as the cause.
     #[error(
-        "no bucket could be audited: {failed} of {requested} failed; first: bucket {bucket:?}: {code}: {message}"
+        "no bucket could be audited: {failed} of {requested} buckets failed, {scopes_failed} accounts \
+         or regions failed; first: {subject}: {code}: {message}"
     )]
     AuditFailed {
-        /// Buckets requested (unique names).
+        /// Buckets in the report.
         requested: usize,
         /// Buckets that failed.
         failed: usize,
-        /// The first bucket that failed, in request order.
-        bucket: String,
+        /// Entries in `scopeErrors`.
+        scopes_failed: usize,
+        /// What failed first: `bucket "name"`, or `account 123456789012 in eu-west-2`.
+        subject: String,
         /// Its error code, e.g. `AccessDeniedException`.
         code: String,
         /// Its error message.
@@ -85,14 +88,16 @@ mod tests {
         let failed = Diagnostic::from(AuditError::AuditFailed {
             requested: 2,
             failed: 2,
-            bucket: "media-prod".into(),
+            scopes_failed: 0,
+            subject: "bucket \"media-prod\"".into(),
             code: "AccessDeniedException".into(),
             message: "not allowed".into(),
         });
         assert_eq!(failed.error_type, "AuditFailed");
         assert_eq!(
             failed.error_message,
-            "no bucket could be audited: 2 of 2 failed; first: bucket \"media-prod\": AccessDeniedException: not allowed"
+            "no bucket could be audited: 2 of 2 buckets failed, 0 accounts or regions failed; first: \
+             bucket \"media-prod\": AccessDeniedException: not allowed"
         );
     }
 }

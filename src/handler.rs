@@ -9,11 +9,39 @@ use tracing::{info, warn};
 use crate::audit;
 use crate::bucket_name::{BucketName, INVALID_BUCKET_NAME};
 use crate::config::Config;
+use crate::discovery::list_bucket_names;
 use crate::error::AuditError;
 use crate::lightsail::Lightsail;
+use crate::limiter::Limiter;
 use crate::policy::Policy;
-use crate::report::{BucketError, BucketReport, Report};
+use crate::report::{BucketError, BucketReport, Location, Report, ScopeError};
 use crate::request::AuditRequest;
+use crate::scope::{self, Scope};
+
+/// Facts about one invocation that do not come from the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// The instant every age is measured from; the report's `generatedAt`.
+    pub now: DateTime<Utc>,
+    /// The function's own account, as the report names it; `None` if unknown.
+    pub home_account_id: Option<String>,
+}
+
+impl Invocation {
+    /// An invocation at `now` in an unknown account.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self {
+            now,
+            home_account_id: None,
+        }
+    }
+
+    /// Names the function's own account.
+    pub fn in_account(mut self, account_id: impl Into<String>) -> Self {
+        self.home_account_id = Some(account_id.into());
+        self
+    }
+}
 
 /// Handles one invocation: the entry point `main` registers with the runtime.
 pub async fn handle(
@@ -21,69 +49,194 @@ pub async fn handle(
     config: &Config,
     event: LambdaEvent<Value>,
 ) -> Result<Report, AuditError> {
-    run_audit(lightsail, config, &event.payload, Utc::now()).await
+    let mut invocation = Invocation::at(Utc::now());
+    // arn:aws:lambda:<region>:<account>:function:<name>: the account is free to read here.
+    invocation.home_account_id = event
+        .context
+        .invoked_function_arn
+        .split(':')
+        .nth(4)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        .map(str::to_owned);
+    run_audit(lightsail, config, &event.payload, &invocation).await
 }
 
-/// Audits what `event` asks for, judging ages against `now`.
+/// What to fetch for one report entry.
+enum Target {
+    /// `GetBucketAccessKeys` for `name` in scope number `scope`.
+    Fetch { scope: usize, name: String },
+    /// A named bucket that no audited scope holds.
+    Missing { name: String, error: BucketError },
+}
+
+/// Audits what `event` asks for.
 ///
 /// Fails only for a malformed request, or when not one bucket could be audited; any other
-/// bucket failure is reported in that bucket's entry.
+/// failure is reported in its bucket's entry or in `scopeErrors`.
 pub async fn run_audit(
     lightsail: &Lightsail,
     config: &Config,
     event: &Value,
-    now: DateTime<Utc>,
+    invocation: &Invocation,
 ) -> Result<Report, AuditError> {
     let request = AuditRequest::from_event(event, config).inspect_err(|error| {
         warn!(error = %error, "invalid request");
     })?;
+    let limiter = Limiter::new(config.max_concurrency);
+    let (scopes, mut scope_errors) = scope::plan(
+        lightsail,
+        &request,
+        invocation.home_account_id.as_deref(),
+        &limiter,
+    )
+    .await;
+    let targets = targets(&scopes, request.bucket_names, &limiter, &mut scope_errors).await;
+
     let policy = request.policy;
-    // `buffered` keeps request order while bounding the calls in flight.
-    let buckets: Vec<BucketReport> = stream::iter(request.bucket_names)
-        .map(|name| audit_named_bucket(lightsail, name, &policy, now))
-        .buffered(config.max_concurrency)
+    let now = invocation.now;
+    // `buffered` keeps report order; the limiter bounds the calls in flight.
+    let buckets: Vec<BucketReport> = stream::iter(targets)
+        .map(|target| audit_target(&scopes, target, &policy, now, &limiter))
+        .buffered(limiter.width())
         .collect()
         .await;
-    let report = Report::new(now, policy, buckets);
+    let report = Report::new(now, policy, buckets, scope_errors);
     log_outcome(&report);
 
     let summary = report.summary();
     if summary.buckets_audited == 0 {
-        if let Some((bucket, error)) = report.first_failure() {
+        if let Some((subject, code, message)) = report.first_failure() {
             return Err(AuditError::AuditFailed {
                 requested: summary.buckets_requested,
                 failed: summary.buckets_failed,
-                bucket: bucket.to_owned(),
-                code: error.code.clone(),
-                message: error.message.clone(),
+                scopes_failed: summary.scope_errors,
+                subject,
+                code: code.to_owned(),
+                message: message.to_owned(),
             });
         }
     }
     Ok(report)
 }
 
-async fn audit_named_bucket(
-    lightsail: &Lightsail,
-    name: String,
+/// The buckets to fetch, in report order: scope by scope, names as named or as listed.
+async fn targets(
+    scopes: &[Scope],
+    names: Option<Vec<String>>,
+    limiter: &Limiter,
+    scope_errors: &mut Vec<ScopeError>,
+) -> Vec<Target> {
+    // One scope and named buckets: fetch directly, no listing (and no GetBuckets permission).
+    if let (Some(names), [_]) = (&names, scopes) {
+        return names
+            .iter()
+            .map(|name| Target::Fetch {
+                scope: 0,
+                name: name.clone(),
+            })
+            .collect();
+    }
+    let listings: Vec<Vec<String>> = stream::iter(scopes)
+        .map(|scope| list_bucket_names(&scope.client, limiter))
+        .buffered(limiter.width())
+        .zip(stream::iter(scopes))
+        .map(|(listing, scope)| {
+            if let Some(error) = listing.error {
+                scope_errors.push(scope.error(error));
+            }
+            listing.names
+        })
+        .collect()
+        .await;
+
+    let Some(names) = names else {
+        // Discovery: every bucket of every scope.
+        return listings
+            .into_iter()
+            .enumerate()
+            .flat_map(|(scope, listed)| listed.into_iter().map(move |name| Target::Fetch { scope, name }))
+            .collect();
+    };
+    // Named buckets across several scopes: each where it is listed, in scope order.
+    let mut targets = Vec::with_capacity(names.len());
+    let mut found = vec![false; names.len()];
+    for (scope, listed) in listings.iter().enumerate() {
+        for (i, name) in names.iter().enumerate() {
+            if listed.contains(name) {
+                found[i] = true;
+                targets.push(Target::Fetch {
+                    scope,
+                    name: name.clone(),
+                });
+            }
+        }
+    }
+    let searched: Vec<String> = scopes.iter().map(describe).collect();
+    for (name, _) in names.into_iter().zip(found).filter(|(_, found)| !found) {
+        let error = if scopes.is_empty() {
+            BucketError {
+                code: "ScopeUnavailable".to_owned(),
+                message: "no account and region could be audited; see scopeErrors".to_owned(),
+            }
+        } else {
+            let unlisted = if scope_errors.is_empty() {
+                String::new()
+            } else {
+                format!("; {} could not be listed (see scopeErrors)", scope_errors.len())
+            };
+            BucketError {
+                code: "NotFoundException".to_owned(),
+                message: format!("no bucket of this name in {}{unlisted}", searched.join(", ")),
+            }
+        };
+        targets.push(Target::Missing { name, error });
+    }
+    targets
+}
+
+fn describe(scope: &Scope) -> String {
+    let region = scope.location.region.as_deref().unwrap_or("unknown");
+    match &scope.location.account_id {
+        Some(account) => format!("{account}/{region}"),
+        None => region.to_owned(),
+    }
+}
+
+async fn audit_target(
+    scopes: &[Scope],
+    target: Target,
     policy: &Policy,
     now: DateTime<Utc>,
+    limiter: &Limiter,
 ) -> BucketReport {
-    let region = lightsail.region().to_owned();
+    let (scope, name) = match target {
+        Target::Missing { name, error } => return BucketReport::failed(name, Location::default(), error),
+        Target::Fetch { scope, name } => (scope, name),
+    };
+    let Some(scope) = scopes.get(scope) else {
+        // Targets only index scopes that exist; keep the bucket visible even so.
+        let error = BucketError {
+            code: "InternalError".to_owned(),
+            message: "no client for this bucket's scope".to_owned(),
+        };
+        return BucketReport::failed(name, Location::default(), error);
+    };
+    let location = scope.location.clone();
     let Some(bucket) = BucketName::parse(&name) else {
         let error = BucketError {
             code: "InvalidBucketName".to_owned(),
             message: INVALID_BUCKET_NAME.to_owned(),
         };
-        return BucketReport::failed(name, region, error);
+        return BucketReport::failed(name, location, error);
     };
-    match lightsail.bucket_access_keys(&bucket).await {
+    match limiter.run(scope.client.bucket_access_keys(&bucket)).await {
         Ok(keys) => {
             let (findings, keys) = audit::audit_bucket(keys, policy, now);
-            BucketReport::audited(name, region, findings, keys)
+            BucketReport::audited(name, location, findings, keys)
         }
         Err(error) => BucketReport::failed(
             name,
-            region,
+            location,
             BucketError {
                 code: error.code,
                 message: error.message,
@@ -92,14 +245,24 @@ async fn audit_named_bucket(
     }
 }
 
-/// One WARN per failed bucket, then one INFO with the summary counts.
+/// One WARN per failed scope and bucket, then one INFO with the summary counts.
 fn log_outcome(report: &Report) {
+    for error in report.scope_errors() {
+        warn!(
+            account = ?error.location.account_id,
+            region = ?error.location.region,
+            code = %error.code,
+            message = ?error.message,
+            "scope audit failed"
+        );
+    }
     for bucket in report.buckets() {
         if let Some(error) = &bucket.error {
             // Debug formatting escapes control characters a crafted name could carry.
             warn!(
                 bucket = ?bucket.bucket_name,
-                region = %bucket.region,
+                account = ?bucket.location.account_id,
+                region = ?bucket.location.region,
                 code = %error.code,
                 message = ?error.message,
                 "bucket audit failed"
@@ -112,6 +275,7 @@ fn log_outcome(report: &Report) {
         buckets_requested = summary.buckets_requested,
         buckets_audited = summary.buckets_audited,
         buckets_failed = summary.buckets_failed,
+        scope_errors = summary.scope_errors,
         keys = summary.keys,
         active_keys = summary.active_keys,
         keys_with_findings = summary.keys_with_findings,

@@ -7,19 +7,23 @@
 mod audit;
 mod bucket_name;
 mod config;
+mod discovery;
 mod error;
 mod finding;
 mod handler;
 mod key;
 mod lightsail;
+mod limiter;
 pub mod logging;
 mod policy;
 mod report;
 mod request;
+mod scope;
+mod selection;
 
 pub use config::Config;
 pub use error::AuditError;
-pub use handler::{handle, run_audit};
+pub use handler::{handle, run_audit, Invocation};
 pub use lightsail::Lightsail;
 pub use policy::Policy;
-pub use report::{FindingCounts, Report, Summary};
+pub use report::{FindingCounts, Report, ScopeCounts, Summary};

@@ -3,7 +3,10 @@
 //! It calls the API and turns each answer into the crate's own records ([`AccessKeyRecord`])
 //! or error ([`ApiError`]). The secret access key, which the API may send, is never copied.
 
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::SdkConfig;
 use aws_sdk_lightsail::config::http::HttpResponse;
+use aws_sdk_lightsail::config::{ProvideCredentials, Region, SharedCredentialsProvider};
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::primitives::DateTime as SdkDateTime;
 use aws_sdk_lightsail::types::{AccessKey, StatusType};
@@ -13,15 +16,44 @@ use chrono::{DateTime, Utc};
 use crate::bucket_name::BucketName;
 use crate::error::AuditError;
 use crate::key::{AccessKeyRecord, KeyStatus, LastUse};
+use crate::selection::AccountRole;
 
 /// The placeholder Lightsail sends for the region and service of a never-used key.
 const NOT_APPLICABLE: &str = "N/A";
+/// The session name of every assumed role, so CloudTrail in member accounts shows who called.
+pub(crate) const SESSION_NAME: &str = "lightsail-key-audit";
 
-/// A Lightsail client for one region, built once and shared by every invocation.
+/// The Lightsail access of the function: its own credentials and region, from which a client
+/// per (account, region) is derived. Built once in `main` and shared by every invocation.
 #[derive(Debug, Clone)]
 pub struct Lightsail {
+    base: aws_sdk_lightsail::Config,
+    /// For STS; absent when built from a bare client (tests), where roles cannot be assumed.
+    sdk_config: Option<SdkConfig>,
+    home_region: String,
+}
+
+/// Temporary credentials of a role assumed in a member account.
+#[derive(Clone)]
+pub(crate) struct AssumedRole(SharedCredentialsProvider);
+
+impl std::fmt::Debug for AssumedRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AssumedRole(..)")
+    }
+}
+
+/// A Lightsail client for one account and region, reused for every call in that scope.
+#[derive(Debug, Clone)]
+pub(crate) struct RegionClient {
     client: Client,
-    region: String,
+}
+
+/// One page of `GetBuckets`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BucketPage {
+    pub(crate) names: Vec<String>,
+    pub(crate) next_page_token: Option<String>,
 }
 
 /// Why a call failed, as a code a person can search for and a message.
@@ -29,36 +61,91 @@ pub struct Lightsail {
 pub(crate) struct ApiError {
     /// The Lightsail error code (`NotFoundException`, `ThrottlingException`, ...) or, where no
     /// answer was understood, one of `Timeout`, `ConnectionError`, `MalformedResponse`,
-    /// `DispatchFailure`, `RequestConstructionFailed`, `UnknownServiceError`.
+    /// `DispatchFailure`, `RequestConstructionFailed`, `UnknownServiceError`; for roles,
+    /// `AssumeRoleFailed`.
     pub(crate) code: String,
     pub(crate) message: String,
 }
 
 impl Lightsail {
-    /// Builds the client from the shared AWS configuration (region, credentials, endpoint
-    /// override `AWS_ENDPOINT_URL_LIGHTSAIL`, retries).
-    pub fn new(sdk_config: &aws_config::SdkConfig) -> Result<Self, AuditError> {
-        Self::from_client(Client::new(sdk_config))
+    /// Builds the access from the shared AWS configuration (region, credentials, endpoint
+    /// overrides `AWS_ENDPOINT_URL_LIGHTSAIL` and `AWS_ENDPOINT_URL_STS`, retries).
+    pub fn new(sdk_config: &SdkConfig) -> Result<Self, AuditError> {
+        let base = aws_sdk_lightsail::config::Builder::from(sdk_config).build();
+        Self::from_parts(base, Some(sdk_config.clone()))
     }
 
-    /// Wraps an existing client; fails if it has no region, since every call would.
+    /// Derives every client from this one's configuration; fails if it has no region, since
+    /// every call would. Roles cannot be assumed through it.
     pub fn from_client(client: Client) -> Result<Self, AuditError> {
-        let region = client
-            .config()
-            .region()
-            .map(|r| r.as_ref().to_owned())
-            .ok_or_else(|| AuditError::InvalidConfiguration {
-                variable: "AWS_REGION",
-                message: "no AWS region is configured; set AWS_REGION (Lambda sets it for you)".to_owned(),
+        Self::from_parts(client.config().clone(), None)
+    }
+
+    fn from_parts(
+        base: aws_sdk_lightsail::Config,
+        sdk_config: Option<SdkConfig>,
+    ) -> Result<Self, AuditError> {
+        let home_region =
+            base.region()
+                .map(|r| r.as_ref().to_owned())
+                .ok_or_else(|| AuditError::InvalidConfiguration {
+                    variable: "AWS_REGION",
+                    message: "no AWS region is configured; set AWS_REGION (Lambda sets it for you)"
+                        .to_owned(),
+                })?;
+        Ok(Self {
+            base,
+            sdk_config,
+            home_region,
+        })
+    }
+
+    /// The function's own region.
+    pub(crate) fn home_region(&self) -> &str {
+        &self.home_region
+    }
+
+    /// Assumes `role` once; its credentials then serve every region of that account.
+    pub(crate) async fn assume_role(&self, role: &AccountRole) -> Result<AssumedRole, ApiError> {
+        let Some(sdk_config) = &self.sdk_config else {
+            return Err(ApiError {
+                code: "AssumeRoleFailed".to_owned(),
+                message: "this client was built without an AWS configuration for STS".to_owned(),
+            });
+        };
+        let mut builder = AssumeRoleProvider::builder(role.role_arn.clone())
+            .session_name(SESSION_NAME)
+            .configure(sdk_config);
+        if let Some(external_id) = &role.external_id {
+            builder = builder.external_id(external_id.clone());
+        }
+        // Resolved now, not at the first Lightsail call, so a role that cannot be assumed is
+        // one clear error for the account rather than one per bucket.
+        let credentials = builder
+            .build()
+            .await
+            .provide_credentials()
+            .await
+            .map_err(|error| ApiError {
+                code: "AssumeRoleFailed".to_owned(),
+                message: format!("cannot assume {}: {}", role.role_arn, causes(&error)),
             })?;
-        Ok(Self { client, region })
+        Ok(AssumedRole(SharedCredentialsProvider::new(credentials)))
     }
 
-    /// The region this client calls.
-    pub(crate) fn region(&self) -> &str {
-        &self.region
+    /// A client for `region`, with the role's credentials or the function's own.
+    pub(crate) fn region_client(&self, role: Option<&AssumedRole>, region: &str) -> RegionClient {
+        let mut builder = self.base.to_builder().region(Region::new(region.to_owned()));
+        if let Some(AssumedRole(credentials)) = role {
+            builder = builder.credentials_provider(credentials.clone());
+        }
+        RegionClient {
+            client: Client::from_conf(builder.build()),
+        }
     }
+}
 
+impl RegionClient {
     /// Every access key of `bucket`, in the order Lightsail lists them.
     pub(crate) async fn bucket_access_keys(
         &self,
@@ -72,6 +159,38 @@ impl Lightsail {
             .await
             .map_err(api_error)?;
         Ok(output.access_keys().iter().map(key_record).collect())
+    }
+
+    /// One page of the region's buckets. The SDK has no paginator for `GetBuckets`.
+    pub(crate) async fn bucket_page(&self, page_token: Option<String>) -> Result<BucketPage, ApiError> {
+        let output = self
+            .client
+            .get_buckets()
+            .set_page_token(page_token)
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(BucketPage {
+            names: output
+                .buckets()
+                .iter()
+                .filter_map(|b| b.name().map(str::to_owned))
+                .collect(),
+            next_page_token: output
+                .next_page_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+        })
+    }
+
+    /// The names of every Lightsail region.
+    pub(crate) async fn region_names(&self) -> Result<Vec<String>, ApiError> {
+        let output = self.client.get_regions().send().await.map_err(api_error)?;
+        Ok(output
+            .regions()
+            .iter()
+            .filter_map(|r| r.name().map(|n| n.as_str().to_owned()))
+            .collect())
     }
 }
 
@@ -205,13 +324,14 @@ mod tests {
         .to_string()
     }
 
-    fn lightsail(rules: &[&Rule]) -> Lightsail {
+    fn lightsail(rules: &[&Rule]) -> RegionClient {
         let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, rules, |c| c.retry_config(
             RetryConfig::standard()
                 .with_max_attempts(3)
                 .with_initial_backoff(Duration::from_millis(1))
         ));
-        Lightsail::from_client(client).expect("test client has a region")
+        let lightsail = Lightsail::from_client(client).expect("test client has a region");
+        lightsail.region_client(None, lightsail.home_region())
     }
 
     fn bucket(name: &str) -> BucketName {

@@ -3,6 +3,8 @@
 //! Field names and casing are fixed by the README's report reference; the summary is always
 //! derived from the bucket entries, so the two cannot disagree.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -21,6 +23,8 @@ pub struct Report {
     generated_at: DateTime<Utc>,
     policy: Policy,
     summary: Summary,
+    /// Accounts or regions that could not be audited as a whole.
+    scope_errors: Vec<ScopeError>,
     buckets: Vec<BucketReport>,
 }
 
@@ -35,6 +39,23 @@ pub struct Summary {
     pub active_keys: usize,
     pub keys_with_findings: usize,
     pub findings: FindingCounts,
+    /// Entries in `scopeErrors`.
+    pub scope_errors: usize,
+    /// Counts per account id (`unknown` where the account could not be told).
+    pub by_account: BTreeMap<String, ScopeCounts>,
+    /// Counts per region (`unknown` for a name found in no region).
+    pub by_region: BTreeMap<String, ScopeCounts>,
+}
+
+/// Counts for one account or one region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeCounts {
+    pub buckets_audited: usize,
+    pub buckets_failed: usize,
+    pub keys: usize,
+    /// Findings of every code, keys and buckets.
+    pub findings: usize,
 }
 
 /// Findings per code, over keys and buckets; every code is always present.
@@ -68,12 +89,34 @@ pub(crate) struct BucketError {
     pub(crate) message: String,
 }
 
+/// Where a bucket or a scope error is: account and region, `null` where unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Location {
+    pub(crate) account_id: Option<String>,
+    pub(crate) region: Option<String>,
+}
+
+/// An account or a region that could not be audited as a whole: a role that could not be
+/// assumed, a region still being set up, `GetBuckets` denied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ScopeError {
+    #[serde(flatten)]
+    pub(crate) location: Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) role_arn: Option<String>,
+    pub(crate) code: String,
+    pub(crate) message: String,
+}
+
 /// One bucket's entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct BucketReport {
     pub(crate) bucket_name: String,
-    pub(crate) region: String,
+    #[serde(flatten)]
+    pub(crate) location: Location,
     pub(crate) status: BucketStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<BucketError>,
@@ -100,13 +143,13 @@ pub(crate) struct KeyReport {
 impl BucketReport {
     pub(crate) fn audited(
         bucket_name: String,
-        region: String,
+        location: Location,
         findings: Vec<Finding>,
         keys: Vec<KeyReport>,
     ) -> Self {
         Self {
             bucket_name,
-            region,
+            location,
             status: BucketStatus::Audited,
             error: None,
             findings,
@@ -114,10 +157,10 @@ impl BucketReport {
         }
     }
 
-    pub(crate) fn failed(bucket_name: String, region: String, error: BucketError) -> Self {
+    pub(crate) fn failed(bucket_name: String, location: Location, error: BucketError) -> Self {
         Self {
             bucket_name,
-            region,
+            location,
             status: BucketStatus::Error,
             error: Some(error),
             findings: Vec::new(),
@@ -144,10 +187,22 @@ impl FindingCounts {
     }
 }
 
+impl ScopeCounts {
+    fn add(&mut self, bucket: &BucketReport, findings: usize) {
+        match bucket.status {
+            BucketStatus::Audited => self.buckets_audited += 1,
+            BucketStatus::Error => self.buckets_failed += 1,
+        }
+        self.keys += bucket.keys.len();
+        self.findings += findings;
+    }
+}
+
 impl Summary {
-    fn of(buckets: &[BucketReport]) -> Self {
+    fn of(buckets: &[BucketReport], scope_errors: &[ScopeError]) -> Self {
         let mut summary = Self {
             buckets_requested: buckets.len(),
+            scope_errors: scope_errors.len(),
             ..Self::default()
         };
         for bucket in buckets {
@@ -155,6 +210,7 @@ impl Summary {
                 BucketStatus::Audited => summary.buckets_audited += 1,
                 BucketStatus::Error => summary.buckets_failed += 1,
             }
+            let before = summary.findings.total();
             for finding in &bucket.findings {
                 summary.findings.add(finding.code);
             }
@@ -170,18 +226,36 @@ impl Summary {
                     summary.findings.add(finding.code);
                 }
             }
+            let findings = summary.findings.total() - before;
+            let name = |value: &Option<String>| value.clone().unwrap_or_else(|| "unknown".to_owned());
+            summary
+                .by_account
+                .entry(name(&bucket.location.account_id))
+                .or_default()
+                .add(bucket, findings);
+            summary
+                .by_region
+                .entry(name(&bucket.location.region))
+                .or_default()
+                .add(bucket, findings);
         }
         summary
     }
 }
 
 impl Report {
-    pub(crate) fn new(generated_at: DateTime<Utc>, policy: Policy, buckets: Vec<BucketReport>) -> Self {
+    pub(crate) fn new(
+        generated_at: DateTime<Utc>,
+        policy: Policy,
+        buckets: Vec<BucketReport>,
+        scope_errors: Vec<ScopeError>,
+    ) -> Self {
         Self {
             report_version: REPORT_VERSION,
             generated_at,
             policy,
-            summary: Summary::of(&buckets),
+            summary: Summary::of(&buckets, &scope_errors),
+            scope_errors,
             buckets,
         }
     }
@@ -191,15 +265,35 @@ impl Report {
         &self.summary
     }
 
-    /// The first bucket that failed, as (name, error), in request order.
-    pub(crate) fn first_failure(&self) -> Option<(&str, &BucketError)> {
-        self.buckets
-            .iter()
-            .find_map(|b| b.error.as_ref().map(|e| (b.bucket_name.as_str(), e)))
+    /// The first failure, as (what failed, code, message): a bucket in report order, or
+    /// else the first scope error.
+    pub(crate) fn first_failure(&self) -> Option<(String, &str, &str)> {
+        let bucket = self.buckets.iter().find_map(|b| {
+            let e = b.error.as_ref()?;
+            Some((
+                format!("bucket {:?}", b.bucket_name),
+                e.code.as_str(),
+                e.message.as_str(),
+            ))
+        });
+        bucket.or_else(|| {
+            self.scope_errors.first().map(|e| {
+                let account = e.location.account_id.as_deref().unwrap_or("unknown");
+                let subject = match &e.location.region {
+                    Some(region) => format!("account {account} in {region}"),
+                    None => format!("account {account}"),
+                };
+                (subject, e.code.as_str(), e.message.as_str())
+            })
+        })
     }
 
     pub(crate) fn buckets(&self) -> &[BucketReport] {
         &self.buckets
+    }
+
+    pub(crate) fn scope_errors(&self) -> &[ScopeError] {
+        &self.scope_errors
     }
 }
 
@@ -208,6 +302,13 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use serde_json::json;
+
+    fn here() -> Location {
+        Location {
+            account_id: Some("123456789012".into()),
+            region: Some("us-east-1".into()),
+        }
+    }
 
     fn key(status: KeyStatus, codes: &[FindingCode]) -> KeyReport {
         KeyReport {
@@ -228,7 +329,7 @@ mod tests {
         let buckets = vec![
             BucketReport::audited(
                 "media-prod".into(),
-                "us-east-1".into(),
+                here(),
                 vec![Finding::new(FindingCode::MultipleActiveKeys, "m".into())],
                 vec![
                     key(KeyStatus::Active, &[FindingCode::Stale, FindingCode::RotationDue]),
@@ -237,13 +338,16 @@ mod tests {
             ),
             BucketReport::audited(
                 "backups".into(),
-                "us-east-1".into(),
+                here(),
                 vec![],
                 vec![key(KeyStatus::Inactive, &[FindingCode::Inactive])],
             ),
             BucketReport::failed(
                 "ghost".into(),
-                "us-east-1".into(),
+                Location {
+                    account_id: Some("210987654321".into()),
+                    region: None,
+                },
                 BucketError {
                     code: "NotFoundException".into(),
                     message: "no such bucket".into(),
@@ -251,7 +355,16 @@ mod tests {
             ),
         ];
         let now = Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap();
-        let report = Report::new(now, Policy::default(), buckets);
+        let scope_error = ScopeError {
+            location: Location {
+                account_id: Some("210987654321".into()),
+                region: Some("eu-west-2".into()),
+            },
+            role_arn: None,
+            code: "RegionSetupInProgressException".into(),
+            message: "setting up".into(),
+        };
+        let report = Report::new(now, Policy::default(), buckets, vec![scope_error]);
         let json = serde_json::to_value(&report).unwrap();
 
         assert_eq!(json["reportVersion"], 1);
@@ -261,7 +374,19 @@ mod tests {
             json!({"bucketsRequested": 3, "bucketsAudited": 2, "bucketsFailed": 1, "keys": 3,
                    "activeKeys": 2, "keysWithFindings": 2,
                    "findings": {"STALE": 1, "NEVER_USED": 0, "ROTATION_DUE": 1, "INACTIVE": 1,
-                                "MULTIPLE_ACTIVE_KEYS": 1}})
+                                "MULTIPLE_ACTIVE_KEYS": 1},
+                   "scopeErrors": 1,
+                   "byAccount": {
+                       "123456789012": {"bucketsAudited": 2, "bucketsFailed": 0, "keys": 3, "findings": 4},
+                       "210987654321": {"bucketsAudited": 0, "bucketsFailed": 1, "keys": 0, "findings": 0}},
+                   "byRegion": {
+                       "unknown": {"bucketsAudited": 0, "bucketsFailed": 1, "keys": 0, "findings": 0},
+                       "us-east-1": {"bucketsAudited": 2, "bucketsFailed": 0, "keys": 3, "findings": 4}}})
+        );
+        assert_eq!(
+            json["scopeErrors"],
+            json!([{"accountId": "210987654321", "region": "eu-west-2",
+                    "code": "RegionSetupInProgressException", "message": "setting up"}])
         );
         assert_eq!(report.summary().findings.total(), 4);
         assert!(
@@ -270,11 +395,27 @@ mod tests {
         );
         assert_eq!(
             json["buckets"][2],
-            json!({"bucketName": "ghost", "region": "us-east-1", "status": "ERROR",
+            json!({"bucketName": "ghost", "accountId": "210987654321", "region": null, "status": "ERROR",
                    "error": {"code": "NotFoundException", "message": "no such bucket"},
                    "findings": [], "keys": []})
         );
-        assert_eq!(report.first_failure().map(|(name, _)| name), Some("ghost"));
+        assert_eq!(
+            report.first_failure(),
+            Some((
+                "bucket \"ghost\"".to_owned(),
+                "NotFoundException",
+                "no such bucket"
+            ))
+        );
+        let only_scope = Report::new(now, Policy::default(), vec![], report.scope_errors().to_vec());
+        assert_eq!(
+            only_scope.first_failure(),
+            Some((
+                "account 210987654321 in eu-west-2".to_owned(),
+                "RegionSetupInProgressException",
+                "setting up"
+            ))
+        );
         let key = &json["buckets"][1]["keys"][0];
         assert_eq!(key["status"], "Inactive");
         assert_eq!(key["createdAt"], "2026-05-01T00:00:00Z");

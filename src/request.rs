@@ -11,13 +11,16 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::error::AuditError;
 use crate::policy::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
+use crate::selection::{unique_roles, AccountRole, RegionSelection};
 
 /// The most unique bucket names one invocation audits.
 pub(crate) const MAX_BUCKET_NAMES: usize = 1000;
 
 /// Every field a request may have.
-const FIELDS: [&str; 4] = [
+const FIELDS: [&str; 6] = [
     "bucketNames",
+    "regions",
+    "accounts",
     "staleAfterDays",
     "neverUsedGraceDays",
     "maxKeyAgeDays",
@@ -26,9 +29,12 @@ const FIELDS: [&str; 4] = [
 /// A valid request: what to audit and with which thresholds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AuditRequest {
-    /// Unique names in request order. Not yet checked against the bucket-name pattern: a bad
-    /// name fails its own bucket, not the whole request.
-    pub(crate) bucket_names: Vec<String>,
+    /// Unique names in request order, or `None` to discover every bucket. Not yet checked
+    /// against the bucket-name pattern: a bad name fails its own bucket, not the request.
+    pub(crate) bucket_names: Option<Vec<String>>,
+    pub(crate) regions: RegionSelection,
+    /// The member accounts to audit, or `None` for the function's own account only.
+    pub(crate) accounts: Option<Vec<AccountRole>>,
     pub(crate) policy: Policy,
 }
 
@@ -61,6 +67,8 @@ impl AuditRequest {
     fn from_fields(fields: &Map<String, Value>, prefix: &str, config: &Config) -> Result<Self, AuditError> {
         let mut policy = config.policy;
         let mut names = None;
+        let mut regions = None;
+        let mut accounts = None;
         for (field, value) in fields {
             let path = format!("{prefix}{field}");
             if value.is_null() {
@@ -71,22 +79,22 @@ impl AuditRequest {
             }
             if field == "bucketNames" {
                 names = Some(bucket_names(value, &path)?);
+            } else if field == "regions" {
+                regions = Some(region_selection(value, &path)?);
+            } else if field == "accounts" {
+                accounts = Some(account_roles(value, &path)?);
             } else if let Some(threshold) = THRESHOLDS.iter().find(|t| t.field == field) {
                 (threshold.set)(&mut policy, days(value, &path)?);
             } else {
                 return Err(invalid(unknown_field(field, &path)));
             }
         }
-        let bucket_names = match names.or_else(|| config.bucket_names.clone()) {
-            Some(names) => names,
-            None => {
-                return Err(invalid(format!(
-                    "no buckets to audit: give `{prefix}bucketNames` in the event or set the \
-                     BUCKET_NAMES environment variable"
-                )))
-            }
-        };
-        Ok(Self { bucket_names, policy })
+        Ok(Self {
+            bucket_names: names.or_else(|| config.bucket_names.clone()),
+            regions: regions.unwrap_or_else(|| config.regions.clone()),
+            accounts: accounts.or_else(|| config.roles.clone()),
+            policy,
+        })
     }
 }
 
@@ -117,7 +125,7 @@ fn bucket_names(value: &Value, path: &str) -> Result<Vec<String>, AuditError> {
     };
     if items.is_empty() {
         return Err(invalid(format!(
-            "`{path}` must not be empty; omit it to use the BUCKET_NAMES environment variable"
+            "`{path}` must not be empty; omit it to use BUCKET_NAMES or to discover every bucket"
         )));
     }
     let mut names = Vec::with_capacity(items.len().min(MAX_BUCKET_NAMES));
@@ -133,6 +141,79 @@ fn bucket_names(value: &Value, path: &str) -> Result<Vec<String>, AuditError> {
         }
     }
     unique_names(names).map_err(|message| invalid(format!("`{path}` {message}")))
+}
+
+fn region_selection(value: &Value, path: &str) -> Result<RegionSelection, AuditError> {
+    let names: Vec<&str> = match value {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                item.as_str().ok_or_else(|| {
+                    invalid(format!(
+                        "`{path}[{i}]` must be a region name (a string); got {}",
+                        describe(item)
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        other => {
+            return Err(invalid(format!(
+                "`{path}` must be a list of region names or \"all\"; got {}",
+                describe(other)
+            )))
+        }
+    };
+    RegionSelection::parse(names).map_err(|message| invalid(format!("`{path}`: {message}")))
+}
+
+fn account_roles(value: &Value, path: &str) -> Result<Vec<AccountRole>, AuditError> {
+    let Value::Array(items) = value else {
+        return Err(invalid(format!(
+            "`{path}` must be a list of {{\"roleArn\": ..., \"externalId\": ...}} objects; got {}",
+            describe(value)
+        )));
+    };
+    let mut roles = Vec::with_capacity(items.len().min(crate::selection::MAX_ACCOUNTS + 1));
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        let Value::Object(fields) = item else {
+            return Err(invalid(format!(
+                "`{item_path}` must be an object with `roleArn`; got {}",
+                describe(item)
+            )));
+        };
+        let mut role_arn = None;
+        let mut external_id = None;
+        for (field, value) in fields {
+            let field_path = format!("{item_path}.{field}");
+            let text = || {
+                value.as_str().ok_or_else(|| {
+                    invalid(format!(
+                        "`{field_path}` must be a string; got {}",
+                        describe(value)
+                    ))
+                })
+            };
+            match field.as_str() {
+                "roleArn" => role_arn = Some(text()?),
+                "externalId" if value.is_null() => {}
+                "externalId" => external_id = Some(text()?),
+                _ => {
+                    return Err(invalid(format!(
+                        "unknown field `{}`; accepted fields: roleArn, externalId",
+                        clip(&field_path)
+                    )))
+                }
+            }
+        }
+        let role_arn = role_arn.ok_or_else(|| invalid(format!("`{item_path}.roleArn` is required")))?;
+        let role = AccountRole::parse(role_arn, external_id)
+            .map_err(|message| invalid(format!("`{item_path}`: {message}")))?;
+        roles.push(role);
+    }
+    unique_roles(roles).map_err(|message| invalid(format!("`{path}` {message}")))
 }
 
 /// Deduplicates names, first occurrence wins, and enforces [`MAX_BUCKET_NAMES`].
@@ -235,7 +316,7 @@ mod tests {
                                    "neverUsedGraceDays": 0, "maxKeyAgeDays": 3650}),
         )
         .unwrap();
-        assert_eq!(request.bucket_names, ["media-prod", "backups"]);
+        assert_eq!(request.bucket_names.unwrap(), ["media-prod", "backups"]);
         assert_eq!(
             request.policy,
             Policy {
@@ -258,21 +339,25 @@ mod tests {
         };
         for event in [json!({}), json!({"bucketNames": null, "staleAfterDays": null})] {
             let request = AuditRequest::from_event(&event, &config).unwrap();
-            assert_eq!(request.bucket_names, ["from-env"]);
+            assert_eq!(request.bucket_names.unwrap(), ["from-env"]);
             assert_eq!(request.policy.stale_after_days, 60);
             assert_eq!(request.policy.max_key_age_days, 90);
         }
         let request = AuditRequest::from_event(&json!({"bucketNames": ["mine"]}), &config).unwrap();
-        assert_eq!(request.bucket_names, ["mine"], "the event wins over BUCKET_NAMES");
+        assert_eq!(
+            request.bucket_names.unwrap(),
+            ["mine"],
+            "the event wins over BUCKET_NAMES"
+        );
     }
 
     #[test]
     fn names_are_deduplicated_first_occurrence_wins() {
         let request = parse(json!({"bucketNames": ["b-1", "a-1", "b-1", "c-1", "a-1"]})).unwrap();
-        assert_eq!(request.bucket_names, ["b-1", "a-1", "c-1"]);
+        assert_eq!(request.bucket_names.unwrap(), ["b-1", "a-1", "c-1"]);
         let many = vec!["same-name"; 10_000];
         assert_eq!(
-            parse(json!({"bucketNames": many})).unwrap().bucket_names,
+            parse(json!({"bucketNames": many})).unwrap().bucket_names.unwrap(),
             ["same-name"]
         );
     }
@@ -280,7 +365,7 @@ mod tests {
     #[test]
     fn invalid_names_pass_parsing_so_they_fail_only_their_own_bucket() {
         let request = parse(json!({"bucketNames": ["UPPER", "", "ok-name"]})).unwrap();
-        assert_eq!(request.bucket_names, ["UPPER", "", "ok-name"]);
+        assert_eq!(request.bucket_names.unwrap(), ["UPPER", "", "ok-name"]);
     }
 
     #[test]
@@ -292,13 +377,13 @@ mod tests {
             ..Config::default()
         };
         let request = AuditRequest::from_event(&scheduled, &config).unwrap();
-        assert_eq!(request.bucket_names, ["from-env"]);
+        assert_eq!(request.bucket_names.unwrap(), ["from-env"]);
         assert_eq!(request.policy, Policy::default());
 
         let with_detail = json!({"detail-type": "x", "source": "custom",
                                  "detail": {"bucketNames": ["a-b-c"], "maxKeyAgeDays": 30}});
         let request = parse(with_detail).unwrap();
-        assert_eq!(request.bucket_names, ["a-b-c"]);
+        assert_eq!(request.bucket_names.unwrap(), ["a-b-c"]);
         assert_eq!(request.policy.max_key_age_days, 30);
 
         let no_detail = json!({"detail-type": "x", "source": "custom"});
@@ -324,7 +409,6 @@ mod tests {
             (json!("media-prod"), "got the string \"media-prod\""),
             (json!(null), "the event must be a JSON object"),
             (json!(42), "got the number 42"),
-            (json!({}), "no buckets to audit: give `bucketNames`"),
             (json!({"bucketNames": []}), "`bucketNames` must not be empty"),
             (json!({"bucketNames": "media-prod"}), "`bucketNames` must be a list of bucket names"),
             (json!({"bucketNames": {"a": 1}}), "`bucketNames` must be a list of bucket names; got an object"),
@@ -339,7 +423,21 @@ mod tests {
             (json!({"bucketNames": ["a-b-c"], "maxKeyAgeDays": 1e300}), "`maxKeyAgeDays` must be a whole number"),
             (json!({"bucketNames": ["a-b-c"], "stalAfterDays": 45}), "unknown field `stalAfterDays`; did you mean `staleAfterDays`?"),
             (json!({"bucket_names": ["a-b-c"]}), "unknown field `bucket_names`; did you mean `bucketNames`?"),
-            (json!({"bucketNames": ["a-b-c"], "region": "x"}), "unknown field `region`; accepted fields: bucketNames, staleAfterDays, neverUsedGraceDays, maxKeyAgeDays"),
+            (json!({"bucketNames": ["a-b-c"], "zone": "x"}), "unknown field `zone`; accepted fields: bucketNames, regions, accounts, staleAfterDays, neverUsedGraceDays, maxKeyAgeDays"),
+            (json!({"region": "x"}), "unknown field `region`; did you mean `regions`?"),
+            (json!({"regions": []}), "`regions`: must name at least one region"),
+            (json!({"regions": 5}), "`regions` must be a list of region names or \"all\"; got the number 5"),
+            (json!({"regions": ["us-east-1", 5]}), "`regions[1]` must be a region name (a string)"),
+            (json!({"regions": ["US-EAST-1"]}), "`regions`: \"US-EAST-1\" is not a region name"),
+            (json!({"regions": ["all", "us-east-1"]}), "`regions`: \"all\" cannot be combined"),
+            (json!({"accounts": []}), "`accounts` must list at least one account"),
+            (json!({"accounts": "arn:aws:iam::210987654321:role/a"}), "`accounts` must be a list of {\"roleArn\""),
+            (json!({"accounts": ["arn:aws:iam::210987654321:role/a"]}), "`accounts[0]` must be an object with `roleArn`"),
+            (json!({"accounts": [{}]}), "`accounts[0].roleArn` is required"),
+            (json!({"accounts": [{"roleArn": 7}]}), "`accounts[0].roleArn` must be a string"),
+            (json!({"accounts": [{"roleArn": "arn:aws:iam::1:role/a"}]}), "`accounts[0]`: \"arn:aws:iam::1:role/a\" is not an IAM role ARN"),
+            (json!({"accounts": [{"roleArn": "arn:aws:iam::210987654321:role/a", "externalID": "x"}]}), "unknown field `accounts[0].externalID`; accepted fields: roleArn, externalId"),
+            (json!({"accounts": [{"roleArn": "arn:aws:iam::210987654321:role/a", "externalId": 5}]}), "`accounts[0].externalId` must be a string"),
             (json!({"bucketNames": ["a-b-c"], "extra": null}), "unknown field `extra`"),
         ];
         for (event, expected) in cases {
@@ -349,6 +447,47 @@ mod tests {
                 "{event}: {message:?} lacks {expected:?}"
             );
         }
+    }
+
+    #[test]
+    fn without_names_every_bucket_is_discovered_in_the_scopes_asked_for() {
+        let request = parse(json!({})).unwrap();
+        assert_eq!(request.bucket_names, None);
+        assert_eq!(request.regions, RegionSelection::Home);
+        assert_eq!(request.accounts, None);
+
+        let request = parse(json!({"regions": "all", "accounts": [
+            {"roleArn": "arn:aws:iam::210987654321:role/Audit", "externalId": "ext-123"},
+            {"roleArn": "arn:aws:iam::123456789012:role/Audit", "externalId": null},
+            {"roleArn": "arn:aws:iam::210987654321:role/Audit"}]}))
+        .unwrap();
+        assert_eq!(request.regions, RegionSelection::All);
+        let accounts = request.accounts.unwrap();
+        assert_eq!(accounts.len(), 2, "duplicates dropped, first wins");
+        assert_eq!(accounts[0].account_id, "210987654321");
+        assert_eq!(accounts[0].external_id.as_deref(), Some("ext-123"));
+        assert_eq!(accounts[1].external_id, None);
+
+        let request = parse(json!({"regions": ["eu-west-2", "us-east-1"]})).unwrap();
+        assert_eq!(
+            request.regions,
+            RegionSelection::Named(vec!["eu-west-2".into(), "us-east-1".into()])
+        );
+    }
+
+    #[test]
+    fn scope_defaults_come_from_the_environment() {
+        let config = Config::from_lookup(|name| match name {
+            "AUDIT_REGIONS" => Some("all".into()),
+            "AUDIT_ROLE_ARNS" => Some("arn:aws:iam::210987654321:role/Audit".into()),
+            _ => None,
+        })
+        .unwrap();
+        let request = AuditRequest::from_event(&json!({}), &config).unwrap();
+        assert_eq!(request.regions, RegionSelection::All);
+        assert_eq!(request.accounts.unwrap()[0].account_id, "210987654321");
+        let request = AuditRequest::from_event(&json!({"regions": ["us-east-1"]}), &config).unwrap();
+        assert_eq!(request.regions, RegionSelection::Named(vec!["us-east-1".into()]));
     }
 
     #[test]

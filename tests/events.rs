@@ -5,7 +5,7 @@ use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use chrono::Utc;
-use lightsail_key_audit::{run_audit, Config, Lightsail};
+use lightsail_key_audit::{run_audit, Config, Invocation, Lightsail};
 use serde_json::Value;
 
 #[tokio::test]
@@ -27,7 +27,7 @@ async fn every_example_event_is_handled_as_documented() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let event: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let result = run_audit(&lightsail, &config, &event, Utc::now()).await;
+        let result = run_audit(&lightsail, &config, &event, &Invocation::at(Utc::now())).await;
         if name.starts_with("invalid") {
             let error = result.expect_err(&name);
             assert_eq!(error.error_type(), "InvalidRequest", "{name}");

@@ -15,7 +15,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use chrono::{DateTime, TimeZone, Utc};
-use lightsail_key_audit::{logging, run_audit, AuditError, Config, Lightsail};
+use lightsail_key_audit::{logging, run_audit, AuditError, Config, Invocation, Lightsail};
 use serde_json::{json, Value};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -23,6 +23,10 @@ const DAY: i64 = 86_400;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap()
+}
+
+fn invocation() -> Invocation {
+    Invocation::at(now()).in_account("123456789012")
 }
 
 fn days_ago(days: i64) -> i64 {
@@ -85,7 +89,7 @@ fn lightsail(rules: &[&Rule]) -> Lightsail {
 }
 
 async fn audit(lightsail: &Lightsail, event: Value) -> Result<Value, AuditError> {
-    run_audit(lightsail, &Config::default(), &event, now())
+    run_audit(lightsail, &Config::default(), &event, &invocation())
         .await
         .map(|report| serde_json::to_value(report).unwrap())
 }
@@ -111,11 +115,16 @@ async fn the_report_follows_the_documented_contract() {
         json!({"bucketsRequested": 3, "bucketsAudited": 2, "bucketsFailed": 1, "keys": 3, "activeKeys": 3,
                "keysWithFindings": 2,
                "findings": {"STALE": 1, "NEVER_USED": 1, "ROTATION_DUE": 1, "INACTIVE": 0,
-                            "MULTIPLE_ACTIVE_KEYS": 1}})
+                            "MULTIPLE_ACTIVE_KEYS": 1},
+               "scopeErrors": 0,
+               "byAccount": {"123456789012": {"bucketsAudited": 2, "bucketsFailed": 1, "keys": 3, "findings": 4}},
+               "byRegion": {"us-east-1": {"bucketsAudited": 2, "bucketsFailed": 1, "keys": 3, "findings": 4}}})
     );
+    assert_eq!(report["scopeErrors"], json!([]));
 
     let media = &report["buckets"][0];
     assert_eq!(media["bucketName"], "media-prod");
+    assert_eq!(media["accountId"], "123456789012");
     assert_eq!(media["region"], "us-east-1");
     assert_eq!(media["status"], "AUDITED");
     assert_eq!(media["findings"][0]["code"], "MULTIPLE_ACTIVE_KEYS");
@@ -157,7 +166,7 @@ async fn the_report_follows_the_documented_contract() {
 
     assert_eq!(
         report["buckets"][2],
-        json!({"bucketName": "ghost", "region": "us-east-1", "status": "ERROR",
+        json!({"bucketName": "ghost", "accountId": "123456789012", "region": "us-east-1", "status": "ERROR",
                "error": {"code": "NotFoundException", "message": "The bucket does not exist"},
                "findings": [], "keys": []})
     );
@@ -231,7 +240,8 @@ async fn when_no_bucket_can_be_audited_the_invocation_fails_with_the_first_cause
         AuditError::AuditFailed {
             requested: 3,
             failed: 3,
-            bucket: "Bad".into(),
+            scopes_failed: 0,
+            subject: "bucket \"Bad\"".into(),
             code: "InvalidBucketName".into(),
             message: error_message(&error),
         }
@@ -243,7 +253,8 @@ async fn when_no_bucket_can_be_audited_the_invocation_fails_with_the_first_cause
         .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "no bucket could be audited: 1 of 1 failed; first: bucket \"a-1\": AccessDeniedException: not authorized"
+        "no bucket could be audited: 1 of 1 buckets failed, 0 accounts or regions failed; first: bucket \"a-1\": \
+         AccessDeniedException: not authorized"
     );
 }
 
@@ -285,7 +296,7 @@ async fn buckets_named_in_the_environment_are_used_when_the_event_names_none() {
         Config::from_lookup(|name| (name == "BUCKET_NAMES").then(|| "backups,ghost".to_owned())).unwrap();
     let scheduled = json!({"version": "0", "detail-type": "Scheduled Event", "source": "aws.events",
                            "detail": {}});
-    let report = run_audit(&lightsail(&[&rule]), &config, &scheduled, now())
+    let report = run_audit(&lightsail(&[&rule]), &config, &scheduled, &invocation())
         .await
         .unwrap();
     assert_eq!(report.summary().buckets_requested, 2);
@@ -391,7 +402,7 @@ async fn concurrent_calls_never_exceed_max_concurrency() {
             &Lightsail::from_client(client).unwrap(),
             &config,
             &json!({ "bucketNames": names }),
-            now(),
+            &invocation(),
         )
         .await
         .unwrap();

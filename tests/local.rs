@@ -9,7 +9,7 @@ use aws_config::BehaviorVersion;
 use aws_sdk_lightsail::config::retry::RetryConfig;
 use aws_sdk_lightsail::config::{Credentials, Region};
 use chrono::Utc;
-use lightsail_key_audit::{logging, run_audit, AuditError, Config, Lightsail};
+use lightsail_key_audit::{logging, run_audit, AuditError, Config, Invocation, Lightsail};
 use lightsail_local::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture, Server};
 use serde_json::{json, Value};
 
@@ -48,9 +48,14 @@ fn config(vars: &[(&str, &str)]) -> Config {
 }
 
 async fn audit(lightsail: &Lightsail, config: &Config, event: Value) -> Result<Value, AuditError> {
-    run_audit(lightsail, config, &event, Utc::now())
-        .await
-        .map(|r| serde_json::to_value(r).unwrap())
+    run_audit(
+        lightsail,
+        config,
+        &event,
+        &Invocation::at(Utc::now()).in_account("123456789012"),
+    )
+    .await
+    .map(|r| serde_json::to_value(r).unwrap())
 }
 
 fn demo() -> Fixture {
@@ -124,7 +129,10 @@ async fn the_demo_estate_shows_every_verdict() {
         json!({"bucketsRequested": 6, "bucketsAudited": 5, "bucketsFailed": 1, "keys": 7, "activeKeys": 6,
                "keysWithFindings": 4,
                "findings": {"STALE": 1, "NEVER_USED": 1, "ROTATION_DUE": 2, "INACTIVE": 1,
-                            "MULTIPLE_ACTIVE_KEYS": 1}})
+                            "MULTIPLE_ACTIVE_KEYS": 1},
+               "scopeErrors": 0,
+               "byAccount": {"123456789012": {"bucketsAudited": 5, "bucketsFailed": 1, "keys": 7, "findings": 6}},
+               "byRegion": {"us-east-1": {"bucketsAudited": 5, "bucketsFailed": 1, "keys": 7, "findings": 6}}})
     );
     let ghost = &report["buckets"][5];
     assert_eq!(ghost["error"]["code"], "NotFoundException");

@@ -1,0 +1,138 @@
+//! Listing a region's buckets. The SDK has no paginator for `GetBuckets`, so pages are followed
+//! by hand, with guards against a service that never stops paging.
+
+use std::collections::HashSet;
+
+use crate::lightsail::{ApiError, RegionClient};
+use crate::limiter::Limiter;
+
+/// More pages than any real account has (about 20 buckets each); past it, listing stops.
+const MAX_PAGES: usize = 10_000;
+
+/// The buckets listed, and why listing stopped early if it did. What was listed before an
+/// error is kept: nothing found is thrown away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Listing {
+    pub(crate) names: Vec<String>,
+    pub(crate) error: Option<ApiError>,
+}
+
+/// Every bucket name of the client's account and region, in the order Lightsail lists them.
+pub(crate) async fn list_bucket_names(client: &RegionClient, limiter: &Limiter) -> Listing {
+    let mut names = Vec::new();
+    let mut listed = HashSet::new();
+    let mut tokens = HashSet::new();
+    let mut token = None;
+    loop {
+        let page = match limiter.run(client.bucket_page(token.take())).await {
+            Ok(page) => page,
+            Err(error) => return stopped(names, error),
+        };
+        for name in page.names {
+            if listed.insert(name.clone()) {
+                names.push(name);
+            }
+        }
+        let Some(next) = page.next_page_token else {
+            return Listing { names, error: None };
+        };
+        if !tokens.insert(next.clone()) {
+            let message = format!(
+                "GetBuckets returned page token {next:?} a second time; listing stopped after {} pages \
+                 with {} buckets",
+                tokens.len() + 1,
+                names.len()
+            );
+            return stopped(names, api_error("RepeatedPageToken", message));
+        }
+        if tokens.len() >= MAX_PAGES {
+            let message = format!("GetBuckets returned more than {MAX_PAGES} pages; listing stopped");
+            return stopped(names, api_error("TooManyPages", message));
+        }
+        token = Some(next);
+    }
+}
+
+fn stopped(names: Vec<String>, error: ApiError) -> Listing {
+    Listing {
+        names,
+        error: Some(error),
+    }
+}
+
+fn api_error(code: &str, message: String) -> ApiError {
+    ApiError {
+        code: code.to_owned(),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lightsail::Lightsail;
+    use aws_sdk_lightsail::operation::get_buckets::GetBucketsOutput;
+    use aws_sdk_lightsail::types::Bucket;
+    use aws_sdk_lightsail::Client;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+
+    fn page(names: &[&str], next: Option<&str>) -> GetBucketsOutput {
+        let mut output = GetBucketsOutput::builder().set_next_page_token(next.map(str::to_owned));
+        for name in names {
+            output = output.buckets(Bucket::builder().name(*name).build());
+        }
+        output.build()
+    }
+
+    fn client(rule: &aws_smithy_mocks::Rule) -> RegionClient {
+        let lightsail =
+            Lightsail::from_client(mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [rule])).unwrap();
+        lightsail.region_client(None, "eu-west-2")
+    }
+
+    #[tokio::test]
+    async fn follows_page_tokens_until_the_last_page() {
+        let rule = mock!(Client::get_buckets).then_compute_output(|req| match req.page_token() {
+            None => page(&["a-1", "a-2"], Some("t1")),
+            Some("t1") => page(&["a-3", "a-2"], Some("t2")),
+            _ => page(&["a-4"], None),
+        });
+        let listing = list_bucket_names(&client(&rule), &Limiter::new(1)).await;
+        assert_eq!(
+            listing.names,
+            ["a-1", "a-2", "a-3", "a-4"],
+            "a name listed twice counts once"
+        );
+        assert_eq!(listing.error, None);
+        assert_eq!(rule.num_calls(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_repeating_token_stops_the_loop_and_keeps_what_was_listed() {
+        let rule = mock!(Client::get_buckets).then_compute_output(|req| match req.page_token() {
+            None => page(&["a-1"], Some("t1")),
+            _ => page(&["a-2"], Some("t1")),
+        });
+        let listing = list_bucket_names(&client(&rule), &Limiter::new(1)).await;
+        assert_eq!(listing.names, ["a-1", "a-2"]);
+        let error = listing.error.unwrap();
+        assert_eq!(error.code, "RepeatedPageToken");
+        assert!(error.message.contains("\"t1\""), "{}", error.message);
+        assert_eq!(rule.num_calls(), 2);
+    }
+
+    #[tokio::test]
+    async fn an_error_on_a_later_page_keeps_the_earlier_pages() {
+        let rule = mock!(Client::get_buckets)
+            .sequence()
+            .output(|| page(&["a-1"], Some("t1")))
+            .http_status(
+                400,
+                Some(r#"{"__type": "AccessDeniedException", "message": "no"}"#.into()),
+            )
+            .build();
+        let listing = list_bucket_names(&client(&rule), &Limiter::new(1)).await;
+        assert_eq!(listing.names, ["a-1"]);
+        assert_eq!(listing.error.unwrap().code, "AccessDeniedException");
+    }
+}

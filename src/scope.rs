@@ -1,0 +1,126 @@
+//! The scopes of an audit: every (account, region) pair to look in, each with its own client,
+//! and the accounts or regions that failed as a whole.
+
+use futures_util::stream::{self, StreamExt};
+
+use crate::lightsail::{ApiError, AssumedRole, Lightsail, RegionClient};
+use crate::limiter::Limiter;
+use crate::report::{Location, ScopeError};
+use crate::request::AuditRequest;
+use crate::selection::RegionSelection;
+
+/// One account in one region, with the client built for it.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    pub(crate) location: Location,
+    pub(crate) client: RegionClient,
+}
+
+/// An account to audit: the function's own, or one reached through a role.
+struct Account {
+    id: Option<String>,
+    role_arn: Option<String>,
+    credentials: Option<AssumedRole>,
+}
+
+/// Resolves the request into scopes, in order: accounts as requested, then regions as named
+/// (or as `GetRegions` lists them). A role that cannot be assumed, or an account whose regions
+/// cannot be listed, becomes a scope error and the rest goes on.
+pub(crate) async fn plan(
+    lightsail: &Lightsail,
+    request: &AuditRequest,
+    home_account_id: Option<&str>,
+    limiter: &Limiter,
+) -> (Vec<Scope>, Vec<ScopeError>) {
+    let accounts: Vec<Result<Account, ScopeError>> = match &request.accounts {
+        None => vec![Ok(Account {
+            id: home_account_id.map(str::to_owned),
+            role_arn: None,
+            credentials: None,
+        })],
+        Some(roles) => {
+            stream::iter(roles)
+                .map(|role| async move {
+                    let assumed = limiter.run(lightsail.assume_role(role)).await;
+                    let account = Account {
+                        id: Some(role.account_id.clone()),
+                        role_arn: Some(role.role_arn.clone()),
+                        credentials: None,
+                    };
+                    match assumed {
+                        Ok(credentials) => Ok(Account {
+                            credentials: Some(credentials),
+                            ..account
+                        }),
+                        Err(error) => Err(scope_error(&account, None, error)),
+                    }
+                })
+                .buffered(limiter.width())
+                .collect()
+                .await
+        }
+    };
+
+    let per_account: Vec<Result<Vec<Scope>, ScopeError>> = stream::iter(accounts)
+        .map(|account| async move {
+            let account = account?;
+            let regions = match &request.regions {
+                RegionSelection::Home => vec![lightsail.home_region().to_owned()],
+                RegionSelection::Named(regions) => regions.clone(),
+                RegionSelection::All => {
+                    let home = lightsail.region_client(account.credentials.as_ref(), lightsail.home_region());
+                    limiter
+                        .run(home.region_names())
+                        .await
+                        .map_err(|error| scope_error(&account, Some(lightsail.home_region()), error))?
+                }
+            };
+            Ok(regions
+                .iter()
+                .map(|region| Scope {
+                    location: Location {
+                        account_id: account.id.clone(),
+                        region: Some(region.clone()),
+                    },
+                    client: lightsail.region_client(account.credentials.as_ref(), region),
+                })
+                .collect())
+        })
+        .buffered(limiter.width())
+        .collect()
+        .await;
+
+    let mut scopes = Vec::new();
+    let mut errors = Vec::new();
+    for result in per_account {
+        match result {
+            Ok(found) => scopes.extend(found),
+            Err(error) => errors.push(error),
+        }
+    }
+    (scopes, errors)
+}
+
+fn scope_error(account: &Account, region: Option<&str>, error: ApiError) -> ScopeError {
+    ScopeError {
+        location: Location {
+            account_id: account.id.clone(),
+            region: region.map(str::to_owned),
+        },
+        role_arn: account.role_arn.clone(),
+        code: error.code,
+        message: error.message,
+    }
+}
+
+impl Scope {
+    /// A scope error for this scope, e.g. a region whose buckets cannot be listed.
+    pub(crate) fn error(&self, error: ApiError) -> ScopeError {
+        ScopeError {
+            location: self.location.clone(),
+            role_arn: None,
+            code: error.code,
+            message: error.message,
+        }
+    }
+}
