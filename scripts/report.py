@@ -30,8 +30,14 @@ def check(report):
     buckets = report.get("buckets", [])
     counts = dict.fromkeys(CODES, 0)
     keys = 0
+    scope_errors = report.get("scopeErrors")
+    need(isinstance(scope_errors, list), "scopeErrors is not a list")
+    for e in scope_errors or []:
+        need(all(x in e for x in ["accountId", "region", "code", "message"]), "a scope error lacks fields")
+    need(summary.get("scopeErrors") == len(scope_errors or []), "summary.scopeErrors differs from scopeErrors")
     for b in buckets:
         name = b.get("bucketName")
+        need("accountId" in b and "region" in b, f"{name}: no accountId or region")
         need(b.get("status") in ("AUDITED", "ERROR", "SKIPPED"), f"{name}: bad status")
         if b.get("status") != "AUDITED":
             need(isinstance(b.get("error", {}).get("code"), str), f"{name}: error without code")
@@ -49,6 +55,9 @@ def check(report):
     need(summary.get("bucketsRequested") == len(buckets), "bucketsRequested differs from buckets")
     need(summary.get("keys") == keys, "summary.keys differs from the keys listed")
     need(summary.get("findings") == counts, "summary.findings differs from the findings listed")
+    for by in ["byAccount", "byRegion"]:
+        audited = sum(c.get("bucketsAudited", 0) for c in summary.get(by, {}).values())
+        need(audited == summary.get("bucketsAudited"), f"summary.{by} does not add up to bucketsAudited")
     return problems
 
 
@@ -57,6 +66,9 @@ def table(report):
     print(f"Audited {s['bucketsAudited']} of {s['bucketsRequested']} buckets "
           f"({s['bucketsFailed']} failed), {s['keys']} keys, {s['keysWithFindings']} with findings.")
     rows = []
+    for e in report.get("scopeErrors", []):
+        where = "/".join(x for x in [e["accountId"], e["region"]] if x)
+        rows.append((where or "-", "-", "SCOPE " + e["code"], "-", e["message"]))
     for b in report["buckets"]:
         if b["status"] != "AUDITED":
             rows.append((b["bucketName"], "-", b["status"] + " " + b["error"]["code"], "-", b["error"]["message"]))

@@ -128,7 +128,7 @@ impl Lightsail {
             .await
             .map_err(|error| ApiError {
                 code: "AssumeRoleFailed".to_owned(),
-                message: format!("cannot assume {}: {}", role.role_arn, causes(&error)),
+                message: format!("cannot assume {}: {}", role.role_arn, sts_cause(&error)),
             })?;
         Ok(AssumedRole(SharedCredentialsProvider::new(credentials)))
     }
@@ -261,6 +261,20 @@ where
         code: code.to_owned(),
         message,
     }
+}
+
+/// STS's own code and message where the chain holds them, else the whole chain.
+fn sts_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    type StsError = SdkError<aws_sdk_sts::operation::assume_role::AssumeRoleError, HttpResponse>;
+    let mut source = Some(error);
+    while let Some(cause) = source {
+        if let Some(SdkError::ServiceError(service)) = cause.downcast_ref::<StsError>() {
+            let code = service.err().code().unwrap_or("UnknownError");
+            return format!("{code}: {}", service.err().message().unwrap_or("no message"));
+        }
+        source = cause.source();
+    }
+    causes(error)
 }
 
 fn unreadable(status: u16, error: &(dyn std::error::Error + 'static)) -> String {

@@ -1,121 +1,12 @@
 //! The function against `lightsail-local` through the real SDK HTTP stack: endpoint override,
 //! SigV4 signing with dummy credentials, retries, and every injected fault.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+mod common;
 
-use aws_config::BehaviorVersion;
-use aws_sdk_lightsail::config::retry::RetryConfig;
-use aws_sdk_lightsail::config::{Credentials, Region};
-use chrono::Utc;
-use lightsail_key_audit::{logging, run_audit, AuditError, Config, Invocation, Lightsail};
-use lightsail_local::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture, Server};
+use common::*;
+use lightsail_key_audit::{logging, AuditError, Config, Lightsail};
+use lightsail_local::{BucketFixture, Fault, FaultKind, Server};
 use serde_json::{json, Value};
-
-const ACCESS_KEY: &str = "AKIDLOCALTESTKEY0001";
-const CREDENTIAL_SECRET: &str = "local/credential/secret/key/for/tests00";
-const SESSION_TOKEN: &str = "local-session-token-must-never-be-logged";
-
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
-
-async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new(
-            ACCESS_KEY,
-            CREDENTIAL_SECRET,
-            Some(SESSION_TOKEN.to_owned()),
-            None,
-            "tests",
-        ))
-        // Real backoff is seconds; the retry logic is the same at milliseconds.
-        .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(5)))
-        .load()
-        .await
-}
-
-async fn lightsail(server: &Server, region: &str) -> Lightsail {
-    Lightsail::new(&sdk_config(&server.url(), region).await).unwrap()
-}
-
-fn config(vars: &[(&str, &str)]) -> Config {
-    let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).unwrap()
-}
-
-async fn audit(lightsail: &Lightsail, config: &Config, event: Value) -> Result<Value, AuditError> {
-    run_audit(
-        lightsail,
-        config,
-        &event,
-        &Invocation::at(Utc::now()).in_account("123456789012"),
-    )
-    .await
-    .map(|r| serde_json::to_value(r).unwrap())
-}
-
-fn demo() -> Fixture {
-    Fixture::load(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.json").as_ref()).unwrap()
-}
-
-fn key(id: &str, created: f64, used: Option<f64>) -> KeyFixture {
-    KeyFixture {
-        access_key_id: id.to_owned(),
-        status: "Active".to_owned(),
-        created_days_ago: created,
-        last_used_days_ago: used,
-        last_used_service: None,
-        last_used_region: None,
-        secret_access_key: None,
-    }
-}
-
-fn bucket(name: &str, keys: Vec<KeyFixture>, faults: Vec<Fault>) -> BucketFixture {
-    BucketFixture {
-        name: name.to_owned(),
-        region: "us-east-1".to_owned(),
-        account_id: None,
-        keys,
-        faults,
-    }
-}
-
-fn fault(kind: FaultKind, times: Option<u64>) -> Fault {
-    Fault {
-        kind,
-        times,
-        latency_ms: None,
-        operations: None,
-    }
-}
-
-fn fixture(buckets: Vec<BucketFixture>) -> Fixture {
-    Fixture {
-        page_size: 50,
-        regions: None,
-        credentials: Default::default(),
-        faults: vec![],
-        buckets,
-    }
-}
-
-fn codes(report: &Value) -> Vec<(String, String)> {
-    report["buckets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            let code = b["error"]["code"]
-                .as_str()
-                .unwrap_or(b["status"].as_str().unwrap());
-            (b["bucketName"].as_str().unwrap().to_owned(), code.to_owned())
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn the_demo_estate_shows_every_verdict() {
@@ -214,7 +105,7 @@ async fn each_permanent_fault_ends_as_its_own_code() {
     .unwrap();
     let mut expected = vec![("healthy".to_owned(), "AUDITED".to_owned())];
     expected.extend(cases.iter().map(|(n, _, code)| (n.to_string(), code.to_string())));
-    assert_eq!(codes(&report), expected);
+    assert_eq!(outcomes(&report), expected);
     // Throttling and 5xx are retried (3 attempts each); the rest are final at once.
     assert_eq!(server.stats().operations[1], 1 + 5 + 3 + 3);
 }
@@ -242,7 +133,7 @@ async fn transient_throttling_and_server_errors_are_retried_to_success() {
     .await
     .unwrap();
     assert_eq!(
-        codes(&report),
+        outcomes(&report),
         [
             ("throttled-twice".to_owned(), "AUDITED".to_owned()),
             ("fails-once".to_owned(), "AUDITED".to_owned())
@@ -264,10 +155,8 @@ async fn latency_is_absorbed_by_concurrency_within_the_bound() {
         .collect();
     let mut fixture = fixture(buckets);
     fixture.faults.push(Fault {
-        kind: FaultKind::Latency,
-        times: None,
         latency_ms: Some(40),
-        operations: None,
+        ..fault(FaultKind::Latency, None)
     });
     let server = Server::start(fixture, loopback()).await.unwrap();
     let names: Vec<String> = (0..12).map(|i| format!("slow-{i:02}")).collect();
@@ -305,19 +194,6 @@ async fn a_refused_connection_is_a_bucket_error_not_a_panic() {
     }
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn no_secret_from_the_wire_or_the_credentials_is_reported_or_logged() {
     let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYLEAKEDKEY";
@@ -340,7 +216,7 @@ async fn no_secret_from_the_wire_or_the_credentials_is_reported_or_logged() {
     )
     .await
     .unwrap();
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("audit complete"), "the logs were captured: {logs}");
     for needle in [secret, CREDENTIAL_SECRET, SESSION_TOKEN] {
         assert!(!report.to_string().contains(needle), "report holds {needle}");

@@ -25,10 +25,23 @@ pub struct Fixture {
     /// [`DEFAULT_ACCOUNT_ID`].
     #[serde(default)]
     pub credentials: HashMap<String, String>,
-    /// Faults on every call.
+    /// Roles STS `AssumeRole` grants, by ARN; the account is the ARN's. Any other role is
+    /// refused with `AccessDenied`.
+    #[serde(default)]
+    pub roles: HashMap<String, RoleFixture>,
+    /// Faults on every Lightsail call.
     #[serde(default)]
     pub faults: Vec<Fault>,
     pub buckets: Vec<BucketFixture>,
+}
+
+/// A role that can be assumed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleFixture {
+    /// If set, `AssumeRole` must present exactly this external id.
+    #[serde(default)]
+    pub external_id: Option<String>,
 }
 
 /// One bucket.
@@ -81,6 +94,9 @@ pub struct Fault {
     /// Only calls to these operations (e.g. `GetBucketAccessKeys`); absent means all.
     #[serde(default)]
     pub operations: Option<Vec<String>>,
+    /// Only calls signed for these regions; absent means all.
+    #[serde(default)]
+    pub regions: Option<Vec<String>>,
 }
 
 /// What a fault does.
@@ -148,12 +164,13 @@ impl Fixture {
         Ok(())
     }
 
-    /// The account a signing access key id acts as.
-    pub fn account_of(&self, access_key_id: &str) -> &str {
-        self.credentials
-            .get(access_key_id)
-            .map(String::as_str)
-            .unwrap_or(DEFAULT_ACCOUNT_ID)
+    /// The account a signing access key id acts as: as listed in `credentials`, the account
+    /// embedded in a key this stand-in's STS issued, or else the default account.
+    pub fn account_of<'a>(&'a self, access_key_id: &'a str) -> &'a str {
+        if let Some(account) = self.credentials.get(access_key_id) {
+            return account;
+        }
+        crate::sts::issued_account(access_key_id).unwrap_or(DEFAULT_ACCOUNT_ID)
     }
 
     /// The regions `GetRegions` reports.

@@ -4,13 +4,15 @@
 //! credential scope, epoch-second timestamps, typed errors) for `GetBuckets`,
 //! `GetBucketAccessKeys` and `GetRegions`, serving buckets and keys from a JSON fixture with
 //! relative times, and injects faults (denials, throttling, 5xx, latency, malformed bodies) so
-//! clients can be tested offline through their real HTTP stack.
+//! clients can be tested offline through their real HTTP stack. It also answers STS
+//! `AssumeRole`, issuing per-account credentials, so multi-account fan-out is testable too.
 
 mod fixture;
 mod server;
 mod service;
 mod sigv4;
+mod sts;
 
-pub use fixture::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture, DEFAULT_ACCOUNT_ID};
+pub use fixture::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture, RoleFixture, DEFAULT_ACCOUNT_ID};
 pub use server::Server;
 pub use service::{Call, Reply, Service, Stats};

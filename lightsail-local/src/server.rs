@@ -130,7 +130,7 @@ async fn respond(service: &Service, request: Request<Incoming>) -> Response<Full
 fn http_response(reply: Reply) -> Response<Full<Bytes>> {
     let mut response = Response::builder()
         .status(reply.status)
-        .header("content-type", "application/x-amz-json-1.1")
+        .header("content-type", reply.content_type)
         .header("x-amzn-requestid", "00000000-0000-4000-8000-lightsail-local");
     if let Some(kind) = reply.error_type {
         response = response.header("x-amzn-errortype", kind);

@@ -9,12 +9,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{json, Map, Value};
 
 use crate::fixture::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture};
-use crate::sigv4;
+use crate::{sigv4, sts};
 
 /// The `X-Amz-Target` prefix of Lightsail operations.
 const TARGET_PREFIX: &str = "Lightsail_20161128.";
 /// The operations served; anything else is refused by name.
 const OPERATIONS: [&str; 3] = ["GetBuckets", "GetBucketAccessKeys", "GetRegions"];
+const JSON: &str = "application/x-amz-json-1.1";
 const DOCS: &str = "https://lightsail.aws.amazon.com/ls/docs";
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
@@ -32,6 +33,8 @@ pub struct Call<'a> {
 pub struct Reply {
     pub status: u16,
     pub error_type: Option<&'static str>,
+    /// `application/x-amz-json-1.1` for Lightsail, `text/xml` for STS.
+    pub content_type: &'static str,
     pub body: Vec<u8>,
 }
 
@@ -113,6 +116,7 @@ impl Service {
             return Reply {
                 status: 403,
                 error_type: Some("MissingAuthenticationTokenException"),
+                content_type: JSON,
                 body: br#"{"message":"Missing Authentication Token"}"#.to_vec(),
             };
         };
@@ -124,6 +128,10 @@ impl Service {
                     .into(),
             );
         };
+        if scope.service == "sts" {
+            let now = chrono::DateTime::from_timestamp(epoch_now() as i64, 0).unwrap_or_default();
+            return sts::answer(&self.fixture, call.body, now);
+        }
         let Some(operation) = call.target.and_then(|t| t.strip_prefix(TARGET_PREFIX)) else {
             return error(
                 400,
@@ -169,7 +177,11 @@ impl Service {
             let applies = fault
                 .operations
                 .as_ref()
-                .is_none_or(|ops| ops.iter().any(|op| op == operation));
+                .is_none_or(|ops| ops.iter().any(|op| op == operation))
+                && fault
+                    .regions
+                    .as_ref()
+                    .is_none_or(|regions| regions.iter().any(|r| r == caller.region));
             if !applies {
                 continue;
             }
@@ -383,12 +395,14 @@ fn fault_reply(kind: FaultKind, operation: &str, bucket: Option<&str>) -> Reply 
         FaultKind::Throttle => Reply {
             status: 400,
             error_type: Some("ThrottlingException"),
+            content_type: JSON,
             body: br#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.to_vec(),
         },
         FaultKind::ServerError => error(500, "ServiceException", "An internal error occurred".into()),
         FaultKind::MalformedBody => Reply {
             status: 200,
             error_type: None,
+            content_type: JSON,
             body: br#"{"accessKeys": [{"accessKeyId": "AKIA"#.to_vec(),
         },
         // Not terminal; handled by the caller.
@@ -408,6 +422,7 @@ fn ok(body: Value) -> Reply {
     Reply {
         status: 200,
         error_type: None,
+        content_type: JSON,
         body: body.to_string().into_bytes(),
     }
 }
@@ -424,6 +439,7 @@ fn error(status: u16, kind: &'static str, message: String) -> Reply {
     Reply {
         status,
         error_type: Some(kind),
+        content_type: JSON,
         body: body.to_string().into_bytes(),
     }
 }
@@ -487,6 +503,7 @@ mod tests {
             page_size,
             regions: None,
             credentials: [("AKIDOTHER".to_owned(), "210987654321".to_owned())].into(),
+            roles: Default::default(),
             faults: vec![],
             buckets,
         })
@@ -645,6 +662,7 @@ mod tests {
             times: Some(2),
             latency_ms: None,
             operations: Some(vec!["GetBucketAccessKeys".into()]),
+            regions: None,
         };
         let s = service(vec![bucket("media-prod", "us-east-1", vec![throttle_twice])], 50);
         let input = json!({"bucketName": "media-prod"});
