@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 
-use crate::lightsail::{ApiError, RegionClient};
+use crate::lightsail::RegionClient;
 use crate::limiter::Limiter;
+use crate::sdk_error::ApiError;
 
 /// More pages than any real account has (about 20 buckets each); past it, listing stops.
 const MAX_PAGES: usize = 10_000;

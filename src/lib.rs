@@ -19,6 +19,7 @@ mod policy;
 mod report;
 mod request;
 mod scope;
+mod sdk_error;
 mod selection;
 
 pub use config::Config;

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use crate::bucket_name::BucketName;
 use crate::error::AuditError;
 use crate::key::{AccessKeyRecord, KeyStatus, LastUse};
+use crate::sdk_error::{api_error, causes, ApiError};
 use crate::selection::AccountRole;
 
 /// The placeholder Lightsail sends for the region and service of a never-used key.
@@ -54,17 +55,6 @@ pub(crate) struct RegionClient {
 pub(crate) struct BucketPage {
     pub(crate) names: Vec<String>,
     pub(crate) next_page_token: Option<String>,
-}
-
-/// Why a call failed, as a code a person can search for and a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ApiError {
-    /// The Lightsail error code (`NotFoundException`, `ThrottlingException`, ...) or, where no
-    /// answer was understood, one of `Timeout`, `ConnectionError`, `MalformedResponse`,
-    /// `DispatchFailure`, `RequestConstructionFailed`, `UnknownServiceError`; for roles,
-    /// `AssumeRoleFailed`.
-    pub(crate) code: String,
-    pub(crate) message: String,
 }
 
 impl Lightsail {
@@ -226,43 +216,6 @@ fn utc(time: &SdkDateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(time.secs(), time.subsec_nanos())
 }
 
-fn api_error<E>(error: SdkError<E, HttpResponse>) -> ApiError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let (code, message) = match &error {
-        SdkError::ServiceError(service) => {
-            let status = service.raw().status().as_u16();
-            match service.err().code() {
-                Some(code) => (code, service.err().message().unwrap_or(code).to_owned()),
-                // A success status whose body could not be read as the operation's output.
-                None if (200..300).contains(&status) => ("MalformedResponse", unreadable(status, &error)),
-                None => (
-                    "UnknownServiceError",
-                    format!("Lightsail answered HTTP {status} with no error code"),
-                ),
-            }
-        }
-        SdkError::ResponseError(response) => match response.raw().status().as_u16() {
-            status @ 200..=299 => ("MalformedResponse", unreadable(status, &error)),
-            status => (
-                "UnknownServiceError",
-                format!("Lightsail answered HTTP {status} with an unreadable error body"),
-            ),
-        },
-        SdkError::TimeoutError(_) => ("Timeout", causes(&error)),
-        SdkError::DispatchFailure(failure) if failure.is_timeout() => ("Timeout", causes(&error)),
-        SdkError::DispatchFailure(failure) if failure.is_io() => ("ConnectionError", causes(&error)),
-        SdkError::DispatchFailure(_) => ("DispatchFailure", causes(&error)),
-        SdkError::ConstructionFailure(_) => ("RequestConstructionFailed", causes(&error)),
-        _ => ("SdkError", causes(&error)),
-    };
-    ApiError {
-        code: code.to_owned(),
-        message,
-    }
-}
-
 /// STS's own code and message where the chain holds them, else the whole chain.
 fn sts_cause(error: &(dyn std::error::Error + 'static)) -> String {
     type StsError = SdkError<aws_sdk_sts::operation::assume_role::AssumeRoleError, HttpResponse>;
@@ -275,29 +228,6 @@ fn sts_cause(error: &(dyn std::error::Error + 'static)) -> String {
         source = cause.source();
     }
     causes(error)
-}
-
-fn unreadable(status: u16, error: &(dyn std::error::Error + 'static)) -> String {
-    format!(
-        "Lightsail answered HTTP {status} with a body that is not a valid response: {}",
-        causes(error)
-    )
-}
-
-/// The error and its causes, by `Display` only. Not `DisplayErrorContext`: it appends the
-/// `Debug` form, which holds the raw response body and so could hold a secret key.
-fn causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.ends_with(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

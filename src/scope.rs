@@ -3,10 +3,11 @@
 
 use futures_util::stream::{self, StreamExt};
 
-use crate::lightsail::{ApiError, AssumedRole, Lightsail, RegionClient};
+use crate::lightsail::{AssumedRole, Lightsail, RegionClient};
 use crate::limiter::Limiter;
 use crate::report::{Location, ScopeError};
 use crate::request::AuditRequest;
+use crate::sdk_error::ApiError;
 use crate::selection::RegionSelection;
 
 /// One account in one region, with the client built for it.
