@@ -13,6 +13,7 @@ start_watch
 
 passed=0
 failed=0
+reports=0
 for event in "$root"/events/*.json; do
   name="$(basename "$event")"
   status=0
@@ -30,6 +31,7 @@ for event in "$root"/events/*.json; do
     verdict="the report breaks the contract: $check"
   else
     verdict=ok
+    reports=$((reports + 1))
   fi
   if [[ "$verdict" == ok ]]; then
     passed=$((passed + 1))
@@ -39,6 +41,16 @@ for event in "$root"/events/*.json; do
     echo "e2e: $name FAILED: $verdict" >&2
   fi
 done
+# Every report also went to the log as one CloudWatch EMF record, a JSON line of its own.
+emf_status=0
+emf_records="$(python3 "$root/scripts/report.py" emf <"$run_dir/watch.log")" || emf_status=$?
+if [[ $emf_status -eq 0 && "$emf_records" -eq "$reports" ]]; then
+  passed=$((passed + 1))
+  echo "e2e: $emf_records EMF metric records in the function's log ok"
+else
+  failed=$((failed + 1))
+  echo "e2e: EMF records FAILED: found ${emf_records:-none} for $reports reports" >&2
+fi
 if [[ $failed -ne 0 ]]; then
   echo "--- cargo lambda watch log ---" >&2
   tail -n 40 "$run_dir/watch.log" >&2

@@ -3,6 +3,8 @@
 
   report.py check    validates the documented contract; exits 1 naming what is wrong
   report.py table    prints a short human-readable summary: a table of findings
+  report.py emf      reads log lines and checks every CloudWatch EMF record in them;
+                     prints how many were found
 """
 import json
 import sys
@@ -88,8 +90,50 @@ def table(report):
         print("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + rec)
 
 
+EMF_METRICS = ["StaleKeys", "NeverUsedKeys", "RotationDueKeys", "InactiveKeys",
+               "MultipleActiveKeyBuckets", "BucketsFailed", "ScopeErrors", "KeysAudited"]
+
+
+def check_emf(lines):
+    """Each EMF record must be a top-level JSON object on its own line, as CloudWatch reads it."""
+    problems, found = [], 0
+    for line in lines:
+        line = line.strip()
+        if '"_aws"' not in line:
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            problems.append(f"an EMF record is not a whole JSON line: {line[:120]}")
+            continue
+        found += 1
+        aws = record.get("_aws", {})
+        if not isinstance(aws.get("Timestamp"), int):
+            problems.append("Timestamp is not epoch milliseconds")
+        for directive in aws.get("CloudWatchMetrics", []):
+            if directive.get("Namespace") != "LightsailKeyAudit":
+                problems.append("wrong namespace")
+            names = [m.get("Name") for m in directive.get("Metrics", [])]
+            if names != EMF_METRICS:
+                problems.append(f"metrics are {names}")
+            for m in directive.get("Metrics", []):
+                if m.get("Unit") != "Count" or not isinstance(record.get(m.get("Name")), int):
+                    problems.append(f"metric {m.get('Name')} has no count at the root")
+            for dims in directive.get("Dimensions", []):
+                for d in dims:
+                    if not isinstance(record.get(d), str):
+                        problems.append(f"dimension {d} has no value at the root")
+    return found, problems
+
+
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    if mode == "emf":
+        found, problems = check_emf(sys.stdin.read().splitlines())
+        for p in problems:
+            print(f"emf check: {p}", file=sys.stderr)
+        print(found)
+        sys.exit(1 if problems else 0)
     report = json.load(sys.stdin)
     if mode == "check":
         problems = check(report)

@@ -26,6 +26,12 @@ pub struct Config {
     pub(crate) regions: RegionSelection,
     /// `AUDIT_ROLE_ARNS`; `None` audits the function's own account.
     pub(crate) roles: Option<Vec<AccountRole>>,
+    /// `NOTIFY_TOPIC_ARN`: where the summary for people goes; `None` sends nothing.
+    pub(crate) notify_topic_arn: Option<String>,
+    /// `NOTIFY_ALWAYS`: also send when there is nothing to report.
+    pub(crate) notify_always: bool,
+    /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda): the metrics' `FunctionName` dimension.
+    pub(crate) function_name: Option<String>,
 }
 
 impl Default for Config {
@@ -36,6 +42,9 @@ impl Default for Config {
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             regions: RegionSelection::Home,
             roles: None,
+            notify_topic_arn: None,
+            notify_always: false,
+            function_name: None,
         }
     }
 }
@@ -94,8 +103,49 @@ impl Config {
                 })?;
             config.roles = Some(roles);
         }
+        if let Some(raw) = get("NOTIFY_TOPIC_ARN") {
+            let arn = raw.trim();
+            if !is_topic_arn(arn) {
+                return Err(AuditError::InvalidConfiguration {
+                    variable: "NOTIFY_TOPIC_ARN",
+                    message: format!(
+                        "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:audit; got {raw:?}"
+                    ),
+                });
+            }
+            config.notify_topic_arn = Some(arn.to_owned());
+        }
+        if let Some(raw) = get("NOTIFY_ALWAYS") {
+            config.notify_always = match raw.trim().to_ascii_lowercase().as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(AuditError::InvalidConfiguration {
+                        variable: "NOTIFY_ALWAYS",
+                        message: format!("must be true or false; got {raw:?}"),
+                    })
+                }
+            };
+        }
+        config.function_name = get("AWS_LAMBDA_FUNCTION_NAME").map(|n| n.trim().to_owned());
         Ok(config)
     }
+
+    /// The SNS topic for notifications, if one is configured.
+    pub fn notify_topic_arn(&self) -> Option<&str> {
+        self.notify_topic_arn.as_deref()
+    }
+}
+
+/// `arn:<partition>:sns:<region>:<12 digits>:<name>`.
+fn is_topic_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.split(':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "sns", region, account, name]
+        if partition.starts_with("aws")
+            && !region.is_empty()
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit())
+            && !name.is_empty())
 }
 
 /// The non-empty, trimmed items of a comma-separated value.
@@ -177,6 +227,26 @@ mod tests {
             config(&[("AUDIT_REGIONS", "all")]).unwrap().regions,
             RegionSelection::All
         );
+    }
+
+    #[test]
+    fn notification_and_metrics_settings_are_read() {
+        let c = config(&[
+            (
+                "NOTIFY_TOPIC_ARN",
+                "arn:aws:sns:us-east-1:123456789012:lightsail-key-audit",
+            ),
+            ("NOTIFY_ALWAYS", "TRUE"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "audit-prod"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.notify_topic_arn(),
+            Some("arn:aws:sns:us-east-1:123456789012:lightsail-key-audit")
+        );
+        assert!(c.notify_always);
+        assert_eq!(c.function_name.as_deref(), Some("audit-prod"));
+        assert!(!config(&[("NOTIFY_ALWAYS", "false")]).unwrap().notify_always);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use crate::audit;
 use crate::bucket_name::{BucketName, INVALID_BUCKET_NAME};
@@ -17,6 +17,8 @@ use crate::policy::Policy;
 use crate::report::{BucketError, BucketReport, Location, Report, ScopeError};
 use crate::request::AuditRequest;
 use crate::scope::{self, Scope};
+use crate::sns::Notifier;
+use crate::{metrics, notification};
 
 /// Facts about one invocation that do not come from the event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +46,12 @@ impl Invocation {
 }
 
 /// Handles one invocation: the entry point `main` registers with the runtime.
+///
+/// Every report, even one that fails the invocation, is delivered first: metrics to the log,
+/// and the summary to people when there is something to say.
 pub async fn handle(
     lightsail: &Lightsail,
+    notifier: Option<&Notifier>,
     config: &Config,
     event: LambdaEvent<Value>,
 ) -> Result<Report, AuditError> {
@@ -58,7 +64,32 @@ pub async fn handle(
         .nth(4)
         .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
         .map(str::to_owned);
-    run_audit(lightsail, config, &event.payload, &invocation).await
+    let report = build_report(lightsail, config, &event.payload, &invocation).await?;
+    deliver(&report, notifier, config).await;
+    conclude(report)
+}
+
+/// Writes the metrics record and sends the notification. A failure here is logged and never
+/// costs the report: the destination still receives it.
+async fn deliver(report: &Report, notifier: Option<&Notifier>, config: &Config) {
+    let written = metrics::write(
+        &mut std::io::stdout().lock(),
+        report,
+        config.function_name.as_deref(),
+    );
+    if let Err(e) = written {
+        error!(error = %e, "could not write the metrics record");
+    }
+    let Some(notifier) = notifier else {
+        return;
+    };
+    if !notification::worth_sending(report, config.notify_always) {
+        return;
+    }
+    match notifier.publish(&notification::compose(report)).await {
+        Ok(()) => info!("notification sent"),
+        Err(e) => error!(code = %e.code, message = ?e.message, "notification failed"),
+    }
 }
 
 /// What to fetch for one report entry.
@@ -74,6 +105,16 @@ enum Target {
 /// Fails only for a malformed request, or when not one bucket could be audited; any other
 /// failure is reported in its bucket's entry or in `scopeErrors`.
 pub async fn run_audit(
+    lightsail: &Lightsail,
+    config: &Config,
+    event: &Value,
+    invocation: &Invocation,
+) -> Result<Report, AuditError> {
+    conclude(build_report(lightsail, config, event, invocation).await?)
+}
+
+/// The report for `event`; fails only for a malformed request.
+async fn build_report(
     lightsail: &Lightsail,
     config: &Config,
     event: &Value,
@@ -102,7 +143,11 @@ pub async fn run_audit(
         .await;
     let report = Report::new(now, policy, buckets, scope_errors);
     log_outcome(&report);
+    Ok(report)
+}
 
+/// The invocation's result: the report, unless not one bucket could be audited.
+fn conclude(report: Report) -> Result<Report, AuditError> {
     let summary = report.summary();
     if summary.buckets_audited == 0 {
         if let Some((subject, code, message)) = report.first_failure() {

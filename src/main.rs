@@ -1,7 +1,7 @@
 //! The Lambda entry point: wiring only. The logic lives in the library.
 
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use lightsail_key_audit::{handle, logging, Config, Lightsail};
+use lightsail_key_audit::{handle, logging, Config, Lightsail, Notifier};
 use serde_json::Value;
 
 #[tokio::main]
@@ -10,9 +10,13 @@ async fn main() -> Result<(), Error> {
     // Read once: a bad variable fails the init phase with a message naming it.
     let config = Config::from_env()?;
     let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    // Clients are built once and shared by every invocation of this process.
     let lightsail = Lightsail::new(&sdk_config)?;
+    let notifier = config
+        .notify_topic_arn()
+        .map(|arn| Notifier::new(&sdk_config, arn));
     run(service_fn(|event: LambdaEvent<Value>| {
-        handle(&lightsail, &config, event)
+        handle(&lightsail, notifier.as_ref(), &config, event)
     }))
     .await
 }

@@ -260,6 +260,16 @@ impl Report {
         }
     }
 
+    /// The thresholds applied.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// When the audit ran.
+    pub fn generated_at(&self) -> DateTime<Utc> {
+        self.generated_at
+    }
+
     /// The counts over the whole report.
     pub fn summary(&self) -> &Summary {
         &self.summary

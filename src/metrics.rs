@@ -1,0 +1,197 @@
+//! CloudWatch metrics from the logs: one Embedded Metric Format record per run.
+//!
+//! EMF needs each record to be a top-level JSON object on its own log line; CloudWatch
+//! extracts nothing nested inside a tracing event, so the record is written straight to
+//! stdout, not logged. No API call and no permission are needed.
+
+use std::io::Write;
+
+use serde_json::{json, Map, Value};
+
+use crate::report::Report;
+
+/// The namespace every metric is published under.
+pub(crate) const NAMESPACE: &str = "LightsailKeyAudit";
+
+/// The metrics, in the order they are declared.
+const METRICS: [&str; 8] = [
+    "StaleKeys",
+    "NeverUsedKeys",
+    "RotationDueKeys",
+    "InactiveKeys",
+    "MultipleActiveKeyBuckets",
+    "BucketsFailed",
+    "ScopeErrors",
+    "KeysAudited",
+];
+
+/// The EMF record for `report`. With a function name, metrics carry a `FunctionName`
+/// dimension, so two deployments in one account do not mix.
+pub(crate) fn record(report: &Report, function_name: Option<&str>) -> Value {
+    let summary = report.summary();
+    let findings = &summary.findings;
+    let values = [
+        findings.stale,
+        findings.never_used,
+        findings.rotation_due,
+        findings.inactive,
+        findings.multiple_active_keys,
+        summary.buckets_failed,
+        summary.scope_errors,
+        summary.keys,
+    ];
+    let dimensions: Vec<&str> = function_name.iter().map(|_| "FunctionName").collect();
+    let mut root = Map::new();
+    root.insert(
+        "_aws".to_owned(),
+        json!({
+            "Timestamp": report.generated_at().timestamp_millis(),
+            "CloudWatchMetrics": [{
+                "Namespace": NAMESPACE,
+                "Dimensions": [dimensions],
+                "Metrics": METRICS.iter().map(|name| json!({"Name": name, "Unit": "Count"})).collect::<Vec<_>>(),
+            }],
+        }),
+    );
+    if let Some(name) = function_name {
+        root.insert("FunctionName".to_owned(), json!(name));
+    }
+    for (name, value) in METRICS.iter().zip(values) {
+        root.insert((*name).to_owned(), json!(value));
+    }
+    Value::Object(root)
+}
+
+/// Writes the record as one line.
+pub(crate) fn write(
+    out: &mut impl Write,
+    report: &Report,
+    function_name: Option<&str>,
+) -> std::io::Result<()> {
+    let mut line = record(report, function_name).to_string();
+    line.push('\n');
+    // One write of the whole line, so it cannot interleave with a log line.
+    out.write_all(line.as_bytes())?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Finding, FindingCode};
+    use crate::key::KeyStatus;
+    use crate::policy::Policy;
+    use crate::report::{BucketError, BucketReport, KeyReport, Location};
+    use chrono::{TimeZone, Utc};
+
+    fn report() -> Report {
+        let key = KeyReport {
+            access_key_id: Some("AKIAEXAMPLE000000001".into()),
+            status: Some(KeyStatus::Active),
+            created_at: None,
+            age_days: Some(200),
+            last_used_date: None,
+            days_since_last_use: Some(100),
+            last_used_region: None,
+            last_used_service: None,
+            findings: vec![
+                Finding::new(FindingCode::Stale, "m".into()),
+                Finding::new(FindingCode::RotationDue, "m".into()),
+            ],
+        };
+        let buckets = vec![
+            BucketReport::audited("a-b-c".into(), Location::default(), vec![], vec![key]),
+            BucketReport::failed(
+                "ghost".into(),
+                Location::default(),
+                BucketError {
+                    code: "NotFoundException".into(),
+                    message: "m".into(),
+                },
+            ),
+        ];
+        Report::new(
+            Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap(),
+            Policy::default(),
+            buckets,
+            vec![],
+        )
+    }
+
+    /// Checks a record against the EMF specification's rules, as CloudWatch applies them.
+    fn assert_valid_emf(record: &Value) {
+        let aws = &record["_aws"];
+        assert!(aws["Timestamp"].is_i64(), "Timestamp is epoch milliseconds");
+        let directives = aws["CloudWatchMetrics"].as_array().expect("CloudWatchMetrics");
+        assert_eq!(directives.len(), 1);
+        let directive = &directives[0];
+        assert_eq!(directive["Namespace"], NAMESPACE);
+        for set in directive["Dimensions"].as_array().unwrap() {
+            let set = set.as_array().unwrap();
+            assert!(set.len() <= 30);
+            for dimension in set {
+                let name = dimension.as_str().unwrap();
+                assert!(
+                    record[name].is_string(),
+                    "dimension {name} has a string value at the root"
+                );
+            }
+        }
+        let metrics = directive["Metrics"].as_array().unwrap();
+        assert!(metrics.len() <= 100);
+        for metric in metrics {
+            let name = metric["Name"].as_str().unwrap();
+            assert_eq!(metric["Unit"], "Count");
+            assert!(record[name].is_u64(), "metric {name} has a number at the root");
+        }
+    }
+
+    #[test]
+    fn the_record_is_valid_emf_with_every_metric() {
+        let record = record(&report(), Some("lightsail-key-audit-prod"));
+        assert_valid_emf(&record);
+        assert_eq!(record["_aws"]["Timestamp"], 1_795_759_200_000i64);
+        assert_eq!(
+            record["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["FunctionName"]])
+        );
+        assert_eq!(record["FunctionName"], "lightsail-key-audit-prod");
+        let names: Vec<&str> = record["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["Name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, METRICS);
+        for (name, value) in [
+            ("StaleKeys", 1),
+            ("NeverUsedKeys", 0),
+            ("RotationDueKeys", 1),
+            ("InactiveKeys", 0),
+            ("MultipleActiveKeyBuckets", 0),
+            ("BucketsFailed", 1),
+            ("ScopeErrors", 0),
+            ("KeysAudited", 1),
+        ] {
+            assert_eq!(record[name], value, "{name}");
+        }
+    }
+
+    #[test]
+    fn without_a_function_name_there_is_one_empty_dimension_set() {
+        let record = record(&report(), None);
+        assert_valid_emf(&record);
+        assert_eq!(record["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
+    }
+
+    #[test]
+    fn the_record_is_exactly_one_line_of_json() {
+        let mut out = Vec::new();
+        write(&mut out, &report(), Some("f")).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.matches('\n').count(), 1);
+        assert!(text.ends_with('\n'));
+        let parsed: Value = serde_json::from_str(text.trim_end()).unwrap();
+        assert_valid_emf(&parsed);
+    }
+}

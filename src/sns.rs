@@ -1,0 +1,92 @@
+//! The SNS adapter: the only module that touches SNS SDK types.
+
+use aws_config::SdkConfig;
+use aws_sdk_sns::Client;
+
+use crate::notification::Notification;
+use crate::sdk_error::{api_error, ApiError};
+
+/// Publishes notifications to one topic. Built once in `main` when `NOTIFY_TOPIC_ARN` is set.
+#[derive(Debug, Clone)]
+pub struct Notifier {
+    client: Client,
+    topic_arn: String,
+}
+
+impl Notifier {
+    /// A notifier on the shared AWS configuration (credentials, region of the topic's stack).
+    pub fn new(sdk_config: &SdkConfig, topic_arn: impl Into<String>) -> Self {
+        Self::from_client(Client::new(sdk_config), topic_arn)
+    }
+
+    pub fn from_client(client: Client, topic_arn: impl Into<String>) -> Self {
+        Self {
+            client,
+            topic_arn: topic_arn.into(),
+        }
+    }
+
+    pub(crate) async fn publish(&self, notification: &Notification) -> Result<(), ApiError> {
+        self.client
+            .publish()
+            .topic_arn(&self.topic_arn)
+            .subject(&notification.subject)
+            .message(&notification.message)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(api_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_sns::operation::publish::PublishOutput;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+
+    const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:lightsail-key-audit";
+
+    #[tokio::test]
+    async fn publishes_subject_and_message_to_the_topic() {
+        let rule = mock!(Client::publish)
+            .match_requests(|req| {
+                req.topic_arn() == Some(TOPIC) && req.subject() == Some("s") && req.message() == Some("m")
+            })
+            .then_output(|| PublishOutput::builder().message_id("1").build());
+        let notifier = Notifier::from_client(mock_client!(aws_sdk_sns, RuleMode::MatchAny, [&rule]), TOPIC);
+        let notification = Notification {
+            subject: "s".into(),
+            message: "m".into(),
+        };
+        notifier.publish(&notification).await.unwrap();
+        assert_eq!(rule.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_keeps_its_code() {
+        let rule = mock!(Client::publish).then_error(|| {
+            aws_sdk_sns::operation::publish::PublishError::AuthorizationErrorException(
+                aws_sdk_sns::types::error::AuthorizationErrorException::builder()
+                    .message("not allowed")
+                    .meta(
+                        aws_sdk_sns::error::ErrorMetadata::builder()
+                            .code("AuthorizationError")
+                            .message("not allowed")
+                            .build(),
+                    )
+                    .build(),
+            )
+        });
+        let notifier = Notifier::from_client(mock_client!(aws_sdk_sns, RuleMode::MatchAny, [&rule]), TOPIC);
+        let error = notifier
+            .publish(&Notification {
+                subject: "s".into(),
+                message: "m".into(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(error.code, "AuthorizationError");
+        assert_eq!(error.message, "not allowed");
+    }
+}

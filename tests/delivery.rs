@@ -1,0 +1,110 @@
+//! What a run delivers besides its return value: the summary to SNS for people.
+
+mod common;
+
+use aws_sdk_sns::operation::publish::PublishOutput;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use common::*;
+use lambda_runtime::{Context, LambdaEvent};
+use lightsail_key_audit::{handle, Notifier};
+use lightsail_local::Server;
+use serde_json::{json, Value};
+
+const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:lightsail-key-audit";
+
+fn notifier(rule: &Rule) -> Notifier {
+    Notifier::from_client(mock_client!(aws_sdk_sns, RuleMode::MatchAny, [rule]), TOPIC)
+}
+
+fn event(payload: Value) -> LambdaEvent<Value> {
+    let mut context = Context::default();
+    context.invoked_function_arn =
+        "arn:aws:lambda:us-east-1:123456789012:function:lightsail-key-audit".into();
+    LambdaEvent::new(payload, context)
+}
+
+#[tokio::test]
+async fn findings_are_sent_to_people_once_with_the_account_from_the_function_arn() {
+    let server = Server::start(demo(), loopback()).await.unwrap();
+    let rule = mock!(aws_sdk_sns::Client::publish)
+        .match_requests(|req| {
+            let message = req.message().unwrap_or_default();
+            req.topic_arn() == Some(TOPIC)
+                && req.subject() == Some("Lightsail key audit: 6 findings, 1 buckets failed")
+                && message.contains(
+                    "- media-prod (123456789012, us-east-1) / AKIAMEDIAPROD0000OLD / STALE / 100 / ",
+                )
+                && message
+                    .contains("FAILED BUCKETS (1)\n- ghost (123456789012, us-east-1): NotFoundException")
+        })
+        .then_output(|| PublishOutput::builder().build());
+    let payload: Value = serde_json::from_str(include_str!("../events/audit-buckets.json")).unwrap();
+    let report = handle(
+        &lightsail(&server, "us-east-1").await,
+        Some(&notifier(&rule)),
+        &config(&[]),
+        event(payload),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rule.num_calls(), 1, "one matching publish");
+    let report = serde_json::to_value(report).unwrap();
+    assert_eq!(report["buckets"][0]["accountId"], "123456789012");
+}
+
+#[tokio::test]
+async fn a_clean_run_is_quiet_unless_notify_always() {
+    let server = Server::start(demo(), loopback()).await.unwrap();
+    let lightsail = lightsail(&server, "us-east-1").await;
+    let clean = json!({"bucketNames": ["new-uploads"]});
+    for (always, expected_calls) in [("false", 0), ("true", 1)] {
+        let rule = mock!(aws_sdk_sns::Client::publish).then_output(|| PublishOutput::builder().build());
+        let config = config(&[("NOTIFY_ALWAYS", always)]);
+        handle(&lightsail, Some(&notifier(&rule)), &config, event(clean.clone()))
+            .await
+            .unwrap();
+        assert_eq!(rule.num_calls(), expected_calls, "NOTIFY_ALWAYS={always}");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_publish_never_costs_the_report() {
+    let server = Server::start(demo(), loopback()).await.unwrap();
+    let rule = mock!(aws_sdk_sns::Client::publish).then_http_response(|| {
+        aws_smithy_runtime_api::http::Response::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(500).unwrap(),
+            aws_smithy_types::body::SdkBody::from("<ErrorResponse/>"),
+        )
+    });
+    let report = handle(
+        &lightsail(&server, "us-east-1").await,
+        Some(&notifier(&rule)),
+        &config(&[]),
+        event(json!({"bucketNames": ["media-prod"]})),
+    )
+    .await;
+    assert!(report.is_ok());
+    assert!(rule.num_calls() >= 1);
+}
+
+#[tokio::test]
+async fn a_run_that_fails_still_tells_people_why() {
+    let server = Server::start(demo(), loopback()).await.unwrap();
+    let rule = mock!(aws_sdk_sns::Client::publish)
+        .match_requests(|req| {
+            req.message()
+                .unwrap_or_default()
+                .contains("- ghost (123456789012, us-east-1): NotFoundException")
+        })
+        .then_output(|| PublishOutput::builder().build());
+    let error = handle(
+        &lightsail(&server, "us-east-1").await,
+        Some(&notifier(&rule)),
+        &config(&[]),
+        event(json!({"bucketNames": ["ghost"]})),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.error_type(), "AuditFailed");
+    assert_eq!(rule.num_calls(), 1);
+}
