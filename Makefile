@@ -3,15 +3,15 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: test demo fmt-check clippy unit conformance e2e tools
+.PHONY: test demo fmt-check clippy unit conformance e2e template-check package tools
 
 ## demo: the offline demo (lightsail-local + cargo lambda watch + one invocation + a table)
 demo:
 	scripts/demo.sh
 
 ## test: format check, clippy with warnings denied, every Rust test, AWS CLI conformance of
-## lightsail-local, and every events/*.json through cargo lambda
-test: fmt-check clippy unit conformance e2e
+## lightsail-local, every events/*.json through cargo lambda, the templates, and the package
+test: fmt-check clippy unit conformance e2e template-check package
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -27,6 +27,13 @@ conformance:
 
 e2e:
 	scripts/e2e.sh
+
+template-check:
+	scripts/template-check.sh
+
+## package: the deployment package, an arm64 bootstrap zipped, built by cargo-lambda (zig)
+package:
+	scripts/package.sh
 
 ## tools: the project-local Python tools (.venv: awscli, cargo-lambda)
 tools:

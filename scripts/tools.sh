@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Python tools (AWS CLI, cargo-lambda with zig) into the project's .venv, once per
-# change of requirements-tools.txt. Prints the venv's bin directory for PATH.
+# Installs pinned Python tools into a project-local virtualenv, once per change of their
+# requirements file, and prints the venv's bin directory for PATH.
+#   tools.sh                     .venv: AWS CLI, cargo-lambda (with zig)
+#   tools.sh .venv-sam requirements-sam.txt
+#                                .venv-sam: aws-sam-cli, cfn-lint (own venv: sam pins another botocore)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-venv="$root/.venv"
-requirements="$root/scripts/requirements-tools.txt"
+venv="$root/${1:-.venv}"
+requirements="$root/scripts/${2:-requirements-tools.txt}"
 stamp="$venv/.requirements-installed"
 
 if [[ -x "$venv/bin/python" && -f "$stamp" ]] && cmp -s "$requirements" "$stamp"; then
