@@ -3,10 +3,23 @@
 //! A bad value stops the function at init with an error naming the variable, rather than
 //! surfacing later as a confusing audit result.
 
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, ConfigLoader};
+
 use crate::error::AuditError;
 use crate::policy::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
 use crate::request::unique_names;
 use crate::selection::{unique_roles, AccountRole, RegionSelection};
+use crate::suppression::{self, Suppression};
+
+/// Defaults for the limits on time and attempts.
+const DEFAULT_DEADLINE_MARGIN_MS: usize = 2_000;
+const DEFAULT_ATTEMPT_TIMEOUT_MS: usize = 5_000;
+const DEFAULT_OPERATION_TIMEOUT_MS: usize = 20_000;
+const DEFAULT_MAX_ATTEMPTS: usize = 3;
 
 /// Default bound on concurrent Lightsail calls.
 const DEFAULT_MAX_CONCURRENCY: usize = 8;
@@ -32,6 +45,16 @@ pub struct Config {
     pub(crate) notify_always: bool,
     /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda): the metrics' `FunctionName` dimension.
     pub(crate) function_name: Option<String>,
+    /// `SUPPRESSIONS_JSON`: standing exceptions, used when the request gives none.
+    pub(crate) suppressions: Vec<Suppression>,
+    /// `DEADLINE_MARGIN_MS`: no call starts when less than this is left of the invocation.
+    pub(crate) deadline_margin: Duration,
+    /// `ATTEMPT_TIMEOUT_MS`: one HTTP attempt, connection included.
+    pub(crate) attempt_timeout: Duration,
+    /// `OPERATION_TIMEOUT_MS`: one call, all its attempts and backoff included.
+    pub(crate) operation_timeout: Duration,
+    /// `MAX_ATTEMPTS`: attempts per call (standard retry mode), the first included.
+    pub(crate) max_attempts: u32,
 }
 
 impl Default for Config {
@@ -45,6 +68,11 @@ impl Default for Config {
             notify_topic_arn: None,
             notify_always: false,
             function_name: None,
+            suppressions: Vec::new(),
+            deadline_margin: ms(DEFAULT_DEADLINE_MARGIN_MS),
+            attempt_timeout: ms(DEFAULT_ATTEMPT_TIMEOUT_MS),
+            operation_timeout: ms(DEFAULT_OPERATION_TIMEOUT_MS),
+            max_attempts: DEFAULT_MAX_ATTEMPTS as u32,
         }
     }
 }
@@ -128,13 +156,66 @@ impl Config {
             };
         }
         config.function_name = get("AWS_LAMBDA_FUNCTION_NAME").map(|n| n.trim().to_owned());
+        let millis = |variable: &'static str, min: usize, max: usize, default: usize| {
+            get(variable).map_or(Ok(default), |raw| parse_bounded(variable, &raw, min, max))
+        };
+        config.deadline_margin = ms(millis(
+            "DEADLINE_MARGIN_MS",
+            0,
+            600_000,
+            DEFAULT_DEADLINE_MARGIN_MS,
+        )?);
+        config.attempt_timeout = ms(millis(
+            "ATTEMPT_TIMEOUT_MS",
+            100,
+            600_000,
+            DEFAULT_ATTEMPT_TIMEOUT_MS,
+        )?);
+        config.operation_timeout = ms(millis(
+            "OPERATION_TIMEOUT_MS",
+            100,
+            900_000,
+            DEFAULT_OPERATION_TIMEOUT_MS,
+        )?);
+        // At most 10: within 10 the bound is already set by OPERATION_TIMEOUT_MS.
+        config.max_attempts = millis("MAX_ATTEMPTS", 1, 10, DEFAULT_MAX_ATTEMPTS)? as u32;
+        if let Some(raw) = get("SUPPRESSIONS_JSON") {
+            let invalid = |message: String| AuditError::InvalidConfiguration {
+                variable: "SUPPRESSIONS_JSON",
+                message,
+            };
+            let value: serde_json::Value = serde_json::from_str(&raw).map_err(|e| {
+                invalid(format!(
+                    "is not JSON ({e}); it must be a JSON list of suppressions"
+                ))
+            })?;
+            config.suppressions = suppression::parse_list(&value, "SUPPRESSIONS_JSON").map_err(invalid)?;
+        }
         Ok(config)
+    }
+
+    /// The AWS configuration loader: the standard chain (region, credentials, endpoint
+    /// overrides) with this function's retries and timeouts, so a hung endpoint costs seconds.
+    pub fn aws_loader(&self) -> ConfigLoader {
+        aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::standard().with_max_attempts(self.max_attempts))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(self.attempt_timeout.min(Duration::from_secs(3)))
+                    .operation_attempt_timeout(self.attempt_timeout)
+                    .operation_timeout(self.operation_timeout)
+                    .build(),
+            )
     }
 
     /// The SNS topic for notifications, if one is configured.
     pub fn notify_topic_arn(&self) -> Option<&str> {
         self.notify_topic_arn.as_deref()
     }
+}
+
+fn ms(millis: usize) -> Duration {
+    Duration::from_millis(millis as u64)
 }
 
 /// `arn:<partition>:sns:<region>:<12 digits>:<name>`.
@@ -247,6 +328,36 @@ mod tests {
         assert!(c.notify_always);
         assert_eq!(c.function_name.as_deref(), Some("audit-prod"));
         assert!(!config(&[("NOTIFY_ALWAYS", "false")]).unwrap().notify_always);
+    }
+
+    #[test]
+    fn time_limits_and_attempts_are_read_and_reach_the_aws_configuration() {
+        let defaults = Config::default();
+        assert_eq!(defaults.deadline_margin, Duration::from_secs(2));
+        assert_eq!(
+            (defaults.attempt_timeout, defaults.operation_timeout),
+            (ms(5_000), ms(20_000))
+        );
+        assert_eq!(defaults.max_attempts, 3);
+        let c = config(&[
+            ("DEADLINE_MARGIN_MS", "500"),
+            ("ATTEMPT_TIMEOUT_MS", "1500"),
+            ("OPERATION_TIMEOUT_MS", "4000"),
+            ("MAX_ATTEMPTS", "5"),
+        ])
+        .unwrap();
+        assert_eq!(c.deadline_margin, ms(500));
+        let loader = c.aws_loader();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let sdk = rt.block_on(loader.region(aws_config::Region::new("us-east-1")).load());
+        let timeouts = sdk.timeout_config().unwrap();
+        assert_eq!(timeouts.operation_attempt_timeout(), Some(ms(1500)));
+        assert_eq!(timeouts.operation_timeout(), Some(ms(4000)));
+        assert_eq!(timeouts.connect_timeout(), Some(ms(1500)));
+        assert_eq!(sdk.retry_config().unwrap().max_attempts(), 5);
     }
 
     #[test]

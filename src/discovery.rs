@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use crate::deadline::Deadline;
+use crate::handler::DEADLINE_EXCEEDED;
 use crate::lightsail::RegionClient;
 use crate::limiter::Limiter;
 use crate::sdk_error::ApiError;
@@ -19,15 +21,26 @@ pub(crate) struct Listing {
 }
 
 /// Every bucket name of the client's account and region, in the order Lightsail lists them.
-pub(crate) async fn list_bucket_names(client: &RegionClient, limiter: &Limiter) -> Listing {
+pub(crate) async fn list_bucket_names(
+    client: &RegionClient,
+    limiter: &Limiter,
+    deadline: &Deadline,
+) -> Listing {
     let mut names = Vec::new();
     let mut listed = HashSet::new();
     let mut tokens = HashSet::new();
     let mut token = None;
     loop {
-        let page = match limiter.run(client.bucket_page(token.take())).await {
-            Ok(page) => page,
-            Err(error) => return stopped(names, error),
+        let page = match deadline.run(limiter.run(client.bucket_page(token.take()))).await {
+            Some(Ok(page)) => page,
+            Some(Err(error)) => return stopped(names, error),
+            None => {
+                let message = format!(
+                    "listing stopped after {} buckets: the invocation's deadline was near",
+                    names.len()
+                );
+                return stopped(names, api_error(DEADLINE_EXCEEDED, message));
+            }
         };
         for name in page.names {
             if listed.insert(name.clone()) {
@@ -98,7 +111,7 @@ mod tests {
             Some("t1") => page(&["a-3", "a-2"], Some("t2")),
             _ => page(&["a-4"], None),
         });
-        let listing = list_bucket_names(&client(&rule), &Limiter::new(1)).await;
+        let listing = list_bucket_names(&client(&rule), &Limiter::new(1), &Deadline::none()).await;
         assert_eq!(
             listing.names,
             ["a-1", "a-2", "a-3", "a-4"],
@@ -114,7 +127,7 @@ mod tests {
             None => page(&["a-1"], Some("t1")),
             _ => page(&["a-2"], Some("t1")),
         });
-        let listing = list_bucket_names(&client(&rule), &Limiter::new(1)).await;
+        let listing = list_bucket_names(&client(&rule), &Limiter::new(1), &Deadline::none()).await;
         assert_eq!(listing.names, ["a-1", "a-2"]);
         let error = listing.error.unwrap();
         assert_eq!(error.code, "RepeatedPageToken");
@@ -132,7 +145,7 @@ mod tests {
                 Some(r#"{"__type": "AccessDeniedException", "message": "no"}"#.into()),
             )
             .build();
-        let listing = list_bucket_names(&client(&rule), &Limiter::new(1)).await;
+        let listing = list_bucket_names(&client(&rule), &Limiter::new(1), &Deadline::none()).await;
         assert_eq!(listing.names, ["a-1"]);
         assert_eq!(listing.error.unwrap().code, "AccessDeniedException");
     }

@@ -1,5 +1,6 @@
 //! A finding: one rule that fired, with its severity, the numbers behind it and what to do.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 /// The rules, as the report names them.
@@ -22,6 +23,31 @@ pub(crate) enum Severity {
 }
 
 impl FindingCode {
+    /// Every code, in report order.
+    pub(crate) const ALL: [Self; 5] = [
+        Self::Stale,
+        Self::NeverUsed,
+        Self::RotationDue,
+        Self::Inactive,
+        Self::MultipleActiveKeys,
+    ];
+
+    /// The code as the report writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Stale => "STALE",
+            Self::NeverUsed => "NEVER_USED",
+            Self::RotationDue => "ROTATION_DUE",
+            Self::Inactive => "INACTIVE",
+            Self::MultipleActiveKeys => "MULTIPLE_ACTIVE_KEYS",
+        }
+    }
+
+    /// The code a report name stands for.
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     pub(crate) fn severity(self) -> Severity {
         match self {
             Self::Stale | Self::NeverUsed => Severity::Medium,
@@ -66,6 +92,28 @@ pub(crate) struct Finding {
     /// The numbers behind the verdict, e.g. "last used 100 days ago; threshold 45".
     pub(crate) message: String,
     pub(crate) recommendation: &'static str,
+    /// Set when a suppression covers the finding: it stays visible, out of the counts.
+    #[serde(flatten)]
+    pub(crate) suppression: Option<SuppressionNote>,
+}
+
+/// How a suppressed finding shows it: `suppressed`, the reason, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SuppressionNote {
+    suppressed: bool,
+    pub(crate) suppression_reason: String,
+    pub(crate) suppression_expires: NaiveDate,
+}
+
+impl SuppressionNote {
+    pub(crate) fn new(reason: String, expires: NaiveDate) -> Self {
+        Self {
+            suppressed: true,
+            suppression_reason: reason,
+            suppression_expires: expires,
+        }
+    }
 }
 
 impl Finding {
@@ -75,7 +123,13 @@ impl Finding {
             severity: code.severity(),
             message,
             recommendation: code.recommendation(),
+            suppression: None,
         }
+    }
+
+    /// Counts towards the summary, metrics and alarms: not suppressed.
+    pub(crate) fn counts(&self) -> bool {
+        self.suppression.is_none()
     }
 }
 
@@ -98,6 +152,9 @@ mod tests {
             assert_eq!(json["severity"], severity);
             assert_eq!(json["message"], "m");
             assert!(!code.recommendation().is_empty());
+            assert_eq!(code.as_str(), name);
+            assert_eq!(FindingCode::parse(name), Some(code));
         }
+        assert_eq!(FindingCode::parse("stale"), None);
     }
 }

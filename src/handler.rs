@@ -1,5 +1,7 @@
 //! The Lambda handler: one invocation, from event to report.
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
 use lambda_runtime::LambdaEvent;
@@ -9,6 +11,7 @@ use tracing::{error, info, warn};
 use crate::audit;
 use crate::bucket_name::{BucketName, INVALID_BUCKET_NAME};
 use crate::config::Config;
+use crate::deadline::Deadline;
 use crate::discovery::list_bucket_names;
 use crate::error::AuditError;
 use crate::lightsail::Lightsail;
@@ -18,7 +21,10 @@ use crate::report::{BucketError, BucketReport, Location, Report, ScopeError};
 use crate::request::AuditRequest;
 use crate::scope::{self, Scope};
 use crate::sns::Notifier;
-use crate::{metrics, notification};
+use crate::{metrics, notification, suppression};
+
+/// The code of a bucket or scope the deadline cut short.
+pub(crate) const DEADLINE_EXCEEDED: &str = "DeadlineExceeded";
 
 /// Facts about one invocation that do not come from the event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +33,8 @@ pub struct Invocation {
     pub now: DateTime<Utc>,
     /// The function's own account, as the report names it; `None` if unknown.
     pub home_account_id: Option<String>,
+    /// When Lambda ends the invocation; `None`: no deadline.
+    pub deadline: Option<SystemTime>,
 }
 
 impl Invocation {
@@ -35,7 +43,14 @@ impl Invocation {
         Self {
             now,
             home_account_id: None,
+            deadline: None,
         }
+    }
+
+    /// Sets when Lambda ends the invocation.
+    pub fn ending_at(mut self, deadline: SystemTime) -> Self {
+        self.deadline = Some(deadline);
+        self
     }
 
     /// Names the function's own account.
@@ -64,14 +79,19 @@ pub async fn handle(
         .nth(4)
         .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
         .map(str::to_owned);
-    let report = build_report(lightsail, config, &event.payload, &invocation).await?;
-    deliver(&report, notifier, config).await;
+    // Milliseconds since the epoch; 0 when the runtime sent none.
+    if event.context.deadline > 0 {
+        invocation.deadline = Some(UNIX_EPOCH + Duration::from_millis(event.context.deadline));
+    }
+    let deadline = Deadline::from_invocation(invocation.deadline, config.deadline_margin);
+    let report = audit(lightsail, config, &event.payload, &invocation, &deadline).await?;
+    deliver(&report, notifier, config, &deadline).await;
     conclude(report)
 }
 
 /// Writes the metrics record and sends the notification. A failure here is logged and never
 /// costs the report: the destination still receives it.
-async fn deliver(report: &Report, notifier: Option<&Notifier>, config: &Config) {
+async fn deliver(report: &Report, notifier: Option<&Notifier>, config: &Config, deadline: &Deadline) {
     let written = metrics::write(
         &mut std::io::stdout().lock(),
         report,
@@ -86,9 +106,13 @@ async fn deliver(report: &Report, notifier: Option<&Notifier>, config: &Config) 
     if !notification::worth_sending(report, config.notify_always) {
         return;
     }
-    match notifier.publish(&notification::compose(report)).await {
-        Ok(()) => info!("notification sent"),
-        Err(e) => error!(code = %e.code, message = ?e.message, "notification failed"),
+    match deadline
+        .deliver(notifier.publish(&notification::compose(report)))
+        .await
+    {
+        Some(Ok(())) => info!("notification sent"),
+        Some(Err(e)) => error!(code = %e.code, message = ?e.message, "notification failed"),
+        None => error!("notification not sent: the invocation's deadline came first"),
     }
 }
 
@@ -110,15 +134,18 @@ pub async fn run_audit(
     event: &Value,
     invocation: &Invocation,
 ) -> Result<Report, AuditError> {
-    conclude(build_report(lightsail, config, event, invocation).await?)
+    let deadline = Deadline::from_invocation(invocation.deadline, config.deadline_margin);
+    conclude(audit(lightsail, config, event, invocation, &deadline).await?)
 }
 
-/// The report for `event`; fails only for a malformed request.
-async fn build_report(
+/// The report for `event`; fails only for a malformed request. Buckets not reached before
+/// the deadline's cutoff are `SKIPPED`, and the report is returned all the same.
+async fn audit(
     lightsail: &Lightsail,
     config: &Config,
     event: &Value,
     invocation: &Invocation,
+    deadline: &Deadline,
 ) -> Result<Report, AuditError> {
     let request = AuditRequest::from_event(event, config).inspect_err(|error| {
         warn!(error = %error, "invalid request");
@@ -129,19 +156,39 @@ async fn build_report(
         &request,
         invocation.home_account_id.as_deref(),
         &limiter,
+        deadline,
     )
     .await;
-    let targets = targets(&scopes, request.bucket_names, &limiter, &mut scope_errors).await;
+    let targets = targets(
+        &scopes,
+        request.bucket_names,
+        &limiter,
+        deadline,
+        &mut scope_errors,
+    )
+    .await;
 
     let policy = request.policy;
     let now = invocation.now;
     // `buffered` keeps report order; the limiter bounds the calls in flight.
     let buckets: Vec<BucketReport> = stream::iter(targets)
-        .map(|target| audit_target(&scopes, target, &policy, now, &limiter))
+        .map(|target| {
+            audit_target(
+                &scopes,
+                target,
+                &policy,
+                now,
+                &limiter,
+                deadline,
+                config.deadline_margin,
+            )
+        })
         .buffered(limiter.width())
         .collect()
         .await;
-    let report = Report::new(now, policy, buckets, scope_errors);
+    let mut buckets = buckets;
+    let expired = suppression::apply(&mut buckets, &request.suppressions, now.date_naive());
+    let report = Report::new(now, policy, buckets, scope_errors, expired);
     log_outcome(&report);
     Ok(report)
 }
@@ -169,6 +216,7 @@ async fn targets(
     scopes: &[Scope],
     names: Option<Vec<String>>,
     limiter: &Limiter,
+    deadline: &Deadline,
     scope_errors: &mut Vec<ScopeError>,
 ) -> Vec<Target> {
     // One scope and named buckets: fetch directly, no listing (and no GetBuckets permission).
@@ -182,7 +230,7 @@ async fn targets(
             .collect();
     }
     let listings: Vec<Vec<String>> = stream::iter(scopes)
-        .map(|scope| list_bucket_names(&scope.client, limiter))
+        .map(|scope| list_bucket_names(&scope.client, limiter, deadline))
         .buffered(limiter.width())
         .zip(stream::iter(scopes))
         .map(|(listing, scope)| {
@@ -253,6 +301,8 @@ async fn audit_target(
     policy: &Policy,
     now: DateTime<Utc>,
     limiter: &Limiter,
+    deadline: &Deadline,
+    margin: Duration,
 ) -> BucketReport {
     let (scope, name) = match target {
         Target::Missing { name, error } => return BucketReport::failed(name, Location::default(), error),
@@ -274,12 +324,25 @@ async fn audit_target(
         };
         return BucketReport::failed(name, location, error);
     };
-    match limiter.run(scope.client.bucket_access_keys(&bucket)).await {
-        Ok(keys) => {
+    match deadline
+        .run(limiter.run(scope.client.bucket_access_keys(&bucket)))
+        .await
+    {
+        None => {
+            let error = BucketError {
+                code: DEADLINE_EXCEEDED.to_owned(),
+                message: format!(
+                    "not audited: less than {} ms of the invocation was left (DEADLINE_MARGIN_MS)",
+                    margin.as_millis()
+                ),
+            };
+            BucketReport::skipped(name, location, error)
+        }
+        Some(Ok(keys)) => {
             let (findings, keys) = audit::audit_bucket(keys, policy, now);
             BucketReport::audited(name, location, findings, keys)
         }
-        Err(error) => BucketReport::failed(
+        Some(Err(error)) => BucketReport::failed(
             name,
             location,
             BucketError {

@@ -7,6 +7,7 @@
 mod audit;
 mod bucket_name;
 mod config;
+mod deadline;
 mod discovery;
 mod error;
 mod finding;
@@ -24,6 +25,7 @@ mod scope;
 mod sdk_error;
 mod selection;
 mod sns;
+mod suppression;
 
 pub use config::Config;
 pub use error::AuditError;

@@ -6,6 +6,7 @@
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::SdkConfig;
 use aws_sdk_lightsail::config::http::HttpResponse;
+use aws_sdk_lightsail::config::retry::{RetryPartition, TokenBucket};
 use aws_sdk_lightsail::config::{ProvideCredentials, Region, SharedCredentialsProvider};
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::primitives::DateTime as SdkDateTime;
@@ -61,7 +62,15 @@ impl Lightsail {
     /// Builds the access from the shared AWS configuration (region, credentials, endpoint
     /// overrides `AWS_ENDPOINT_URL_LIGHTSAIL` and `AWS_ENDPOINT_URL_STS`, retries).
     pub fn new(sdk_config: &SdkConfig) -> Result<Self, AuditError> {
-        let base = aws_sdk_lightsail::config::Builder::from(sdk_config).build();
+        // No retry quota: the SDK's default token bucket (500, shared by the process) gives up
+        // retrying after about 100 throttles, so one throttled region would fail buckets that
+        // one more attempt would audit. Load is bounded by MAX_CONCURRENCY and MAX_ATTEMPTS.
+        let partition = RetryPartition::custom("lightsail-key-audit")
+            .token_bucket(TokenBucket::unlimited())
+            .build();
+        let base = aws_sdk_lightsail::config::Builder::from(sdk_config)
+            .retry_partition(partition)
+            .build();
         Self::from_parts(base, Some(sdk_config.clone()))
     }
 

@@ -9,7 +9,7 @@ async fn main() -> Result<(), Error> {
     logging::init();
     // Read once: a bad variable fails the init phase with a message naming it.
     let config = Config::from_env()?;
-    let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk_config = config.aws_loader().load().await;
     // Clients are built once and shared by every invocation of this process.
     let lightsail = Lightsail::new(&sdk_config)?;
     let notifier = config

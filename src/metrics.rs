@@ -115,6 +115,7 @@ mod tests {
             Policy::default(),
             buckets,
             vec![],
+            vec![],
         )
     }
 

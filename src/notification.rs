@@ -24,7 +24,12 @@ pub(crate) struct Notification {
 /// True when people should hear of this report: it has findings or failures, or `always`.
 pub(crate) fn worth_sending(report: &Report, always: bool) -> bool {
     let summary = report.summary();
-    always || summary.findings.total() > 0 || summary.buckets_failed > 0 || summary.scope_errors > 0
+    always
+        || summary.findings.total() > 0
+        || summary.buckets_failed > 0
+        || summary.buckets_skipped > 0
+        || summary.scope_errors > 0
+        || !summary.expired_suppressions.is_empty()
 }
 
 /// The summary of `report`: every finding as bucket / key id / verdict / days /
@@ -65,20 +70,27 @@ pub(crate) fn compose(report: &Report) -> Notification {
         "Thresholds: stale after {} days unused, never-used grace {} days, rotate after {} days.",
         policy.stale_after_days, policy.never_used_grace_days, policy.max_key_age_days
     );
+    if summary.suppressed > 0 {
+        let _ = writeln!(
+            head,
+            "{} suppressed findings are not listed (see the report for their reasons).",
+            summary.suppressed
+        );
+    }
 
     let mut finding_lines = Vec::with_capacity(findings);
     let mut failed_lines = Vec::new();
     for bucket in report.buckets() {
         let name = format!("{}{}", bucket.bucket_name, place(&bucket.location));
-        for finding in &bucket.findings {
+        for finding in bucket.findings.iter().filter(|f| f.counts()) {
             finding_lines.push(format!(
                 "- {name} / - / {} / - / {}",
-                code(finding.code),
+                finding.code.as_str(),
                 finding.recommendation
             ));
         }
         for key in &bucket.keys {
-            for finding in &key.findings {
+            for finding in key.findings.iter().filter(|f| f.counts()) {
                 let days = match finding.code {
                     FindingCode::Stale => key.days_since_last_use,
                     _ => key.age_days,
@@ -86,16 +98,29 @@ pub(crate) fn compose(report: &Report) -> Notification {
                 finding_lines.push(format!(
                     "- {name} / {} / {} / {} / {}",
                     key.access_key_id.as_deref().unwrap_or("(no id)"),
-                    code(finding.code),
+                    finding.code.as_str(),
                     days.map_or_else(|| "-".to_owned(), |d| d.to_string()),
                     finding.recommendation
                 ));
             }
         }
         if let Some(error) = &bucket.error {
+            // Failed and skipped (deadline) buckets alike: neither was audited.
             failed_lines.push(format!("- {name}: {}: {}", error.code, error.message));
         }
     }
+    let expired_lines: Vec<String> = summary
+        .expired_suppressions
+        .iter()
+        .map(|s| {
+            let target = match (&s.access_key_id, &s.bucket_name) {
+                (Some(key), _) => format!("key {key}"),
+                (None, Some(bucket)) => format!("bucket {bucket}"),
+                (None, None) => "(nothing)".to_owned(),
+            };
+            format!("- {target}: expired {}: {}", s.expires, s.reason)
+        })
+        .collect();
     let scope_lines: Vec<String> = report
         .scope_errors()
         .iter()
@@ -126,11 +151,17 @@ pub(crate) fn compose(report: &Report) -> Notification {
         finding_lines,
         budget - scopes.len() - failed.len(),
     );
-    let left_out = scopes_left + failed_left + findings_left;
+    let expired_title = format!(
+        "EXPIRED SUPPRESSIONS, NO LONGER APPLIED ({})",
+        expired_lines.len()
+    );
+    let (expired, expired_left) = section(&expired_title, expired_lines, TRAILER_BYTES / 2);
+    let left_out = scopes_left + failed_left + findings_left + expired_left;
     let mut message = head;
     message.push_str(&listed);
     message.push_str(&failed);
     message.push_str(&scopes);
+    message.push_str(&expired);
     message.push('\n');
     if left_out > 0 {
         let _ = writeln!(
@@ -172,16 +203,6 @@ fn place(location: &Location) -> String {
         (None, Some(region)) => format!(" ({region})"),
         (Some(account), None) => format!(" ({account})"),
         (None, None) => String::new(),
-    }
-}
-
-fn code(code: FindingCode) -> &'static str {
-    match code {
-        FindingCode::Stale => "STALE",
-        FindingCode::NeverUsed => "NEVER_USED",
-        FindingCode::RotationDue => "ROTATION_DUE",
-        FindingCode::Inactive => "INACTIVE",
-        FindingCode::MultipleActiveKeys => "MULTIPLE_ACTIVE_KEYS",
     }
 }
 
@@ -231,6 +252,7 @@ mod tests {
             Policy::default(),
             buckets,
             scope_errors,
+            vec![],
         )
     }
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::finding::{Finding, FindingCode};
 use crate::key::KeyStatus;
 use crate::policy::Policy;
+use crate::suppression::Suppression;
 
 /// The version of this report's shape; raised on any incompatible change.
 pub(crate) const REPORT_VERSION: u32 = 1;
@@ -35,10 +36,18 @@ pub struct Summary {
     pub buckets_requested: usize,
     pub buckets_audited: usize,
     pub buckets_failed: usize,
+    /// Buckets not reached before the invocation's deadline.
+    pub buckets_skipped: usize,
     pub keys: usize,
     pub active_keys: usize,
+    /// Keys with at least one finding that is not suppressed.
     pub keys_with_findings: usize,
+    /// Findings that are not suppressed, per code.
     pub findings: FindingCounts,
+    /// Findings a suppression covers: in the report, not in `findings`.
+    pub suppressed: usize,
+    /// Suppressions past their `expires` date: they no longer apply; renew or remove them.
+    pub(crate) expired_suppressions: Vec<Suppression>,
     /// Entries in `scopeErrors`.
     pub scope_errors: usize,
     /// Counts per account id (`unknown` where the account could not be told).
@@ -53,8 +62,9 @@ pub struct Summary {
 pub struct ScopeCounts {
     pub buckets_audited: usize,
     pub buckets_failed: usize,
+    pub buckets_skipped: usize,
     pub keys: usize,
-    /// Findings of every code, keys and buckets.
+    /// Findings of every code, keys and buckets, not suppressed.
     pub findings: usize,
 }
 
@@ -79,6 +89,8 @@ pub struct FindingCounts {
 pub(crate) enum BucketStatus {
     Audited,
     Error,
+    /// Not reached before the invocation's deadline; `error.code` is `DeadlineExceeded`.
+    Skipped,
 }
 
 /// Why a bucket could not be audited.
@@ -167,6 +179,13 @@ impl BucketReport {
             keys: Vec::new(),
         }
     }
+
+    pub(crate) fn skipped(bucket_name: String, location: Location, error: BucketError) -> Self {
+        Self {
+            status: BucketStatus::Skipped,
+            ..Self::failed(bucket_name, location, error)
+        }
+    }
 }
 
 impl FindingCounts {
@@ -192,6 +211,7 @@ impl ScopeCounts {
         match bucket.status {
             BucketStatus::Audited => self.buckets_audited += 1,
             BucketStatus::Error => self.buckets_failed += 1,
+            BucketStatus::Skipped => self.buckets_skipped += 1,
         }
         self.keys += bucket.keys.len();
         self.findings += findings;
@@ -199,32 +219,40 @@ impl ScopeCounts {
 }
 
 impl Summary {
-    fn of(buckets: &[BucketReport], scope_errors: &[ScopeError]) -> Self {
+    fn count(&mut self, findings: &[Finding]) {
+        for finding in findings {
+            if finding.counts() {
+                self.findings.add(finding.code);
+            } else {
+                self.suppressed += 1;
+            }
+        }
+    }
+
+    fn of(buckets: &[BucketReport], scope_errors: &[ScopeError], expired: Vec<Suppression>) -> Self {
         let mut summary = Self {
             buckets_requested: buckets.len(),
             scope_errors: scope_errors.len(),
+            expired_suppressions: expired,
             ..Self::default()
         };
         for bucket in buckets {
             match bucket.status {
                 BucketStatus::Audited => summary.buckets_audited += 1,
                 BucketStatus::Error => summary.buckets_failed += 1,
+                BucketStatus::Skipped => summary.buckets_skipped += 1,
             }
             let before = summary.findings.total();
-            for finding in &bucket.findings {
-                summary.findings.add(finding.code);
-            }
+            summary.count(&bucket.findings);
             for key in &bucket.keys {
                 summary.keys += 1;
                 if key.status == Some(KeyStatus::Active) {
                     summary.active_keys += 1;
                 }
-                if !key.findings.is_empty() {
+                if key.findings.iter().any(Finding::counts) {
                     summary.keys_with_findings += 1;
                 }
-                for finding in &key.findings {
-                    summary.findings.add(finding.code);
-                }
+                summary.count(&key.findings);
             }
             let findings = summary.findings.total() - before;
             let name = |value: &Option<String>| value.clone().unwrap_or_else(|| "unknown".to_owned());
@@ -249,12 +277,13 @@ impl Report {
         policy: Policy,
         buckets: Vec<BucketReport>,
         scope_errors: Vec<ScopeError>,
+        expired_suppressions: Vec<Suppression>,
     ) -> Self {
         Self {
             report_version: REPORT_VERSION,
             generated_at,
             policy,
-            summary: Summary::of(&buckets, &scope_errors),
+            summary: Summary::of(&buckets, &scope_errors, expired_suppressions),
             scope_errors,
             buckets,
         }
@@ -275,11 +304,11 @@ impl Report {
         &self.summary
     }
 
-    /// The first failure, as (what failed, code, message): a bucket in report order, or
-    /// else the first scope error.
+    /// The first failure, as (what failed, code, message): a failed (not skipped) bucket in
+    /// report order, or else the first scope error.
     pub(crate) fn first_failure(&self) -> Option<(String, &str, &str)> {
         let bucket = self.buckets.iter().find_map(|b| {
-            let e = b.error.as_ref()?;
+            let e = b.error.as_ref().filter(|_| b.status == BucketStatus::Error)?;
             Some((
                 format!("bucket {:?}", b.bucket_name),
                 e.code.as_str(),
@@ -374,24 +403,25 @@ mod tests {
             code: "RegionSetupInProgressException".into(),
             message: "setting up".into(),
         };
-        let report = Report::new(now, Policy::default(), buckets, vec![scope_error]);
+        let report = Report::new(now, Policy::default(), buckets, vec![scope_error], vec![]);
         let json = serde_json::to_value(&report).unwrap();
 
         assert_eq!(json["reportVersion"], 1);
         assert_eq!(json["generatedAt"], "2026-11-27T06:00:00Z");
         assert_eq!(
             json["summary"],
-            json!({"bucketsRequested": 3, "bucketsAudited": 2, "bucketsFailed": 1, "keys": 3,
+            json!({"bucketsRequested": 3, "bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3,
                    "activeKeys": 2, "keysWithFindings": 2,
                    "findings": {"STALE": 1, "NEVER_USED": 0, "ROTATION_DUE": 1, "INACTIVE": 1,
                                 "MULTIPLE_ACTIVE_KEYS": 1},
+                   "suppressed": 0, "expiredSuppressions": [],
                    "scopeErrors": 1,
                    "byAccount": {
-                       "123456789012": {"bucketsAudited": 2, "bucketsFailed": 0, "keys": 3, "findings": 4},
-                       "210987654321": {"bucketsAudited": 0, "bucketsFailed": 1, "keys": 0, "findings": 0}},
+                       "123456789012": {"bucketsAudited": 2, "bucketsFailed": 0, "bucketsSkipped": 0, "keys": 3, "findings": 4},
+                       "210987654321": {"bucketsAudited": 0, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 0, "findings": 0}},
                    "byRegion": {
-                       "unknown": {"bucketsAudited": 0, "bucketsFailed": 1, "keys": 0, "findings": 0},
-                       "us-east-1": {"bucketsAudited": 2, "bucketsFailed": 0, "keys": 3, "findings": 4}}})
+                       "unknown": {"bucketsAudited": 0, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 0, "findings": 0},
+                       "us-east-1": {"bucketsAudited": 2, "bucketsFailed": 0, "bucketsSkipped": 0, "keys": 3, "findings": 4}}})
         );
         assert_eq!(
             json["scopeErrors"],
@@ -417,7 +447,13 @@ mod tests {
                 "no such bucket"
             ))
         );
-        let only_scope = Report::new(now, Policy::default(), vec![], report.scope_errors().to_vec());
+        let only_scope = Report::new(
+            now,
+            Policy::default(),
+            vec![],
+            report.scope_errors().to_vec(),
+            vec![],
+        );
         assert_eq!(
             only_scope.first_failure(),
             Some((

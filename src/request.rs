@@ -12,15 +12,17 @@ use crate::config::Config;
 use crate::error::AuditError;
 use crate::policy::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
 use crate::selection::{unique_roles, AccountRole, RegionSelection};
+use crate::suppression::{self, Suppression};
 
 /// The most unique bucket names one invocation audits.
 pub(crate) const MAX_BUCKET_NAMES: usize = 1000;
 
 /// Every field a request may have.
-const FIELDS: [&str; 6] = [
+const FIELDS: [&str; 7] = [
     "bucketNames",
     "regions",
     "accounts",
+    "suppressions",
     "staleAfterDays",
     "neverUsedGraceDays",
     "maxKeyAgeDays",
@@ -35,6 +37,8 @@ pub(crate) struct AuditRequest {
     pub(crate) regions: RegionSelection,
     /// The member accounts to audit, or `None` for the function's own account only.
     pub(crate) accounts: Option<Vec<AccountRole>>,
+    /// Known exceptions, from the request or else `SUPPRESSIONS_JSON`.
+    pub(crate) suppressions: Vec<Suppression>,
     pub(crate) policy: Policy,
 }
 
@@ -69,6 +73,7 @@ impl AuditRequest {
         let mut names = None;
         let mut regions = None;
         let mut accounts = None;
+        let mut suppressions = None;
         for (field, value) in fields {
             let path = format!("{prefix}{field}");
             if value.is_null() {
@@ -83,6 +88,8 @@ impl AuditRequest {
                 regions = Some(region_selection(value, &path)?);
             } else if field == "accounts" {
                 accounts = Some(account_roles(value, &path)?);
+            } else if field == "suppressions" {
+                suppressions = Some(suppression::parse_list(value, &path).map_err(invalid)?);
             } else if let Some(threshold) = THRESHOLDS.iter().find(|t| t.field == field) {
                 (threshold.set)(&mut policy, days(value, &path)?);
             } else {
@@ -93,6 +100,7 @@ impl AuditRequest {
             bucket_names: names.or_else(|| config.bucket_names.clone()),
             regions: regions.unwrap_or_else(|| config.regions.clone()),
             accounts: accounts.or_else(|| config.roles.clone()),
+            suppressions: suppressions.unwrap_or_else(|| config.suppressions.clone()),
             policy,
         })
     }
@@ -423,7 +431,7 @@ mod tests {
             (json!({"bucketNames": ["a-b-c"], "maxKeyAgeDays": 1e300}), "`maxKeyAgeDays` must be a whole number"),
             (json!({"bucketNames": ["a-b-c"], "stalAfterDays": 45}), "unknown field `stalAfterDays`; did you mean `staleAfterDays`?"),
             (json!({"bucket_names": ["a-b-c"]}), "unknown field `bucket_names`; did you mean `bucketNames`?"),
-            (json!({"bucketNames": ["a-b-c"], "zone": "x"}), "unknown field `zone`; accepted fields: bucketNames, regions, accounts, staleAfterDays, neverUsedGraceDays, maxKeyAgeDays"),
+            (json!({"bucketNames": ["a-b-c"], "zone": "x"}), "unknown field `zone`; accepted fields: bucketNames, regions, accounts, suppressions, staleAfterDays, neverUsedGraceDays, maxKeyAgeDays"),
             (json!({"region": "x"}), "unknown field `region`; did you mean `regions`?"),
             (json!({"regions": []}), "`regions`: must name at least one region"),
             (json!({"regions": 5}), "`regions` must be a list of region names or \"all\"; got the number 5"),
@@ -431,6 +439,8 @@ mod tests {
             (json!({"regions": ["US-EAST-1"]}), "`regions`: \"US-EAST-1\" is not a region name"),
             (json!({"regions": ["all", "us-east-1"]}), "`regions`: \"all\" cannot be combined"),
             (json!({"accounts": []}), "`accounts` must list at least one account"),
+            (json!({"suppressions": [{"accessKeyId": "AKIA1", "reason": "r"}]}), "`suppressions[0].expires` is required"),
+            (json!({"detail-type": "x", "source": "s", "detail": {"suppressions": {}}}), "`detail.suppressions` must be a list"),
             (json!({"accounts": "arn:aws:iam::210987654321:role/a"}), "`accounts` must be a list of {\"roleArn\""),
             (json!({"accounts": ["arn:aws:iam::210987654321:role/a"]}), "`accounts[0]` must be an object with `roleArn`"),
             (json!({"accounts": [{}]}), "`accounts[0].roleArn` is required"),

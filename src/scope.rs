@@ -3,6 +3,8 @@
 
 use futures_util::stream::{self, StreamExt};
 
+use crate::deadline::Deadline;
+use crate::handler::DEADLINE_EXCEEDED;
 use crate::lightsail::{AssumedRole, Lightsail, RegionClient};
 use crate::limiter::Limiter;
 use crate::report::{Location, ScopeError};
@@ -32,6 +34,7 @@ pub(crate) async fn plan(
     request: &AuditRequest,
     home_account_id: Option<&str>,
     limiter: &Limiter,
+    deadline: &Deadline,
 ) -> (Vec<Scope>, Vec<ScopeError>) {
     let accounts: Vec<Result<Account, ScopeError>> = match &request.accounts {
         None => vec![Ok(Account {
@@ -42,7 +45,10 @@ pub(crate) async fn plan(
         Some(roles) => {
             stream::iter(roles)
                 .map(|role| async move {
-                    let assumed = limiter.run(lightsail.assume_role(role)).await;
+                    let assumed = deadline
+                        .run(limiter.run(lightsail.assume_role(role)))
+                        .await
+                        .unwrap_or_else(|| Err(cut_short("assuming the role")));
                     let account = Account {
                         id: Some(role.account_id.clone()),
                         role_arn: Some(role.role_arn.clone()),
@@ -70,9 +76,10 @@ pub(crate) async fn plan(
                 RegionSelection::Named(regions) => regions.clone(),
                 RegionSelection::All => {
                     let home = lightsail.region_client(account.credentials.as_ref(), lightsail.home_region());
-                    limiter
-                        .run(home.region_names())
+                    deadline
+                        .run(limiter.run(home.region_names()))
                         .await
+                        .unwrap_or_else(|| Err(cut_short("listing the regions")))
                         .map_err(|error| scope_error(&account, Some(lightsail.home_region()), error))?
                 }
             };
@@ -100,6 +107,13 @@ pub(crate) async fn plan(
         }
     }
     (scopes, errors)
+}
+
+fn cut_short(what: &str) -> ApiError {
+    ApiError {
+        code: DEADLINE_EXCEEDED.to_owned(),
+        message: format!("{what} did not finish before the invocation's deadline"),
+    }
 }
 
 fn scope_error(account: &Account, region: Option<&str>, error: ApiError) -> ScopeError {

@@ -112,13 +112,14 @@ async fn the_report_follows_the_documented_contract() {
     );
     assert_eq!(
         report["summary"],
-        json!({"bucketsRequested": 3, "bucketsAudited": 2, "bucketsFailed": 1, "keys": 3, "activeKeys": 3,
+        json!({"bucketsRequested": 3, "bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "activeKeys": 3,
                "keysWithFindings": 2,
                "findings": {"STALE": 1, "NEVER_USED": 1, "ROTATION_DUE": 1, "INACTIVE": 0,
                             "MULTIPLE_ACTIVE_KEYS": 1},
+               "suppressed": 0, "expiredSuppressions": [],
                "scopeErrors": 0,
-               "byAccount": {"123456789012": {"bucketsAudited": 2, "bucketsFailed": 1, "keys": 3, "findings": 4}},
-               "byRegion": {"us-east-1": {"bucketsAudited": 2, "bucketsFailed": 1, "keys": 3, "findings": 4}}})
+               "byAccount": {"123456789012": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 4}},
+               "byRegion": {"us-east-1": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 4}}})
     );
     assert_eq!(report["scopeErrors"], json!([]));
 

@@ -17,13 +17,14 @@ async fn the_demo_estate_shows_every_verdict() {
         .unwrap();
     assert_eq!(
         report["summary"],
-        json!({"bucketsRequested": 6, "bucketsAudited": 5, "bucketsFailed": 1, "keys": 7, "activeKeys": 6,
+        json!({"bucketsRequested": 6, "bucketsAudited": 5, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 7, "activeKeys": 6,
                "keysWithFindings": 4,
                "findings": {"STALE": 1, "NEVER_USED": 1, "ROTATION_DUE": 2, "INACTIVE": 1,
                             "MULTIPLE_ACTIVE_KEYS": 1},
+               "suppressed": 0, "expiredSuppressions": [],
                "scopeErrors": 0,
-               "byAccount": {"123456789012": {"bucketsAudited": 5, "bucketsFailed": 1, "keys": 7, "findings": 6}},
-               "byRegion": {"us-east-1": {"bucketsAudited": 5, "bucketsFailed": 1, "keys": 7, "findings": 6}}})
+               "byAccount": {"123456789012": {"bucketsAudited": 5, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 7, "findings": 6}},
+               "byRegion": {"us-east-1": {"bucketsAudited": 5, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 7, "findings": 6}}})
     );
     let ghost = &report["buckets"][5];
     assert_eq!(ghost["error"]["code"], "NotFoundException");
