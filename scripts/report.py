@@ -91,7 +91,8 @@ def table(report):
 
 
 EMF_METRICS = ["StaleKeys", "NeverUsedKeys", "RotationDueKeys", "InactiveKeys",
-               "MultipleActiveKeyBuckets", "BucketsFailed", "ScopeErrors", "KeysAudited"]
+               "MultipleActiveKeyBuckets", "BucketsFailed", "BucketsSkipped", "ScopeErrors",
+               "KeysAudited"]
 
 
 def check_emf(lines):

@@ -1,5 +1,6 @@
 //! The Lambda handler: one invocation, from event to report.
 
+use std::collections::HashSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
@@ -251,21 +252,21 @@ async fn targets(
             .collect();
     };
     // Named buckets across several scopes: each where it is listed, in scope order.
+    let listings: Vec<HashSet<String>> = listings.into_iter().map(HashSet::from_iter).collect();
     let mut targets = Vec::with_capacity(names.len());
-    let mut found = vec![false; names.len()];
     for (scope, listed) in listings.iter().enumerate() {
-        for (i, name) in names.iter().enumerate() {
-            if listed.contains(name) {
-                found[i] = true;
-                targets.push(Target::Fetch {
-                    scope,
-                    name: name.clone(),
-                });
-            }
+        for name in names.iter().filter(|name| listed.contains(*name)) {
+            targets.push(Target::Fetch {
+                scope,
+                name: name.clone(),
+            });
         }
     }
     let searched: Vec<String> = scopes.iter().map(describe).collect();
-    for (name, _) in names.into_iter().zip(found).filter(|(_, found)| !found) {
+    for name in names
+        .into_iter()
+        .filter(|name| !listings.iter().any(|l| l.contains(name)))
+    {
         let error = if scopes.is_empty() {
             BucketError {
                 code: "ScopeUnavailable".to_owned(),

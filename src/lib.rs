@@ -4,6 +4,18 @@
 //! Lightsail adapter ([`Lightsail`]), applies the rules ([`audit`]) and returns a [`Report`].
 //! `main` only wires these together, so everything here is testable without the runtime.
 
+// A panic kills the Lambda runtime process: no unwrap, expect, panic or unchecked indexing
+// outside tests. Data from outside the process is validated instead.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod audit;
 mod bucket_name;
 mod config;

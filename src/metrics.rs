@@ -14,13 +14,14 @@ use crate::report::Report;
 pub(crate) const NAMESPACE: &str = "LightsailKeyAudit";
 
 /// The metrics, in the order they are declared.
-const METRICS: [&str; 8] = [
+const METRICS: [&str; 9] = [
     "StaleKeys",
     "NeverUsedKeys",
     "RotationDueKeys",
     "InactiveKeys",
     "MultipleActiveKeyBuckets",
     "BucketsFailed",
+    "BucketsSkipped",
     "ScopeErrors",
     "KeysAudited",
 ];
@@ -37,6 +38,7 @@ pub(crate) fn record(report: &Report, function_name: Option<&str>) -> Value {
         findings.inactive,
         findings.multiple_active_keys,
         summary.buckets_failed,
+        summary.buckets_skipped,
         summary.scope_errors,
         summary.keys,
     ];
@@ -171,6 +173,7 @@ mod tests {
             ("InactiveKeys", 0),
             ("MultipleActiveKeyBuckets", 0),
             ("BucketsFailed", 1),
+            ("BucketsSkipped", 0),
             ("ScopeErrors", 0),
             ("KeysAudited", 1),
         ] {

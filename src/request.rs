@@ -267,18 +267,20 @@ fn is_near(field: &str, known: &str) -> bool {
     if a.len().abs_diff(b.len()) > 2 {
         return false;
     }
-    // Levenshtein distance, one row at a time.
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    // Levenshtein distance, one row at a time: each cell from the one above, the one to its
+    // upper left, and the one to its left.
+    let mut above: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        let mut row = Vec::with_capacity(b.len() + 1);
+        row.push(i + 1);
+        for (cb, pair) in b.iter().zip(above.windows(2)) {
+            if let (&[upper_left, upper], Some(&left)) = (pair, row.last()) {
+                row.push((upper_left + usize::from(ca != cb)).min(upper + 1).min(left + 1));
+            }
         }
+        above = row;
     }
-    row[b.len()] <= 2
+    above.last().is_some_and(|distance| *distance <= 2)
 }
 
 /// A short description of a JSON value for an error message; long text is clipped.

@@ -119,6 +119,8 @@ pub enum FaultKind {
     Latency,
     /// 200 with a truncated JSON body.
     MalformedBody,
+    /// 200 with an HTML page, as a proxy in the way would answer.
+    HtmlBody,
     /// `GetBuckets` returns the same `nextPageToken` for ever.
     RepeatPageToken,
 }

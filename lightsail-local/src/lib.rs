@@ -7,6 +7,18 @@
 //! clients can be tested offline through their real HTTP stack. It also answers STS
 //! `AssumeRole`, issuing per-account credentials, so multi-account fan-out is testable too.
 
+// A panic would kill a connection task mid-answer and look like a network fault the fixture
+// never asked for: no unwrap, expect, panic or unchecked indexing outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod fixture;
 mod server;
 mod service;

@@ -86,7 +86,10 @@ impl Service {
     pub fn stats(&self) -> Stats {
         Stats {
             requests: self.requests.load(Ordering::Relaxed),
-            operations: [0, 1, 2].map(|i| self.operations[i].load(Ordering::Relaxed)),
+            operations: self
+                .operations
+                .each_ref()
+                .map(|count| count.load(Ordering::Relaxed)),
             peak_in_flight: self.peak_in_flight.load(Ordering::Relaxed),
         }
     }
@@ -153,8 +156,9 @@ impl Service {
                 )
             }
         };
-        if let Some(i) = OPERATIONS.iter().position(|op| *op == operation) {
-            self.operations[i].fetch_add(1, Ordering::Relaxed);
+        let counter = OPERATIONS.iter().position(|op| *op == operation);
+        if let Some(count) = counter.and_then(|i| self.operations.get(i)) {
+            count.fetch_add(1, Ordering::Relaxed);
         }
 
         let caller = Caller {
@@ -164,9 +168,11 @@ impl Service {
         let named = input.get("bucketName").and_then(Value::as_str);
         let bucket = named.and_then(|name| self.find(&caller, name));
         let mut repeat_page_token = false;
-        let bucket_faults = bucket
-            .iter()
-            .flat_map(|(i, b)| b.faults.iter().zip(&self.bucket_fault_calls[*i]));
+        let bucket_faults = bucket.iter().flat_map(|(i, b)| {
+            b.faults
+                .iter()
+                .zip(self.bucket_fault_calls.get(*i).into_iter().flatten())
+        });
         for (fault, calls) in self
             .fixture
             .faults
@@ -281,17 +287,21 @@ impl Service {
             .map(|b| bucket_json(b, now))
             .collect();
         let next = offset + self.fixture.page_size;
-        let mut output = json!({
-            "buckets": page,
-            "accountLevelBpaSync": {"status": "InSync", "lastSyncedAt": now, "message": "SyncOnHold",
-                                    "bpaImpactsLightsail": false}
-        });
+        let mut output = Map::new();
+        output.insert("buckets".into(), Value::Array(page));
+        output.insert(
+            "accountLevelBpaSync".into(),
+            json!({"status": "InSync", "lastSyncedAt": now, "message": "SyncOnHold", "bpaImpactsLightsail": false}),
+        );
         if repeat_page_token {
-            output["nextPageToken"] = json!(format!("page-{}", self.fixture.page_size));
+            output.insert(
+                "nextPageToken".into(),
+                json!(format!("page-{}", self.fixture.page_size)),
+            );
         } else if next < visible.len() {
-            output["nextPageToken"] = json!(format!("page-{next}"));
+            output.insert("nextPageToken".into(), json!(format!("page-{next}")));
         }
-        ok(output)
+        ok(Value::Object(output))
     }
 
     fn get_regions(&self) -> Reply {
@@ -331,16 +341,15 @@ fn key_json(key: &KeyFixture, bucket: &BucketFixture, now: f64) -> Value {
         // As the real API serves a key that has never been used.
         None => json!({"region": "N/A", "serviceName": "N/A"}),
     };
-    let mut out = json!({
-        "accessKeyId": key.access_key_id,
-        "status": key.status,
-        "createdAt": at(now, key.created_days_ago),
-        "lastUsed": last_used,
-    });
+    let mut out = Map::new();
+    out.insert("accessKeyId".into(), json!(key.access_key_id));
+    out.insert("status".into(), json!(key.status));
+    out.insert("createdAt".into(), json!(at(now, key.created_days_ago)));
+    out.insert("lastUsed".into(), last_used);
     if let Some(secret) = &key.secret_access_key {
-        out["secretAccessKey"] = json!(secret);
+        out.insert("secretAccessKey".into(), json!(secret));
     }
-    out
+    Value::Object(out)
 }
 
 fn bucket_json(bucket: &BucketFixture, now: f64) -> Value {
@@ -404,6 +413,12 @@ fn fault_reply(kind: FaultKind, operation: &str, bucket: Option<&str>) -> Reply 
             error_type: None,
             content_type: JSON,
             body: br#"{"accessKeys": [{"accessKeyId": "AKIA"#.to_vec(),
+        },
+        FaultKind::HtmlBody => Reply {
+            status: 200,
+            error_type: None,
+            content_type: "text/html",
+            body: b"<html><body><h1>Gateway</h1></body></html>".to_vec(),
         },
         // Not terminal; handled by the caller.
         FaultKind::Latency | FaultKind::RepeatPageToken => ok(json!({})),

@@ -139,27 +139,21 @@ fn parse_form(body: &[u8]) -> Vec<(String, String)> {
 }
 
 fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
+    let mut out = Vec::with_capacity(text.len());
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&byte) = text.as_bytes().get(i) {
+        i += 1;
+        match byte {
             b'+' => out.push(b' '),
-            b'%' => {
-                let hex = text
-                    .get(i + 1..i + 3)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
+            b'%' => match text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                Some(decoded) => {
+                    out.push(decoded);
+                    i += 2;
                 }
-            }
+                None => out.push(b'%'),
+            },
             other => out.push(other),
         }
-        i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -207,6 +201,14 @@ mod tests {
         assert_eq!(issued_account("ASIA210987654321LCAL"), Some("210987654321"));
         assert_eq!(issued_account("AKIA210987654321LCAL"), None);
         assert_eq!(issued_account("ASIA21098765432"), None);
+    }
+
+    #[test]
+    fn form_values_are_percent_decoded_and_bad_escapes_kept() {
+        assert_eq!(decode("a%3Ab+c%2F"), "a:b c/");
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%zz%4"), "%zz%4");
+        assert_eq!(decode("%C3%A9"), "é");
     }
 
     #[test]
