@@ -31,6 +31,7 @@ def check(report):
     need(sorted(summary.get("findings", {}).keys()) == sorted(CODES), "summary.findings lacks the five codes")
     buckets = report.get("buckets", [])
     counts = dict.fromkeys(CODES, 0)
+    suppressed = 0
     keys = 0
     scope_errors = report.get("scopeErrors")
     need(isinstance(scope_errors, list), "scopeErrors is not a list")
@@ -43,20 +44,26 @@ def check(report):
         need(b.get("status") in ("AUDITED", "ERROR", "SKIPPED"), f"{name}: bad status")
         if b.get("status") != "AUDITED":
             need(isinstance(b.get("error", {}).get("code"), str), f"{name}: error without code")
-        for f in b.get("findings", []):
-            counts[f["code"]] += 1
+        findings = list(b.get("findings", []))
         for k in b.get("keys", []):
             keys += 1
             need(all(field in k for field in KEY_FIELDS), f"{name}: key lacks fields")
             need("secretAccessKey" not in k, f"{name}: a secret access key is in the report")
             need(k.get("lastUsedRegion") != "N/A", f"{name}: N/A leaked into the report")
-            for f in k.get("findings", []):
-                need(all(x in f for x in ["code", "severity", "message", "recommendation"]),
-                     f"{name}: finding lacks fields")
+            findings += k.get("findings", [])
+        for f in findings:
+            need(all(x in f for x in ["code", "severity", "message", "recommendation"]),
+                 f"{name}: finding lacks fields")
+            if f.get("suppressed"):
+                need(bool(f.get("suppressionReason")) and bool(f.get("suppressionExpires")),
+                     f"{name}: a suppressed finding without reason or expiry")
+                suppressed += 1
+            else:
                 counts[f["code"]] += 1
     need(summary.get("bucketsRequested") == len(buckets), "bucketsRequested differs from buckets")
     need(summary.get("keys") == keys, "summary.keys differs from the keys listed")
     need(summary.get("findings") == counts, "summary.findings differs from the findings listed")
+    need(summary.get("suppressed") == suppressed, "summary.suppressed differs from the suppressed findings")
     for by in ["byAccount", "byRegion"]:
         audited = sum(c.get("bucketsAudited", 0) for c in summary.get(by, {}).values())
         need(audited == summary.get("bucketsAudited"), f"summary.{by} does not add up to bucketsAudited")
@@ -74,10 +81,10 @@ def table(report):
     for b in report["buckets"]:
         if b["status"] != "AUDITED":
             rows.append((b["bucketName"], "-", b["status"] + " " + b["error"]["code"], "-", b["error"]["message"]))
-        for f in b["findings"]:
+        for f in (f for f in b["findings"] if not f.get("suppressed")):
             rows.append((b["bucketName"], "-", f["code"], "-", f["recommendation"]))
         for k in b["keys"]:
-            for f in k["findings"]:
+            for f in (f for f in k["findings"] if not f.get("suppressed")):
                 days = k["daysSinceLastUse"] if f["code"] == "STALE" else k["ageDays"]
                 rows.append((b["bucketName"], k["accessKeyId"], f["code"], str(days), f["recommendation"]))
     if not rows:

@@ -1,7 +1,7 @@
 //! The Lambda handler: one invocation, from event to report.
 
 use std::collections::HashSet;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
@@ -12,7 +12,7 @@ use tracing::{error, info, warn};
 use crate::audit;
 use crate::bucket_name::{BucketName, INVALID_BUCKET_NAME};
 use crate::config::Config;
-use crate::deadline::Deadline;
+use crate::deadline::{self, Deadline};
 use crate::discovery::list_bucket_names;
 use crate::error::AuditError;
 use crate::lightsail::Lightsail;
@@ -80,9 +80,12 @@ pub async fn handle(
         .nth(4)
         .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
         .map(str::to_owned);
-    // Milliseconds since the epoch; 0 when the runtime sent none.
-    if event.context.deadline > 0 {
-        invocation.deadline = Some(UNIX_EPOCH + Duration::from_millis(event.context.deadline));
+    invocation.deadline = deadline::from_runtime(event.context.deadline, SystemTime::now());
+    if invocation.deadline.is_none() && event.context.deadline > 0 {
+        warn!(
+            deadline_ms = event.context.deadline,
+            "the runtime's deadline is not a time in the invocation's future; running without one"
+        );
     }
     let deadline = Deadline::from_invocation(invocation.deadline, config.deadline_margin);
     let report = audit(lightsail, config, &event.payload, &invocation, &deadline).await?;

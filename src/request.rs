@@ -518,3 +518,118 @@ mod tests {
         assert!(!is_near("", "bucketNames"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Any JSON value gives a request or an `InvalidRequest` naming what is wrong; never a panic.
+
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// Names a request may carry, and some that are close: typos, cases, envelope fields.
+    const KEYS: [&str; 20] = [
+        "bucketNames",
+        "regions",
+        "accounts",
+        "suppressions",
+        "staleAfterDays",
+        "neverUsedGraceDays",
+        "maxKeyAgeDays",
+        "source",
+        "detail-type",
+        "detail",
+        "roleArn",
+        "externalId",
+        "accessKeyId",
+        "bucketName",
+        "codes",
+        "reason",
+        "expires",
+        "stalAfterDays",
+        "BucketNames",
+        "",
+    ];
+    /// Values that pass some checks, so the parser gets past its first test.
+    const STRINGS: [&str; 10] = [
+        "all",
+        "us-east-1",
+        "media-prod",
+        "arn:aws:iam::210987654321:role/Audit",
+        "2026-12-31",
+        "STALE",
+        "AKIAIOSFODNN7EXAMPLE",
+        "",
+        "é\u{0}\n",
+        "45",
+    ];
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            (0u64..4000).prop_map(|n| json!(n)),
+            any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Value::Number)),
+            proptest::sample::select(&STRINGS[..]).prop_map(|s| json!(s)),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            let key = prop_oneof![
+                proptest::sample::select(&KEYS[..]).prop_map(str::to_owned),
+                ".{0,8}"
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(key, inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn object_with_known_keys() -> impl Strategy<Value = Value> {
+        let key = proptest::sample::select(&KEYS[..7]).prop_map(str::to_owned);
+        proptest::collection::btree_map(key, json_value(), 0..5)
+            .prop_map(|m| Value::Object(m.into_iter().collect()))
+    }
+
+    /// The error must be InvalidRequest and name a field (in backticks) or the event itself.
+    fn check(event: &Value, result: Result<AuditRequest, AuditError>) -> Result<(), TestCaseError> {
+        match result {
+            Ok(_) => Ok(()),
+            Err(AuditError::InvalidRequest(message)) => {
+                let names_field = message.contains('`');
+                let about_event = message.starts_with("the event must be a JSON object");
+                prop_assert!(names_field || about_event, "{event}: {message}");
+                if let Value::Object(fields) = event {
+                    if names_field && !fields.contains_key("detail-type") {
+                        let named = fields.keys().any(|k| message.contains(&format!("`{}", clip(k))));
+                        prop_assert!(named, "{event}: the message names none of its fields: {message}");
+                    }
+                }
+                Ok(())
+            }
+            Err(other) => Err(TestCaseError::fail(format!(
+                "{event}: not InvalidRequest: {other:?}"
+            ))),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_json_value_is_a_request_or_a_named_rejection(event in json_value()) {
+            check(&event, AuditRequest::from_event(&event, &Config::default()))?;
+        }
+
+        #[test]
+        fn near_valid_requests_are_read_or_rejected_by_field(event in object_with_known_keys()) {
+            check(&event, AuditRequest::from_event(&event, &Config::default()))?;
+        }
+
+        #[test]
+        fn an_eventbridge_detail_of_any_shape_is_handled(detail in json_value()) {
+            let event = json!({"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": detail});
+            check(&event, AuditRequest::from_event(&event, &Config::default()))?;
+        }
+    }
+}

@@ -108,3 +108,32 @@ async fn a_run_that_fails_still_tells_people_why() {
     assert_eq!(error.error_type(), "AuditFailed");
     assert_eq!(rule.num_calls(), 1);
 }
+
+#[tokio::test]
+async fn no_secret_from_the_wire_reaches_the_summary_for_people() {
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSNSLEAK01";
+    let mut leaky = key("AKIALEAKYSNS00000001", 200.0, Some(100.0));
+    leaky.secret_access_key = Some(secret.to_owned());
+    let server = Server::start(fixture(vec![bucket("leaky", vec![leaky], vec![])]), loopback())
+        .await
+        .unwrap();
+    let rule = mock!(aws_sdk_sns::Client::publish)
+        .match_requests(move |req| {
+            let text = format!("{:?} {:?}", req.subject(), req.message());
+            text.contains("AKIALEAKYSNS00000001") && !text.contains(secret)
+        })
+        .then_output(|| PublishOutput::builder().build());
+    handle(
+        &lightsail(&server, "us-east-1").await,
+        Some(&notifier(&rule)),
+        &config(&[]),
+        event(json!({"bucketNames": ["leaky"]})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rule.num_calls(),
+        1,
+        "one summary, naming the key and not its secret"
+    );
+}

@@ -40,6 +40,20 @@ async fn every_example_event_is_handled_as_documented() {
                     "discover-all.json" => (6, 6),
                     // Two accounts by role, two regions each.
                     "multi-account.json" => (8, 8),
+                    "with-suppressions.json" => {
+                        // STALE on the old media-prod key is suppressed; the static-site
+                        // suppression has expired, so its ROTATION_DUE counts.
+                        assert_eq!(summary["suppressed"], 1, "{name}");
+                        assert_eq!(summary["findings"]["STALE"], 0, "{name}");
+                        assert_eq!(summary["findings"]["ROTATION_DUE"], 2, "{name}");
+                        assert_eq!(
+                            summary["expiredSuppressions"][0]["bucketName"], "static-site",
+                            "{name}"
+                        );
+                        let old_key = &report["buckets"][0]["keys"][0]["findings"][0];
+                        assert_eq!(old_key["suppressed"], true, "{name}");
+                        (3, 3)
+                    }
                     other => panic!("{other}: add its expectation here"),
                 };
                 assert_eq!(
@@ -55,5 +69,5 @@ async fn every_example_event_is_handled_as_documented() {
         }
         seen += 1;
     }
-    assert_eq!(seen, 6, "events/ holds the six documented examples");
+    assert_eq!(seen, 7, "events/ holds the seven documented examples");
 }
