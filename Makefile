@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: test demo fmt-check clippy unit conformance e2e template-check package tools
+.PHONY: test demo bench fmt-check clippy unit conformance e2e template-check package tools
 
 ## demo: the offline demo (lightsail-local + cargo lambda watch + one invocation + a table)
 demo:
@@ -34,6 +34,10 @@ template-check:
 ## package: the deployment package, an arm64 bootstrap zipped, built by cargo-lambda (zig)
 package:
 	scripts/package.sh
+
+## bench: cold start, audit time against the latency bound, peak RSS, package size, CPU per key
+bench:
+	python3 bench/run.py
 
 ## tools: the project-local Python tools (.venv: awscli, cargo-lambda)
 tools:

@@ -174,25 +174,23 @@ async fn audit(
 
     let policy = request.policy;
     let now = invocation.now;
-    // `buffered` keeps report order; the limiter bounds the calls in flight.
-    let buckets: Vec<BucketReport> = stream::iter(targets)
-        .map(|target| {
-            audit_target(
-                &scopes,
-                target,
-                &policy,
-                now,
-                &limiter,
-                deadline,
-                config.deadline_margin,
-            )
+    // Unordered, so one slow bucket never holds back the calls behind it, and only
+    // MAX_CONCURRENCY calls (each a sizeable future) exist at once, whatever the bucket count;
+    // report order is restored by index afterwards.
+    let (scopes, limiter, policy) = (&scopes, &limiter, &policy);
+    let mut buckets: Vec<(usize, BucketReport)> = stream::iter(targets.into_iter().enumerate())
+        .map(|(index, target)| async move {
+            let margin = config.deadline_margin;
+            let report = audit_target(scopes, target, policy, now, limiter, deadline, margin).await;
+            (index, report)
         })
-        .buffered(limiter.width())
+        .buffer_unordered(limiter.width())
         .collect()
         .await;
-    let mut buckets = buckets;
+    buckets.sort_unstable_by_key(|(index, _)| *index);
+    let mut buckets: Vec<BucketReport> = buckets.into_iter().map(|(_, report)| report).collect();
     let expired = suppression::apply(&mut buckets, &request.suppressions, now.date_naive());
-    let report = Report::new(now, policy, buckets, scope_errors, expired);
+    let report = Report::new(now, *policy, buckets, scope_errors, expired);
     log_outcome(&report);
     Ok(report)
 }

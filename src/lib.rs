@@ -39,6 +39,9 @@ mod selection;
 mod sns;
 mod suppression;
 
+#[doc(hidden)]
+pub mod bench;
+
 pub use config::Config;
 pub use error::AuditError;
 pub use handler::{handle, run_audit, Invocation};

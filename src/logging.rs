@@ -8,9 +8,11 @@
 
 use std::str::FromStr;
 
-use tracing::{Level, Metadata};
-use tracing_subscriber::filter::{filter_fn, EnvFilter, LevelFilter};
+use tracing::subscriber::Interest;
+use tracing::{Level, Metadata, Subscriber};
+use tracing_subscriber::filter::{EnvFilter, LevelFilter};
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::Context;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::Layer;
@@ -58,7 +60,25 @@ where
     tracing_subscriber::registry()
         .with(format)
         .with(filter)
-        .with(filter_fn(allowed))
+        .with(SdkCap)
+}
+
+/// Holds the SDK to INFO. The decision depends on the call site alone, so it is made once per
+/// call site and cached: the SDK's many DEBUG and TRACE call sites then cost nothing per call.
+struct SdkCap;
+
+impl<S: Subscriber> Layer<S> for SdkCap {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        if allowed(metadata) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
+        allowed(metadata)
+    }
 }
 
 /// False for the SDK's DEBUG and TRACE events.

@@ -4,7 +4,7 @@ use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use lightsail_key_audit::{handle, logging, Config, Lightsail, Notifier};
 use serde_json::Value;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     logging::init();
     // Read once: a bad variable fails the init phase with a message naming it.
