@@ -80,27 +80,16 @@ pub(crate) fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Finding, FindingCode};
-    use crate::key::KeyStatus;
+    use crate::finding::FindingCode;
     use crate::policy::Policy;
     use crate::report::{BucketError, BucketReport, KeyReport, Location};
     use chrono::{TimeZone, Utc};
 
     fn report() -> Report {
-        let key = KeyReport {
-            access_key_id: Some("AKIAEXAMPLE000000001".into()),
-            status: Some(KeyStatus::Active),
-            created_at: None,
-            age_days: Some(200),
-            last_used_date: None,
-            days_since_last_use: Some(100),
-            last_used_region: None,
-            last_used_service: None,
-            findings: vec![
-                Finding::new(FindingCode::Stale, "m".into()),
-                Finding::new(FindingCode::RotationDue, "m".into()),
-            ],
-        };
+        let key = KeyReport::sample(
+            "AKIAEXAMPLE000000001",
+            &[FindingCode::Stale, FindingCode::RotationDue],
+        );
         let buckets = vec![
             BucketReport::audited("a-b-c".into(), Location::default(), vec![], vec![key]),
             BucketReport::failed(

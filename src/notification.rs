@@ -217,7 +217,6 @@ fn clip(line: &str) -> String {
 mod tests {
     use super::*;
     use crate::finding::Finding;
-    use crate::key::KeyStatus;
     use crate::policy::Policy;
     use crate::report::{BucketError, BucketReport, KeyReport, ScopeError};
     use chrono::{TimeZone, Utc};
@@ -230,20 +229,7 @@ mod tests {
     }
 
     fn stale_key(id: &str) -> KeyReport {
-        KeyReport {
-            access_key_id: Some(id.into()),
-            status: Some(KeyStatus::Active),
-            created_at: None,
-            age_days: Some(200),
-            last_used_date: None,
-            days_since_last_use: Some(100),
-            last_used_region: None,
-            last_used_service: None,
-            findings: vec![
-                Finding::new(FindingCode::Stale, "m".into()),
-                Finding::new(FindingCode::RotationDue, "m".into()),
-            ],
-        }
+        KeyReport::sample(id, &[FindingCode::Stale, FindingCode::RotationDue])
     }
 
     fn report(buckets: Vec<BucketReport>, scope_errors: Vec<ScopeError>) -> Report {

@@ -337,6 +337,25 @@ impl Report {
 }
 
 #[cfg(test)]
+impl KeyReport {
+    /// An Active key 200 days old, last used 100 days ago, carrying `codes`: for the tests of
+    /// what reads reports (metrics, notification, suppressions).
+    pub(crate) fn sample(id: &str, codes: &[FindingCode]) -> Self {
+        Self {
+            access_key_id: Some(id.to_owned()),
+            status: Some(KeyStatus::Active),
+            created_at: None,
+            age_days: Some(200),
+            last_used_date: None,
+            days_since_last_use: Some(100),
+            last_used_region: None,
+            last_used_service: None,
+            findings: codes.iter().map(|c| Finding::new(*c, "m".into())).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;

@@ -176,7 +176,6 @@ fn parse_one(item: &Value, path: &str) -> Result<Suppression, String> {
 mod tests {
     use super::*;
     use crate::finding::Finding;
-    use crate::key::KeyStatus;
     use crate::report::{KeyReport, Location};
     use serde_json::json;
 
@@ -185,17 +184,7 @@ mod tests {
     }
 
     fn bucket(name: &str, key_id: &str, codes: &[FindingCode]) -> BucketReport {
-        let key = KeyReport {
-            access_key_id: Some(key_id.into()),
-            status: Some(KeyStatus::Active),
-            created_at: None,
-            age_days: Some(200),
-            last_used_date: None,
-            days_since_last_use: Some(100),
-            last_used_region: None,
-            last_used_service: None,
-            findings: codes.iter().map(|c| Finding::new(*c, "m".into())).collect(),
-        };
+        let key = KeyReport::sample(key_id, codes);
         BucketReport::audited(
             name.into(),
             Location::default(),

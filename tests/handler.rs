@@ -1,7 +1,11 @@
 //! The handler end to end through the real SDK client, with Lightsail mocked at the HTTP layer.
 
+mod common;
+
+use common::Captured;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_lightsail::config::retry::RetryConfig;
@@ -304,20 +308,6 @@ async fn buckets_named_in_the_environment_are_used_when_the_event_names_none() {
     assert_eq!(report.summary().findings.never_used, 1);
 }
 
-/// Collects what the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn no_secret_reaches_the_report_or_the_logs_even_at_trace() {
     let captured = Captured::default();
@@ -333,7 +323,7 @@ async fn no_secret_reaches_the_report_or_the_logs_even_at_trace() {
     )
     .await
     .unwrap();
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
 
     assert!(!report.to_string().contains(SECRET));
     assert!(!logs.contains(SECRET), "{logs}");
