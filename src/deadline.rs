@@ -9,6 +9,9 @@ use tokio::time::Instant;
 /// How much of the remaining time delivery (SNS) may still use after the cutoff, at most.
 const DELIVERY_GRACE: Duration = Duration::from_millis(1500);
 
+/// The code of a bucket or scope the deadline cut short.
+pub(crate) const DEADLINE_EXCEEDED: &str = "DeadlineExceeded";
+
 /// How far in the past a runtime deadline may be and still be a real one (a late start).
 const PAST_TOLERANCE: Duration = Duration::from_secs(60);
 /// Lambda's longest timeout, 15 minutes, and a minute of clock skew.

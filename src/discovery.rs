@@ -3,8 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::deadline::Deadline;
-use crate::handler::DEADLINE_EXCEEDED;
+use crate::deadline::{Deadline, DEADLINE_EXCEEDED};
 use crate::lightsail::RegionClient;
 use crate::limiter::Limiter;
 use crate::sdk_error::ApiError;

@@ -38,6 +38,7 @@ mod sdk_error;
 mod selection;
 mod sns;
 mod suppression;
+mod target;
 
 #[doc(hidden)]
 pub mod bench;

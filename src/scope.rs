@@ -3,8 +3,7 @@
 
 use futures_util::stream::{self, StreamExt};
 
-use crate::deadline::Deadline;
-use crate::handler::DEADLINE_EXCEEDED;
+use crate::deadline::{Deadline, DEADLINE_EXCEEDED};
 use crate::lightsail::{AssumedRole, Lightsail, RegionClient};
 use crate::limiter::Limiter;
 use crate::report::{Location, ScopeError};

@@ -1,0 +1,104 @@
+//! What each report entry fetches: the buckets of every scope, named or discovered, and the
+//! named buckets no audited scope holds.
+
+use std::collections::HashSet;
+
+use futures_util::stream::{self, StreamExt};
+
+use crate::deadline::Deadline;
+use crate::discovery::list_bucket_names;
+use crate::limiter::Limiter;
+use crate::report::{BucketError, ScopeError};
+use crate::scope::Scope;
+
+/// What to fetch for one report entry.
+pub(crate) enum Target {
+    /// `GetBucketAccessKeys` for `name` in scope number `scope`.
+    Fetch { scope: usize, name: String },
+    /// A named bucket that no audited scope holds.
+    Missing { name: String, error: BucketError },
+}
+
+/// The buckets to fetch, in report order: scope by scope, names as named or as listed.
+pub(crate) async fn targets(
+    scopes: &[Scope],
+    names: Option<Vec<String>>,
+    limiter: &Limiter,
+    deadline: &Deadline,
+    scope_errors: &mut Vec<ScopeError>,
+) -> Vec<Target> {
+    // One scope and named buckets: fetch directly, no listing (and no GetBuckets permission).
+    if let (Some(names), [_]) = (&names, scopes) {
+        return names
+            .iter()
+            .map(|name| Target::Fetch {
+                scope: 0,
+                name: name.clone(),
+            })
+            .collect();
+    }
+    let listings: Vec<Vec<String>> = stream::iter(scopes)
+        .map(|scope| list_bucket_names(&scope.client, limiter, deadline))
+        .buffered(limiter.width())
+        .zip(stream::iter(scopes))
+        .map(|(listing, scope)| {
+            if let Some(error) = listing.error {
+                scope_errors.push(scope.error(error));
+            }
+            listing.names
+        })
+        .collect()
+        .await;
+
+    let Some(names) = names else {
+        // Discovery: every bucket of every scope.
+        return listings
+            .into_iter()
+            .enumerate()
+            .flat_map(|(scope, listed)| listed.into_iter().map(move |name| Target::Fetch { scope, name }))
+            .collect();
+    };
+    // Named buckets across several scopes: each where it is listed, in scope order.
+    let listings: Vec<HashSet<String>> = listings.into_iter().map(HashSet::from_iter).collect();
+    let mut targets = Vec::with_capacity(names.len());
+    for (scope, listed) in listings.iter().enumerate() {
+        for name in names.iter().filter(|name| listed.contains(*name)) {
+            targets.push(Target::Fetch {
+                scope,
+                name: name.clone(),
+            });
+        }
+    }
+    let searched: Vec<String> = scopes.iter().map(describe).collect();
+    for name in names
+        .into_iter()
+        .filter(|name| !listings.iter().any(|l| l.contains(name)))
+    {
+        let error = if scopes.is_empty() {
+            BucketError {
+                code: "ScopeUnavailable".to_owned(),
+                message: "no account and region could be audited; see scopeErrors".to_owned(),
+            }
+        } else {
+            let unlisted = if scope_errors.is_empty() {
+                String::new()
+            } else {
+                format!("; {} could not be listed (see scopeErrors)", scope_errors.len())
+            };
+            BucketError {
+                code: "NotFoundException".to_owned(),
+                message: format!("no bucket of this name in {}{unlisted}", searched.join(", ")),
+            }
+        };
+        targets.push(Target::Missing { name, error });
+    }
+    targets
+}
+
+fn describe(scope: &Scope) -> String {
+    let region = scope.location.region.as_deref().unwrap_or("unknown");
+    match &scope.location.account_id {
+        Some(account) => format!("{account}/{region}"),
+        None => region.to_owned(),
+    }
+}
