@@ -99,7 +99,7 @@ def table(report):
 
 EMF_METRICS = ["StaleKeys", "NeverUsedKeys", "RotationDueKeys", "InactiveKeys",
                "MultipleActiveKeyBuckets", "BucketsFailed", "BucketsSkipped", "ScopeErrors",
-               "KeysAudited"]
+               "KeysAudited", "NotificationsFailed"]
 
 
 def check_emf(lines):

@@ -15,6 +15,7 @@ use crate::deadline::{self, Deadline, DEADLINE_EXCEEDED};
 use crate::error::AuditError;
 use crate::lightsail::Lightsail;
 use crate::limiter::Limiter;
+use crate::metrics::NotificationFailed;
 use crate::policy::Policy;
 use crate::report::{BucketError, BucketReport, Location, Report};
 use crate::request::AuditRequest;
@@ -85,34 +86,47 @@ pub async fn handle(
     }
     let deadline = Deadline::from_invocation(invocation.deadline, config.deadline_margin);
     let report = audit(lightsail, config, &event.payload, &invocation, &deadline).await?;
-    deliver(&report, notifier, config, &deadline).await;
+    let notification = notify(&report, notifier, config, &deadline).await;
+    let function_name = config.function_name.as_deref();
+    if let Err(e) = metrics::write(
+        &mut std::io::stdout().lock(),
+        &report,
+        function_name,
+        notification,
+    ) {
+        error!(error = %e, "could not write the metrics record");
+    }
     conclude(report)
 }
 
-/// Writes the metrics record and sends the notification. A failure here is logged and never
-/// costs the report: the destination still receives it.
-async fn deliver(report: &Report, notifier: Option<&Notifier>, config: &Config, deadline: &Deadline) {
-    let written = metrics::write(
-        &mut std::io::stdout().lock(),
-        report,
-        config.function_name.as_deref(),
-    );
-    if let Err(e) = written {
-        error!(error = %e, "could not write the metrics record");
-    }
-    let Some(notifier) = notifier else {
-        return;
+/// Sends the summary to people when there is something to say. A failure is logged and
+/// counted in the metrics, never costs the report: the destination still receives it.
+async fn notify(
+    report: &Report,
+    notifier: Option<&Notifier>,
+    config: &Config,
+    deadline: &Deadline,
+) -> NotificationFailed {
+    let Some(notifier) = notifier.filter(|_| notification::worth_sending(report, config.notify_always))
+    else {
+        return NotificationFailed(false);
     };
-    if !notification::worth_sending(report, config.notify_always) {
-        return;
-    }
     match deadline
         .deliver(notifier.publish(&notification::compose(report)))
         .await
     {
-        Some(Ok(())) => info!("notification sent"),
-        Some(Err(e)) => error!(code = %e.code, message = ?e.message, "notification failed"),
-        None => error!("notification not sent: the invocation's deadline came first"),
+        Some(Ok(())) => {
+            info!("notification sent");
+            NotificationFailed(false)
+        }
+        Some(Err(e)) => {
+            error!(code = %e.code, message = ?e.message, "notification failed");
+            NotificationFailed(true)
+        }
+        None => {
+            error!("notification not sent: the invocation's deadline came first");
+            NotificationFailed(true)
+        }
     }
 }
 
@@ -300,4 +314,61 @@ fn log_outcome(report: &Report) {
         multiple_active_keys = findings.multiple_active_keys,
         "audit complete"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+    use aws_sdk_sns::operation::publish::PublishOutput;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+
+    fn report(failed: bool) -> Report {
+        let location = Location::default();
+        let bucket = if failed {
+            let error = BucketError {
+                code: "AccessDeniedException".into(),
+                message: "no".into(),
+            };
+            BucketReport::failed("a-b-c".into(), location, error)
+        } else {
+            BucketReport::audited("a-b-c".into(), location, vec![], vec![])
+        };
+        Report::new(Utc::now(), Policy::default(), vec![bucket], vec![], vec![])
+    }
+
+    #[tokio::test]
+    async fn a_summary_that_cannot_be_sent_is_counted_for_the_metrics() {
+        let refused = mock!(aws_sdk_sns::Client::publish).then_http_response(|| {
+            aws_smithy_runtime_api::http::Response::new(
+                aws_smithy_runtime_api::http::StatusCode::try_from(403).unwrap(),
+                aws_smithy_types::body::SdkBody::from("<ErrorResponse/>"),
+            )
+        });
+        let sent = mock!(aws_sdk_sns::Client::publish).then_output(|| PublishOutput::builder().build());
+        let notifier =
+            |rule| Notifier::from_client(mock_client!(aws_sdk_sns, RuleMode::MatchAny, [rule]), "t");
+        let (config, deadline) = (Config::default(), Deadline::none());
+
+        let failing = notifier(&refused);
+        assert_eq!(
+            notify(&report(true), Some(&failing), &config, &deadline).await,
+            NotificationFailed(true)
+        );
+        let working = notifier(&sent);
+        assert_eq!(
+            notify(&report(true), Some(&working), &config, &deadline).await,
+            NotificationFailed(false)
+        );
+        // Nothing to say: nothing sent, nothing failed.
+        assert_eq!(
+            notify(&report(false), Some(&failing), &config, &deadline).await,
+            NotificationFailed(false)
+        );
+        assert_eq!(
+            notify(&report(true), None, &config, &deadline).await,
+            NotificationFailed(false)
+        );
+        assert_eq!(sent.num_calls(), 1);
+    }
 }

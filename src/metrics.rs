@@ -14,7 +14,7 @@ use crate::report::Report;
 pub(crate) const NAMESPACE: &str = "LightsailKeyAudit";
 
 /// The metrics, in the order they are declared.
-const METRICS: [&str; 9] = [
+const METRICS: [&str; 10] = [
     "StaleKeys",
     "NeverUsedKeys",
     "RotationDueKeys",
@@ -24,11 +24,20 @@ const METRICS: [&str; 9] = [
     "BucketsSkipped",
     "ScopeErrors",
     "KeysAudited",
+    "NotificationsFailed",
 ];
+
+/// Whether the run's SNS summary failed (1) or not (0, also when none was due).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotificationFailed(pub(crate) bool);
 
 /// The EMF record for `report`. With a function name, metrics carry a `FunctionName`
 /// dimension, so two deployments in one account do not mix.
-pub(crate) fn record(report: &Report, function_name: Option<&str>) -> Value {
+pub(crate) fn record(
+    report: &Report,
+    function_name: Option<&str>,
+    notification: NotificationFailed,
+) -> Value {
     let summary = report.summary();
     let findings = &summary.findings;
     let values = [
@@ -41,6 +50,7 @@ pub(crate) fn record(report: &Report, function_name: Option<&str>) -> Value {
         summary.buckets_skipped,
         summary.scope_errors,
         summary.keys,
+        usize::from(notification.0),
     ];
     let dimensions: Vec<&str> = function_name.iter().map(|_| "FunctionName").collect();
     let mut root = Map::new();
@@ -69,8 +79,9 @@ pub(crate) fn write(
     out: &mut impl Write,
     report: &Report,
     function_name: Option<&str>,
+    notification: NotificationFailed,
 ) -> std::io::Result<()> {
-    let mut line = record(report, function_name).to_string();
+    let mut line = record(report, function_name, notification).to_string();
     line.push('\n');
     // One write of the whole line, so it cannot interleave with a log line.
     out.write_all(line.as_bytes())?;
@@ -140,7 +151,11 @@ mod tests {
 
     #[test]
     fn the_record_is_valid_emf_with_every_metric() {
-        let record = record(&report(), Some("lightsail-key-audit-prod"));
+        let record = record(
+            &report(),
+            Some("lightsail-key-audit-prod"),
+            NotificationFailed(true),
+        );
         assert_valid_emf(&record);
         assert_eq!(record["_aws"]["Timestamp"], 1_795_759_200_000i64);
         assert_eq!(
@@ -165,6 +180,7 @@ mod tests {
             ("BucketsSkipped", 0),
             ("ScopeErrors", 0),
             ("KeysAudited", 1),
+            ("NotificationsFailed", 1),
         ] {
             assert_eq!(record[name], value, "{name}");
         }
@@ -172,7 +188,8 @@ mod tests {
 
     #[test]
     fn without_a_function_name_there_is_one_empty_dimension_set() {
-        let record = record(&report(), None);
+        let record = record(&report(), None, NotificationFailed(false));
+        assert_eq!(record["NotificationsFailed"], 0);
         assert_valid_emf(&record);
         assert_eq!(record["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
     }
@@ -180,7 +197,7 @@ mod tests {
     #[test]
     fn the_record_is_exactly_one_line_of_json() {
         let mut out = Vec::new();
-        write(&mut out, &report(), Some("f")).unwrap();
+        write(&mut out, &report(), Some("f"), NotificationFailed(false)).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.matches('\n').count(), 1);
         assert!(text.ends_with('\n'));
