@@ -39,6 +39,7 @@ mod selection;
 mod sns;
 mod suppression;
 mod target;
+mod text;
 
 #[doc(hidden)]
 pub mod bench;

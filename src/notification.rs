@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::finding::FindingCode;
 use crate::report::{Location, Report};
+use crate::text::clip;
 
 /// SNS's limit on a message, in bytes of UTF-8.
 pub(crate) const MAX_MESSAGE_BYTES: usize = 262_144;
@@ -186,7 +187,7 @@ fn section(title: &str, lines: Vec<String>, budget: usize) -> (String, usize) {
     let total = lines.len();
     let mut listed = 0;
     for line in lines {
-        let line = clip(&line);
+        let line = clip(&line, MAX_LINE_CHARS);
         if text.len() + line.len() + 1 > budget {
             break;
         }
@@ -203,13 +204,6 @@ fn place(location: &Location) -> String {
         (None, Some(region)) => format!(" ({region})"),
         (Some(account), None) => format!(" ({account})"),
         (None, None) => String::new(),
-    }
-}
-
-fn clip(line: &str) -> String {
-    match line.char_indices().nth(MAX_LINE_CHARS) {
-        Some((cut, _)) => format!("{}...", &line[..cut]),
-        None => line.to_owned(),
     }
 }
 

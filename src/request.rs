@@ -13,6 +13,10 @@ use crate::error::AuditError;
 use crate::policy::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
 use crate::selection::{unique_roles, AccountRole, RegionSelection};
 use crate::suppression::{self, Suppression};
+use crate::text::clip;
+
+/// The most characters of a field name or value an error message repeats.
+const MAX_ECHO_CHARS: usize = 64;
 
 /// The most unique bucket names one invocation audits.
 pub(crate) const MAX_BUCKET_NAMES: usize = 1000;
@@ -211,7 +215,7 @@ fn account_roles(value: &Value, path: &str) -> Result<Vec<AccountRole>, AuditErr
                 _ => {
                     return Err(invalid(format!(
                         "unknown field `{}`; accepted fields: roleArn, externalId",
-                        clip(&field_path)
+                        clip(&field_path, MAX_ECHO_CHARS)
                     )))
                 }
             }
@@ -250,7 +254,7 @@ fn unknown_field(field: &str, path: &str) -> String {
         .unwrap_or_default();
     format!(
         "unknown field `{}`; {hint}accepted fields: {}",
-        clip(path),
+        clip(path, MAX_ECHO_CHARS),
         FIELDS.join(", ")
     )
 }
@@ -289,17 +293,9 @@ fn describe(value: &Value) -> String {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string {:?}", clip(s)),
+        Value::String(s) => format!("the string {:?}", clip(s, MAX_ECHO_CHARS)),
         Value::Array(_) => "a list".to_owned(),
         Value::Object(_) => "an object".to_owned(),
-    }
-}
-
-/// At most 64 characters of `text`, so a huge value cannot flood an error message.
-fn clip(text: &str) -> String {
-    match text.char_indices().nth(64) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_owned(),
     }
 }
 
@@ -603,7 +599,9 @@ mod properties {
                 prop_assert!(names_field || about_event, "{event}: {message}");
                 if let Value::Object(fields) = event {
                     if names_field && !fields.contains_key("detail-type") {
-                        let named = fields.keys().any(|k| message.contains(&format!("`{}", clip(k))));
+                        let named = fields
+                            .keys()
+                            .any(|k| message.contains(&format!("`{}", clip(k, MAX_ECHO_CHARS))));
                         prop_assert!(named, "{event}: the message names none of its fields: {message}");
                     }
                 }

@@ -1,5 +1,7 @@
 //! What an audit covers beyond bucket names: which regions, and which accounts (by role).
 
+use crate::text::clip;
+
 /// The most regions one request may name (Lightsail has about 15).
 pub(crate) const MAX_REGIONS: usize = 50;
 /// The most accounts one invocation audits.
@@ -58,7 +60,7 @@ impl AccountRole {
         let account_id = role_account(role_arn).ok_or_else(|| {
             format!(
                 "{:?} is not an IAM role ARN such as \"arn:aws:iam::123456789012:role/LightsailKeyAudit\"",
-                clip(role_arn)
+                clip(role_arn, 80)
             )
         })?;
         if let Some(id) = external_id {
@@ -134,13 +136,6 @@ fn role_account(arn: &str) -> Option<&str> {
         && account.bytes().all(|b| b.is_ascii_digit())
         && name_ok;
     ok.then_some(account)
-}
-
-fn clip(text: &str) -> String {
-    match text.char_indices().nth(80) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_owned(),
-    }
 }
 
 #[cfg(test)]
