@@ -69,28 +69,32 @@ pub(crate) async fn targets(
             });
         }
     }
-    let searched: Vec<String> = scopes.iter().map(describe).collect();
+    // The same answer for every name found nowhere: it depends only on where was looked.
+    let missing = if scopes.is_empty() {
+        BucketError {
+            code: "ScopeUnavailable".to_owned(),
+            message: "no account and region could be audited; see scopeErrors".to_owned(),
+        }
+    } else {
+        let searched: Vec<String> = scopes.iter().map(describe).collect();
+        let unlisted = if scope_errors.is_empty() {
+            String::new()
+        } else {
+            format!("; {} could not be listed (see scopeErrors)", scope_errors.len())
+        };
+        BucketError {
+            code: "NotFoundException".to_owned(),
+            message: format!("no bucket of this name in {}{unlisted}", searched.join(", ")),
+        }
+    };
     for name in names
         .into_iter()
         .filter(|name| !listings.iter().any(|l| l.contains(name)))
     {
-        let error = if scopes.is_empty() {
-            BucketError {
-                code: "ScopeUnavailable".to_owned(),
-                message: "no account and region could be audited; see scopeErrors".to_owned(),
-            }
-        } else {
-            let unlisted = if scope_errors.is_empty() {
-                String::new()
-            } else {
-                format!("; {} could not be listed (see scopeErrors)", scope_errors.len())
-            };
-            BucketError {
-                code: "NotFoundException".to_owned(),
-                message: format!("no bucket of this name in {}{unlisted}", searched.join(", ")),
-            }
-        };
-        targets.push(Target::Missing { name, error });
+        targets.push(Target::Missing {
+            name,
+            error: missing.clone(),
+        });
     }
     targets
 }
