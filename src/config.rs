@@ -10,6 +10,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, ConfigLoader};
 
 use crate::error::AuditError;
+use crate::metrics;
 use crate::policy::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
 use crate::request::unique_names;
 use crate::selection::{unique_roles, AccountRole, RegionSelection};
@@ -45,6 +46,9 @@ pub struct Config {
     pub(crate) notify_always: bool,
     /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda): the metrics' `FunctionName` dimension.
     pub(crate) function_name: Option<String>,
+    /// From `AWS_LAMBDA_LOG_LEVEL` (Lambda's `ApplicationLogLevel`): the level the metrics
+    /// record carries, so that Lambda's log-level filter keeps it.
+    pub(crate) metrics_level: &'static str,
     /// `SUPPRESSIONS_JSON`: standing exceptions, used when the request gives none.
     pub(crate) suppressions: Vec<Suppression>,
     /// `DEADLINE_MARGIN_MS`: no call starts when less than this is left of the invocation.
@@ -68,6 +72,7 @@ impl Default for Config {
             notify_topic_arn: None,
             notify_always: false,
             function_name: None,
+            metrics_level: metrics::record_level(None),
             suppressions: Vec::new(),
             deadline_margin: ms(DEFAULT_DEADLINE_MARGIN_MS),
             attempt_timeout: ms(DEFAULT_ATTEMPT_TIMEOUT_MS),
@@ -156,6 +161,7 @@ impl Config {
             };
         }
         config.function_name = get("AWS_LAMBDA_FUNCTION_NAME").map(|n| n.trim().to_owned());
+        config.metrics_level = metrics::record_level(get("AWS_LAMBDA_LOG_LEVEL").as_deref());
         let millis = |variable: &'static str, min: usize, max: usize, default: usize| {
             get(variable).map_or(Ok(default), |raw| parse_bounded(variable, &raw, min, max))
         };
@@ -319,8 +325,11 @@ mod tests {
             ),
             ("NOTIFY_ALWAYS", "TRUE"),
             ("AWS_LAMBDA_FUNCTION_NAME", "audit-prod"),
+            ("AWS_LAMBDA_LOG_LEVEL", "WARN"),
         ])
         .unwrap();
+        assert_eq!(c.metrics_level, "WARN");
+        assert_eq!(Config::default().metrics_level, "INFO");
         assert_eq!(
             c.notify_topic_arn(),
             Some("arn:aws:sns:us-east-1:123456789012:lightsail-key-audit")

@@ -92,6 +92,7 @@ pub async fn handle(
         &mut std::io::stdout().lock(),
         &report,
         function_name,
+        config.metrics_level,
         notification,
     ) {
         error!(error = %e, "could not write the metrics record");

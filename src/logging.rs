@@ -30,8 +30,8 @@ pub fn init() {
     subscriber(level.as_deref(), rust_log.as_deref(), json, std::io::stdout).init();
 }
 
-/// The subscriber: `level` is a level name (`DEBUG`; anything else means INFO) and
-/// `directives` are `RUST_LOG`-style per-target directives on top of it.
+/// The subscriber: `level` is a level name (`DEBUG`; Lambda's `FATAL` means ERROR; anything
+/// else means INFO) and `directives` are `RUST_LOG`-style per-target directives on top of it.
 pub fn subscriber<W>(
     level: Option<&str>,
     directives: Option<&str>,
@@ -42,20 +42,31 @@ where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
     let level = level
-        .and_then(|l| LevelFilter::from_str(l).ok())
+        .and_then(|l| {
+            // Lambda's FATAL has no tracing twin: ERROR is the nearest that Lambda still keeps.
+            let l = if l.eq_ignore_ascii_case("fatal") {
+                "error"
+            } else {
+                l
+            };
+            LevelFilter::from_str(l).ok()
+        })
         .unwrap_or(LevelFilter::INFO);
     let filter = EnvFilter::builder()
         .with_default_directive(level.into())
         .parse_lossy(directives.unwrap_or_default());
     let format = tracing_subscriber::fmt::layer()
         .with_target(false)
-        .without_time()
         .with_ansi(false)
         .with_writer(writer);
     let format = if json {
+        // Lambda's log-level filter takes a JSON line without a valid `level` and RFC 3339
+        // `timestamp` as INFO, and drops it at WARN and above: even an ERROR line. The default
+        // timer writes RFC 3339 in UTC.
         format.json().boxed()
     } else {
-        format.boxed()
+        // Lambda stamps text lines itself.
+        format.without_time().boxed()
     };
     tracing_subscriber::registry()
         .with(format)
@@ -149,6 +160,37 @@ mod tests {
         assert_eq!(lines.len(), 2, "{text}");
         assert_eq!(lines[1]["fields"]["message"], "own-info");
         assert_eq!(lines[1]["level"], "INFO");
+    }
+
+    #[test]
+    fn every_json_line_has_the_level_and_rfc3339_timestamp_lambda_filters_on() {
+        let text = emit(Some("TRACE"), None, true);
+        for line in text.lines() {
+            let line: serde_json::Value = serde_json::from_str(line).unwrap();
+            let level = line["level"].as_str().unwrap();
+            assert!(
+                ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"].contains(&level),
+                "{line}"
+            );
+            let timestamp = line["timestamp"].as_str().unwrap();
+            assert!(
+                chrono::DateTime::parse_from_rfc3339(timestamp).is_ok(),
+                "{timestamp} is not RFC 3339"
+            );
+        }
+    }
+
+    #[test]
+    fn lambdas_fatal_level_keeps_errors_only() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = subscriber(Some("FATAL"), None, true, move || writer.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!("own-warn");
+            tracing::error!("own-error");
+        });
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("own-error") && !text.contains("own-warn"), "{text}");
     }
 
     #[test]

@@ -3,6 +3,11 @@
 //! EMF needs each record to be a top-level JSON object on its own log line; CloudWatch
 //! extracts nothing nested inside a tracing event, so the record is written straight to
 //! stdout, not logged. No API call and no permission are needed.
+//!
+//! With JSON logs, Lambda's log-level filter drops a line whose `level` is below the
+//! function's `ApplicationLogLevel`, and takes a line without a valid `level` and RFC 3339
+//! `timestamp` as INFO. So the record carries both, its level being the configured one (at
+//! least INFO): no log level can silence the metrics, and the alarms that read them.
 
 use std::io::Write;
 
@@ -14,7 +19,7 @@ use crate::report::Report;
 pub(crate) const NAMESPACE: &str = "LightsailKeyAudit";
 
 /// The metrics, in the order they are declared.
-const METRICS: [&str; 10] = [
+const METRICS: [&str; 11] = [
     "StaleKeys",
     "NeverUsedKeys",
     "RotationDueKeys",
@@ -25,17 +30,35 @@ const METRICS: [&str; 10] = [
     "ScopeErrors",
     "KeysAudited",
     "NotificationsFailed",
+    // 1 on every run that produced a report: the missed-audit alarm fires on its absence.
+    "AuditsCompleted",
 ];
+
+/// Lambda's level names that filter out INFO: the record takes the configured one.
+const FILTERING_LEVELS: [&str; 3] = ["WARN", "ERROR", "FATAL"];
+
+/// The level the record carries for Lambda's application log level `configured`
+/// (`AWS_LAMBDA_LOG_LEVEL`): the configured level where it is above INFO, else INFO.
+pub(crate) fn record_level(configured: Option<&str>) -> &'static str {
+    configured
+        .and_then(|c| {
+            FILTERING_LEVELS
+                .into_iter()
+                .find(|l| l.eq_ignore_ascii_case(c.trim()))
+        })
+        .unwrap_or("INFO")
+}
 
 /// Whether the run's SNS summary failed (1) or not (0, also when none was due).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NotificationFailed(pub(crate) bool);
 
-/// The EMF record for `report`. With a function name, metrics carry a `FunctionName`
-/// dimension, so two deployments in one account do not mix.
+/// The EMF record for `report`, labelled `level` for the log. With a function name, metrics
+/// carry a `FunctionName` dimension, so two deployments in one account do not mix.
 pub(crate) fn record(
     report: &Report,
     function_name: Option<&str>,
+    level: &str,
     notification: NotificationFailed,
 ) -> Value {
     let summary = report.summary();
@@ -51,9 +74,17 @@ pub(crate) fn record(
         summary.scope_errors,
         summary.keys,
         usize::from(notification.0),
+        1,
     ];
     let dimensions: Vec<&str> = function_name.iter().map(|_| "FunctionName").collect();
     let mut root = Map::new();
+    root.insert("level".to_owned(), json!(level));
+    root.insert(
+        "timestamp".to_owned(),
+        json!(report
+            .generated_at()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+    );
     root.insert(
         "_aws".to_owned(),
         json!({
@@ -79,9 +110,10 @@ pub(crate) fn write(
     out: &mut impl Write,
     report: &Report,
     function_name: Option<&str>,
+    level: &str,
     notification: NotificationFailed,
 ) -> std::io::Result<()> {
-    let mut line = record(report, function_name, notification).to_string();
+    let mut line = record(report, function_name, level, notification).to_string();
     line.push('\n');
     // One write of the whole line, so it cannot interleave with a log line.
     out.write_all(line.as_bytes())?;
@@ -154,6 +186,7 @@ mod tests {
         let record = record(
             &report(),
             Some("lightsail-key-audit-prod"),
+            "INFO",
             NotificationFailed(true),
         );
         assert_valid_emf(&record);
@@ -181,6 +214,7 @@ mod tests {
             ("ScopeErrors", 0),
             ("KeysAudited", 1),
             ("NotificationsFailed", 1),
+            ("AuditsCompleted", 1),
         ] {
             assert_eq!(record[name], value, "{name}");
         }
@@ -188,7 +222,7 @@ mod tests {
 
     #[test]
     fn without_a_function_name_there_is_one_empty_dimension_set() {
-        let record = record(&report(), None, NotificationFailed(false));
+        let record = record(&report(), None, "INFO", NotificationFailed(false));
         assert_eq!(record["NotificationsFailed"], 0);
         assert_valid_emf(&record);
         assert_eq!(record["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
@@ -197,11 +231,37 @@ mod tests {
     #[test]
     fn the_record_is_exactly_one_line_of_json() {
         let mut out = Vec::new();
-        write(&mut out, &report(), Some("f"), NotificationFailed(false)).unwrap();
+        write(&mut out, &report(), Some("f"), "WARN", NotificationFailed(false)).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.matches('\n').count(), 1);
         assert!(text.ends_with('\n'));
         let parsed: Value = serde_json::from_str(text.trim_end()).unwrap();
         assert_valid_emf(&parsed);
+        assert_eq!(parsed["level"], "WARN");
+    }
+
+    #[test]
+    fn the_record_carries_what_lambdas_log_level_filter_reads() {
+        let record = record(&report(), Some("f"), "ERROR", NotificationFailed(false));
+        assert_eq!(record["level"], "ERROR");
+        assert_eq!(record["timestamp"], "2026-11-27T06:00:00.000Z");
+        let timestamp = record["timestamp"].as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(timestamp).is_ok());
+    }
+
+    #[test]
+    fn the_record_level_is_the_configured_level_at_least_info() {
+        for (configured, level) in [
+            (None, "INFO"),
+            (Some("TRACE"), "INFO"),
+            (Some("DEBUG"), "INFO"),
+            (Some("INFO"), "INFO"),
+            (Some("WARN"), "WARN"),
+            (Some("error"), "ERROR"),
+            (Some("FATAL"), "FATAL"),
+            (Some("LOUD"), "INFO"),
+        ] {
+            assert_eq!(record_level(configured), level, "{configured:?}");
+        }
     }
 }
