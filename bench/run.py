@@ -19,88 +19,18 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from lambda_runtime_api import RuntimeApi  # noqa: E402
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 LATENCY_MS = 50
 CONCURRENCY = 16
 # GetBuckets page size of the stand-in: discovery lists pages one after another, before fetching.
 PAGE_SIZE = 100
-FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:lightsail-key-audit-bench"
-
-
-class RuntimeApi:
-    """A minimal Lambda Runtime API on loopback: hands out the queued events and records when
-    the first `next` arrived, when each event was handed over and when its answer came back.
-    Once the events are used up, `next` blocks: the benchmark then stops the process."""
-
-    def __init__(self, events):
-        self.events = list(events)
-        self.first_next = None
-        self.delivered = {}
-        self.answered = {}
-        self.answers = {}
-        self.lock = threading.Lock()
-        self.answered_event = threading.Event()
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                now = time.perf_counter()
-                with api.lock:
-                    if api.first_next is None:
-                        api.first_next = now
-                    event = api.events.pop(0) if api.events else None
-                    request_id = str(len(api.delivered))
-                if event is None:
-                    time.sleep(3600)
-                    return
-                body = json.dumps(event).encode()
-                deadline_ms = int((time.time() + 900) * 1000)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Lambda-Runtime-Aws-Request-Id", request_id)
-                self.send_header("Lambda-Runtime-Deadline-Ms", str(deadline_ms))
-                self.send_header("Lambda-Runtime-Invoked-Function-Arn", FUNCTION_ARN)
-                self.send_header("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
-                self.end_headers()
-                with api.lock:
-                    api.delivered[request_id] = time.perf_counter()
-                self.wfile.write(body)
-
-            def do_POST(self):
-                now = time.perf_counter()
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                parts = self.path.strip("/").split("/")
-                request_id = parts[3] if len(parts) > 4 else "init"
-                with api.lock:
-                    api.answered[request_id] = now
-                    api.answers[request_id] = (parts[-1], body)
-                self.send_response(202)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                api.answered_event.set()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.address = "127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def function_env(runtime, home, endpoint=None):

@@ -5,9 +5,17 @@
   report.py table    prints a short human-readable summary: a table of findings
   report.py emf      reads log lines and checks every CloudWatch EMF record in them;
                      prints how many were found
+  report.py answer EVENT STATUS
+                     reads the function's answer to events/EVENT (STATUS: the invocation's
+                     exit status, 0 for success) and exits 1 naming what is wrong with it
+  report.py lambda-filter LEVEL
+                     reads log lines and prints those Lambda's log-level filter keeps when
+                     the function's ApplicationLogLevel is LEVEL
 """
 import json
+import re
 import sys
+from datetime import datetime
 
 CODES = ["STALE", "NEVER_USED", "ROTATION_DUE", "INACTIVE", "MULTIPLE_ACTIVE_KEYS"]
 KEY_FIELDS = ["accessKeyId", "status", "createdAt", "ageDays", "lastUsedDate", "daysSinceLastUse",
@@ -70,6 +78,24 @@ def check(report):
     return problems
 
 
+def judge(event_name, succeeded, answer):
+    """What is wrong with the function's answer to events/EVENT_NAME, or None. An
+    invalid-*.json event must fail with InvalidRequest naming the misspelt field; any other
+    must succeed with a report that keeps the contract."""
+    if event_name.startswith("invalid"):
+        if not succeeded and "InvalidRequest" in answer and "stalAfterDays" in answer:
+            return None
+        return f"expected an InvalidRequest error naming stalAfterDays; got {answer[:500]}"
+    if not succeeded:
+        return f"the invocation failed: {answer[:500]}"
+    try:
+        report = json.loads(answer)
+    except ValueError:
+        return f"the answer is not JSON: {answer[:500]}"
+    problems = check(report)
+    return "the report breaks the contract: " + "; ".join(problems) if problems else None
+
+
 def table(report):
     s = report["summary"]
     print(f"Audited {s['bucketsAudited']} of {s['bucketsRequested']} buckets "
@@ -99,7 +125,7 @@ def table(report):
 
 EMF_METRICS = ["StaleKeys", "NeverUsedKeys", "RotationDueKeys", "InactiveKeys",
                "MultipleActiveKeyBuckets", "BucketsFailed", "BucketsSkipped", "ScopeErrors",
-               "KeysAudited", "NotificationsFailed"]
+               "KeysAudited", "NotificationsFailed", "AuditsCompleted"]
 
 
 def check_emf(lines):
@@ -115,6 +141,8 @@ def check_emf(lines):
             problems.append(f"an EMF record is not a whole JSON line: {line[:120]}")
             continue
         found += 1
+        if lambda_level(line) == "INFO" and record.get("level") != "INFO":
+            problems.append("the record has no level and RFC 3339 timestamp Lambda accepts")
         aws = record.get("_aws", {})
         if not isinstance(aws.get("Timestamp"), int):
             problems.append("Timestamp is not epoch milliseconds")
@@ -134,8 +162,53 @@ def check_emf(lines):
     return found, problems
 
 
+# Lambda's log levels, least severe first (Lambda guide, "Log-level filtering").
+LAMBDA_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def is_rfc3339(text):
+    if not isinstance(text, str) or not RFC3339.fullmatch(text):
+        return False
+    try:
+        datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def lambda_level(line):
+    """The level Lambda's filter gives a line: a JSON object's `level` if it is a valid level
+    and the object has a valid RFC 3339 `timestamp`; INFO for anything else."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return "INFO"
+    if not isinstance(record, dict):
+        return "INFO"
+    level = record.get("level")
+    if level not in LAMBDA_LEVELS or not is_rfc3339(record.get("timestamp")):
+        return "INFO"
+    return level
+
+
+def lambda_filter(lines, configured):
+    """The lines Lambda keeps at ApplicationLogLevel `configured`."""
+    floor = LAMBDA_LEVELS.index(configured)
+    return [l for l in lines if l.strip() and LAMBDA_LEVELS.index(lambda_level(l)) >= floor]
+
+
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    if mode == "lambda-filter" and len(sys.argv) == 3 and sys.argv[2] in LAMBDA_LEVELS:
+        for line in lambda_filter(sys.stdin.read().splitlines(), sys.argv[2]):
+            print(line)
+        return
+    if mode == "answer" and len(sys.argv) == 4:
+        problem = judge(sys.argv[2], sys.argv[3] == "0", sys.stdin.read())
+        if problem:
+            print(problem, file=sys.stderr)
+        sys.exit(1 if problem else 0)
     if mode == "emf":
         found, problems = check_emf(sys.stdin.read().splitlines())
         for p in problems:

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Runs the shipped artifact as Lambda runs it: the arm64 `bootstrap` that `sam build` made,
+under qemu-aarch64, behind a Lambda Runtime API on loopback, with Lambda's environment and
+its Lightsail and STS calls sent to lightsail-local.
+
+  artifact.py QEMU BOOTSTRAP LOCAL_URL EVENTS_DIR
+
+Checks, one line each, then `artifact: N passed, M failed`:
+- every events/*.json gets the answer the e2e step expects (report.py judge), and one EMF
+  record per report is in the function's log;
+- at every ApplicationLogLevel Lambda allows, Lambda's documented log-level filter, applied to
+  the function's real output, keeps the metrics record and every line at or above the level:
+  each line carries a `level` and an RFC 3339 `timestamp` Lambda reads as the line's own.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report as contract  # noqa: E402
+from lambda_runtime_api import RuntimeApi  # noqa: E402
+
+FUNCTION_NAME = "lightsail-key-audit-artifact"
+FUNCTION_ARN = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}"
+# Seconds an invocation may take under emulation before the check gives up on it.
+ANSWER_TIMEOUT = 120
+# The event for the log-level runs: a failed bucket (a WARN line) and findings.
+LEVEL_EVENT = "audit-buckets.json"
+
+
+def lambda_env(local_url, home, level, extra=None):
+    """The environment Lambda gives the function, as the stack's default parameters set it.
+    Nothing of this shell's (RUST_BACKTRACE, SSL_CERT_DIR, ...) leaks in."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        "_HANDLER": "bootstrap",
+        "LAMBDA_TASK_ROOT": home,
+        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION_NAME,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_LAMBDA_LOG_FORMAT": "JSON",
+        "AWS_LAMBDA_LOG_LEVEL": level,
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "AKIDARTIFACTCHECK001",
+        "AWS_SECRET_ACCESS_KEY": "artifact-secret-not-real",
+        "AWS_SESSION_TOKEN": "artifact-session-token-not-real",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL_LIGHTSAIL": local_url,
+        "AWS_ENDPOINT_URL_STS": local_url,
+        # template.yaml's environment with the default parameters.
+        "BUCKET_NAMES": "",
+        "AUDIT_REGIONS": "",
+        "AUDIT_ROLE_ARNS": "",
+        "STALE_AFTER_DAYS": "45",
+        "NEVER_USED_GRACE_DAYS": "7",
+        "MAX_KEY_AGE_DAYS": "90",
+        "MAX_CONCURRENCY": "8",
+        "NOTIFY_ALWAYS": "false",
+        "SUPPRESSIONS_JSON": "",
+    }
+    env.update(extra or {})
+    return env
+
+
+def run(qemu, bootstrap, events, env, log_path):
+    """Starts the artifact under its own Runtime API, hands it `events` in order and returns
+    their answers [(kind, body) or None], with all it wrote to stdout and stderr in `log_path`."""
+    runtime = RuntimeApi(events, FUNCTION_ARN)
+    env = dict(env, AWS_LAMBDA_RUNTIME_API=runtime.address)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([qemu, str(bootstrap)], env=env, stdout=log, stderr=log,
+                                   cwd=env["LAMBDA_TASK_ROOT"])
+        try:
+            answers = []
+            for index in range(len(events)):
+                answer = runtime.wait_for(str(index), ANSWER_TIMEOUT, process.poll)
+                answers.append(answer)
+                if answer is None:
+                    break
+        finally:
+            process.kill()
+            process.wait()
+            runtime.close()
+    return answers
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def record(self, name, problem):
+        if problem:
+            self.failed += 1
+            print(f"artifact: {name} FAILED: {problem}", file=sys.stderr)
+        else:
+            self.passed += 1
+            print(f"artifact: {name} ok")
+
+
+def check_events(qemu, bootstrap, local_url, events_dir, work, tally):
+    """Every events/*.json through the artifact, one process as Lambda reuses one."""
+    paths = sorted(Path(events_dir).glob("*.json"))
+    events = [json.loads(p.read_text()) for p in paths]
+    log = Path(work) / "events.log"
+    env = lambda_env(local_url, work, "INFO")
+    answers = run(qemu, bootstrap, events, env, log)
+    reports = 0
+    for path, answer in zip(paths, answers + [None] * (len(paths) - len(answers))):
+        if answer is None:
+            tally.record(path.name, f"no answer (it exited, or {ANSWER_TIMEOUT} s passed); log: {tail(log)}")
+            continue
+        kind, body = answer
+        text = body.decode(errors="replace")
+        problem = contract.judge(path.name, kind == "response", text)
+        reports += kind == "response" and problem is None
+        tally.record(path.name, problem)
+    found, problems = contract.check_emf(log.read_text(errors="replace").splitlines())
+    expected = sum(not p.name.startswith("invalid") for p in paths)
+    if not found == reports == expected:
+        problems.append(f"{found} EMF records and {reports} valid reports for {expected} events")
+    tally.record(f"{found} EMF metric records in the artifact's log", "; ".join(problems))
+
+
+def check_log_levels(qemu, bootstrap, local_url, events_dir, work, tally):
+    """At each level Lambda allows, its filter over the artifact's real output keeps the
+    metrics and each line at or above the level. The summary is sent to an endpoint that
+    refuses it, so the run also writes an ERROR line."""
+    event = json.loads((Path(events_dir) / LEVEL_EVENT).read_text())
+    for level in contract.LAMBDA_LEVELS:
+        log = Path(work) / f"level-{level}.log"
+        env = lambda_env(local_url, work, level, {
+            "NOTIFY_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:lightsail-key-audit",
+            "AWS_ENDPOINT_URL_SNS": local_url,
+        })
+        answers = run(qemu, bootstrap, [event], env, log)
+        lines = [l for l in log.read_text(errors="replace").splitlines() if l.strip()]
+        tally.record(f"ApplicationLogLevel {level}: Lambda's filter keeps the metrics and every line at or above it",
+                     level_problem(level, answers, lines, log))
+
+
+def level_problem(level, answers, lines, log):
+    if not answers or answers[0] is None or answers[0][0] != "response":
+        return f"no report; log: {tail(log)}"
+    misread = [l for l in lines if contract.lambda_level(l) != own_level(l)]
+    if misread:
+        return f"Lambda would read these lines at another level than their own: {misread[:3]}"
+    kept = contract.lambda_filter(lines, level)
+    emf, problems = contract.check_emf(kept)
+    if emf != 1 or problems:
+        return f"{emf} metrics records kept of 1 ({problems})"
+    floor = contract.LAMBDA_LEVELS.index(level)
+    for message, message_level in [("bucket audit failed", "WARN"), ("notification failed", "ERROR")]:
+        expected = contract.LAMBDA_LEVELS.index(message_level) >= floor
+        if any(message in l for l in kept) != expected:
+            return f"the {message_level} line {message!r} is {'dropped' if expected else 'kept'}"
+    return None
+
+
+def own_level(line):
+    """The level the function gave a line; None for a line that is not a JSON object."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record.get("level") if isinstance(record, dict) else None
+
+
+def tail(log):
+    return " | ".join(Path(log).read_text(errors="replace").splitlines()[-5:])
+
+
+def main():
+    if len(sys.argv) != 5:
+        sys.exit(__doc__)
+    qemu, bootstrap, local_url, events_dir = sys.argv[1:]
+    bootstrap = Path(bootstrap).resolve()
+    tally = Tally()
+    with tempfile.TemporaryDirectory(prefix="lightsail-key-audit-artifact.") as work:
+        check_events(qemu, bootstrap, local_url, events_dir, work, tally)
+        check_log_levels(qemu, bootstrap, local_url, events_dir, work, tally)
+    print(f"artifact: {tally.passed} passed, {tally.failed} failed")
+    sys.exit(1 if tally.failed else 0)
+
+
+if __name__ == "__main__":
+    main()

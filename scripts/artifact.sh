@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the artifact SAM ships, .aws-sam/build/AuditFunction/bootstrap (arm64, from `make
+# package`), under qemu-aarch64 behind a Lambda Runtime API, against lightsail-local: every
+# events/*.json, and Lambda's log-level filter at every level (scripts/artifact.py).
+# Installs qemu-user-static and the arm64 C library (Debian multiarch) when it can, as root.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+source "$root/scripts/stack.sh"
+
+bootstrap="$root/.aws-sam/build/AuditFunction/bootstrap"
+[[ -x "$bootstrap" ]] || fail "$bootstrap is missing: run \`make package\` (sam build) first"
+
+# The arm64 dynamic loader the bootstrap names as its interpreter, from libc6:arm64.
+loader=/lib/ld-linux-aarch64.so.1
+find_qemu() { command -v qemu-aarch64-static || command -v qemu-aarch64 || true; }
+qemu="$(find_qemu)"
+if [[ -z "$qemu" || ! -e "$loader" ]]; then
+  missing="$([[ -n "$qemu" ]] || echo -n "qemu-user-static ")$([[ -e "$loader" ]] || echo -n "libc6:arm64")"
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    fail "running the arm64 bootstrap needs Debian's $missing; as root:
+  dpkg --add-architecture arm64 && apt-get update && apt-get install -y qemu-user-static libc6:arm64"
+  fi
+  echo "artifact: installing $missing (apt-get, arm64 multiarch) ..." >&2
+  if ! { dpkg --add-architecture arm64 && apt-get update -qq &&
+         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static libc6:arm64; } >"$run_dir/apt.log" 2>&1; then
+    tail -n 20 "$run_dir/apt.log" >&2
+    fail "apt-get could not install $missing; Debian's package archive must be reachable"
+  fi
+  qemu="$(find_qemu)"
+  [[ -n "$qemu" && -e "$loader" ]] || fail "qemu-aarch64 or $loader is still missing after installing $missing"
+fi
+
+start_local "$root/fixtures/demo.json"
+python3 "$root/scripts/artifact.py" "$qemu" "$bootstrap" "$LOCAL_URL" "$root/events"
