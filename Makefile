@@ -3,15 +3,16 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: test demo bench fmt-check clippy unit conformance e2e template-check package tools
+.PHONY: test demo bench fmt-check clippy unit conformance e2e template-check stack-check package artifact tools
 
 ## demo: the offline demo (lightsail-local + cargo lambda watch + one invocation + a table)
 demo:
 	scripts/demo.sh
 
 ## test: format check, clippy with warnings denied, every Rust test, AWS CLI conformance of
-## lightsail-local, every events/*.json through cargo lambda, the templates, and the package
-test: fmt-check clippy unit conformance e2e template-check package
+## lightsail-local, every events/*.json through cargo lambda, the templates (lint, checkov, a
+## CloudFormation engine), sam build, and the artifact it built, run under qemu
+test: fmt-check clippy unit conformance e2e template-check stack-check package artifact
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -31,14 +32,24 @@ e2e:
 template-check:
 	scripts/template-check.sh
 
-## package: the deployment package, an arm64 bootstrap zipped, built by cargo-lambda (zig)
+## stack-check: the template evaluated strictly for every parameter set, and deployed into
+## moto's CloudFormation (scripts/moto_cfn.py closes moto 5.2.5's gaps) and read back
+stack-check:
+	scripts/stack-check.sh
+
+## package: sam build (cargo-lambda, zig): the arm64 bootstrap SAM ships, zipped and checked
 package:
 	scripts/package.sh
+
+## artifact: that bootstrap under qemu-aarch64 and a Runtime API: every event, every log level
+artifact:
+	scripts/artifact.sh
 
 ## bench: cold start, audit time against the latency bound, peak RSS, package size, CPU per key
 bench:
 	python3 bench/run.py
 
-## tools: the project-local Python tools (.venv: awscli, cargo-lambda)
+## tools: the project-local Python tools (.venv: awscli, cargo-lambda; .venv-sam, .venv-checkov,
+## .venv-moto are made by the steps that use them)
 tools:
 	scripts/tools.sh >/dev/null
