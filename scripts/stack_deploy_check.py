@@ -1,0 +1,895 @@
+#!/usr/bin/env python3
+"""Deploys the expanded template into moto's CloudFormation, in-process and offline, once for the
+default parameters and once per documented variant (the PARAMETER_SETS of
+check_schedule_input.py marked `deploy`), through scripts/moto_cfn.py, which makes moto 5.2.5
+evaluate the stack as CloudFormation does.
+
+Each stack must reach CREATE_COMPLETE. Then what moto models is read back through boto3 (topic,
+log group, function and its environment, roles and their inline policies, queues, keys, stack
+resources, outputs), and the resolved properties of what it does not model (the schedule's Input
+and dead-letter queue, the invoke config's destinations, the alarms' dimensions and actions) are
+checked against the parameters, the README, and who may send where (each destination and
+dead-letter queue is allowed by the sender's role; an encrypted topic's and log group's key
+policy lets CloudWatch, Logs and the function use the key). The checks read the template: one
+runs for every parameter set: a resource that disappears fails its check.
+
+Negative cases on tiny templates prove the layer: a parameter violating AllowedPattern is
+refused, a condition with an out-of-range Fn::Select fails with the error, a bad reference in an
+unmodelled type fails the stack, AWS::NoValue leaves a role's Policies list.
+
+Prints one line per check, `stack: NAME ok` or `stack: NAME FAILED: why`, and finally
+`stack: N passed, M failed`; exits non-zero on any failure.
+
+usage: stack_deploy_check.py EXPANDED.json        (with the python of .venv-moto)
+"""
+import io
+import json
+import logging
+import sys
+import time
+import warnings
+import zipfile
+from fnmatch import fnmatchcase
+from typing import NamedTuple
+
+logging.getLogger("moto").setLevel(logging.CRITICAL)  # its "No Moto CloudFormation support" etc.
+warnings.filterwarnings("ignore")
+
+import boto3  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+import moto_cfn  # noqa: E402  (patches moto on import)
+import report as contract  # noqa: E402  (the metrics the function emits)
+from cfn_eval import Evaluator  # noqa: E402
+from check_schedule_input import PARAMETER_SETS  # noqa: E402
+
+REGION = "us-east-1"
+# check_schedule_input.py checks names at the longest stack name; moto truncates the names it
+# generates for a long one until two queues share a name.
+STACK_NAME = "lightsail-key-audit"
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+DEPLOY_TIMEOUT_S = 10  # moto creates synchronously: anything still in progress by then has failed
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# The function's environment: variable -> the parameter it carries (the names src/ reads).
+ENVIRONMENT = {
+    "BUCKET_NAMES": "BucketNames",
+    "AUDIT_REGIONS": "AuditRegions",
+    "AUDIT_ROLE_ARNS": "AuditRoleArns",
+    "STALE_AFTER_DAYS": "StaleAfterDays",
+    "NEVER_USED_GRACE_DAYS": "NeverUsedGraceDays",
+    "MAX_KEY_AGE_DAYS": "MaxKeyAgeDays",
+    "MAX_CONCURRENCY": "MaxConcurrency",
+    "NOTIFY_ALWAYS": "NotifyAlways",
+    "SUPPRESSIONS_JSON": "SuppressionsJson",
+}
+
+
+class Problem(Exception):
+    """A check's finding that stops it."""
+
+
+class Deployed(NamedTuple):
+    """A created stack and what the checks read of it."""
+    case: object  # the ParameterSet
+    params: dict  # every parameter's value (cfn_eval: defaults filled in)
+    resolved: dict  # logical id -> resolved properties (moto_cfn)
+    physical: dict  # logical id -> physical id (ListStackResources)
+    types: dict  # logical id -> resource type (ListStackResources)
+    outputs: dict  # output key -> value (DescribeStacks)
+    code: bytes  # the function's code object
+
+
+def client(service):
+    return boto3.client(service, region_name=REGION)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deploying
+
+
+def code_zip():
+    """A small valid deployment package: a zip with an executable `bootstrap`."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        info = zipfile.ZipInfo("bootstrap")
+        info.external_attr = 0o755 << 16
+        z.writestr(info, "#!/bin/sh\necho offline stand-in\n")
+    return buf.getvalue()
+
+
+def upload_code(template, code):
+    """Creates the S3 objects that the template's functions' Code points at."""
+    s3 = client("s3")
+    for resource in template["Resources"].values():
+        location = resource.get("Properties", {}).get("Code", {})
+        if resource["Type"] == "AWS::Lambda::Function" and "S3Bucket" in location:
+            if location["S3Bucket"] not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+                s3.create_bucket(Bucket=location["S3Bucket"])
+            s3.put_object(Bucket=location["S3Bucket"], Key=location["S3Key"], Body=code)
+
+
+def stack_events(cfn, stack_id):
+    """The stack's events, oldest first, one per line."""
+    events = cfn.describe_stack_events(StackName=stack_id)["StackEvents"][::-1]
+    return "\n".join(
+        f"    {e['LogicalResourceId']} {e['ResourceStatus']} {e.get('ResourceStatusReason') or ''}"
+        for e in events)
+
+
+def create_stack(template_text, params):
+    """CreateStack, then waits for a final status; returns the stack id, raises Problem unless
+    CREATE_COMPLETE (moto never rolls back: in progress past the timeout is a failure too)."""
+    cfn = client("cloudformation")
+    try:
+        stack_id = cfn.create_stack(
+            StackName=STACK_NAME, TemplateBody=template_text, Capabilities=CAPABILITIES,
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()])["StackId"]
+    except ClientError as e:
+        raise Problem(f"CreateStack refused: {e.response['Error']['Code']}: {e.response['Error']['Message']}")
+    deadline = time.monotonic() + DEPLOY_TIMEOUT_S
+    status = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
+    while status.endswith("_IN_PROGRESS") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
+    if status != "CREATE_COMPLETE":
+        raise Problem(f"stack is {status}; events:\n{stack_events(cfn, stack_id)}")
+    return stack_id
+
+
+def read_stack(case, template, stack_id, code):
+    """What the checks need of a created stack."""
+    cfn = client("cloudformation")
+    summaries = cfn.list_stack_resources(StackName=stack_id)["StackResourceSummaries"]
+    stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+    return Deployed(
+        case=case,
+        params=Evaluator(template, case.params).params,
+        resolved=moto_cfn.resolved_properties(stack_id),
+        physical={r["LogicalResourceId"]: r["PhysicalResourceId"] for r in summaries},
+        types={r["LogicalResourceId"]: r["ResourceType"] for r in summaries},
+        outputs={o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []},
+        code=code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers of the checks
+
+
+def of_type(d, resource_type):
+    """The created resources of a type."""
+    return [lid for lid, t in d.types.items() if t == resource_type]
+
+
+def only(d, resource_type):
+    """The one created resource of a type."""
+    found = of_type(d, resource_type)
+    if len(found) != 1:
+        raise Problem(f"expected exactly one {resource_type}, found {found}")
+    return found[0]
+
+
+def expect(problems, what, got, wanted):
+    """Records a problem unless got == wanted."""
+    if got != wanted:
+        problems.append(f"{what}: expected {wanted!r}, got {got!r}")
+
+
+def topic_arn(d):
+    return d.physical[only(d, "AWS::SNS::Topic")]
+
+
+def function_config(d):
+    name = d.physical[only(d, "AWS::Lambda::Function")]
+    return client("lambda").get_function(FunctionName=name)["Configuration"]
+
+
+def function_arn(d):
+    return function_config(d)["FunctionArn"]
+
+
+def delivery_target(d):
+    """Where every report goes (OnSuccess): DeliveryTargetArn, or the stack's topic (README)."""
+    return d.params["DeliveryTargetArn"] or topic_arn(d)
+
+
+def role_arns(d):
+    """ARN -> logical id of the stack's roles."""
+    iam = client("iam")
+    return {iam.get_role(RoleName=d.physical[lid])["Role"]["Arn"]: lid
+            for lid in of_type(d, "AWS::IAM::Role")}
+
+
+def inline_statements(role_name):
+    """Every statement of a role's inline policies, as IAM returns them."""
+    iam = client("iam")
+    statements = []
+    for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+        if isinstance(document, str):
+            raise Problem(f"inline policy {name} of {role_name} is not JSON: {document[:80]}")
+        statement = document["Statement"]
+        statements += statement if isinstance(statement, list) else [statement]
+    return statements
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def kms_key_exists(key_id):
+    """Whether moto has the key (an id, ARN or alias of the stack's keys)."""
+    try:
+        client("kms").describe_key(KeyId=key_id)
+        return True
+    except ClientError:
+        return False
+
+
+def key_problems(what, key_id, need_arn=False):
+    """A KMS key reference must name a key of the stack (or an AWS managed alias)."""
+    if not isinstance(key_id, str):
+        return [f"{what}: KMS key is {key_id!r}, not a string"]
+    if key_id.startswith("alias/aws/"):
+        return []
+    problems = [] if kms_key_exists(key_id) else [f"{what}: KMS key {key_id} does not exist"]
+    if need_arn and not key_id.startswith("arn:"):
+        problems.append(f"{what}: KMS key must be given as an ARN, got {key_id}")
+    return problems
+
+
+def principals(statement):
+    """The principals a policy statement names, flattened ("*" for everyone)."""
+    principal = statement.get("Principal", {})
+    if not isinstance(principal, dict):
+        return as_list(principal)
+    return [p for value in principal.values() for p in as_list(value)]
+
+
+def granting(statements, action, principal=None, resource=None):
+    """The Allow statements that grant the action (to the principal, on the resource)."""
+    found = []
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        if not any(fnmatchcase(action.lower(), a.lower()) for a in as_list(statement.get("Action", []))):
+            continue
+        if principal is not None and not {principal, "*"} & set(principals(statement)):
+            continue
+        resources = as_list(statement.get("Resource", "*"))
+        if resource is not None and not any(fnmatchcase(resource, r) for r in resources):
+            continue
+        found.append(statement)
+    return found
+
+
+def allows(statements, action, principal=None, resource=None):
+    """Whether an Allow statement grants the action (to the principal, on the resource)."""
+    return bool(granting(statements, action, principal, resource))
+
+
+def function_role_statements(d):
+    """The inline statements of the function's execution role."""
+    return inline_statements(d.physical[role_arns(d)[function_config(d)["Role"]]])
+
+
+def stack_key(d, key_id):
+    """(logical id, ARN) of the stack's KMS key that key_id names, or (None, None)."""
+    try:
+        arn = client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+    except ClientError:
+        return None, None
+    owner = [lid for lid in of_type(d, "AWS::KMS::Key") if arn.endswith("/" + d.physical[lid])]
+    return (owner[0] if owner else None), arn
+
+
+def queue_names(d):
+    """Name -> logical id of the stack's queues (a queue's physical id is its URL)."""
+    return {d.physical[lid].rsplit("/", 1)[-1]: lid for lid in of_type(d, "AWS::SQS::Queue")}
+
+
+def queue_arns(d):
+    """ARN -> logical id of the stack's queues."""
+    sqs = client("sqs")
+    return {sqs.get_queue_attributes(QueueUrl=d.physical[lid], AttributeNames=["QueueArn"])
+            ["Attributes"]["QueueArn"]: lid for lid in of_type(d, "AWS::SQS::Queue")}
+
+
+# Lambda keeps failed asynchronous runs this long at most; the queue must keep them as long.
+FAILURE_RETENTION_S = 14 * 24 * 3600
+
+
+def watched_metrics(props):
+    """(namespace, metric name) of each metric an alarm reads, alone or in metric math."""
+    stats = [m["MetricStat"]["Metric"] for m in props.get("Metrics", []) if "MetricStat" in m]
+    top = [props] if "MetricName" in props else []
+    return [(m.get("Namespace"), m.get("MetricName")) for m in top + stats]
+
+
+# What a sender needs to deliver to a destination, by the ARN's service.
+SEND_ACTION = {"sns": "sns:Publish", "sqs": "sqs:SendMessage", "events": "events:PutEvents",
+               "lambda": "lambda:InvokeFunction"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks: each returns its problems (an empty list is a pass) or raises Problem.
+
+
+def check_resources(d, template):
+    """Exactly the resources whose condition holds are created, with their types."""
+    evaluator = Evaluator(template, d.case.params)
+    wanted = {lid: r["Type"] for lid, r in template["Resources"].items() if evaluator.resource_enabled(lid)}
+    problems = []
+    expect(problems, "created resources", d.types, wanted)
+    missing = sorted(set(wanted) - set(d.resolved))
+    if missing:
+        problems.append(f"no resolved properties kept for {missing}")
+    return problems
+
+
+def check_topic(d, template):
+    """The topic (display name, KMS key if set) and its policies, which name only it."""
+    arn = topic_arn(d)
+    lid = only(d, "AWS::SNS::Topic")
+    attributes = client("sns").get_topic_attributes(TopicArn=arn)["Attributes"]
+    props, problems = d.resolved[lid], []
+    if "DisplayName" in props:
+        expect(problems, "DisplayName", attributes.get("DisplayName"), props["DisplayName"])
+    if "KmsMasterKeyId" in props:
+        expect(problems, "KmsMasterKeyId", attributes.get("KmsMasterKeyId"), props["KmsMasterKeyId"])
+        problems += key_problems("topic", props["KmsMasterKeyId"])
+    for policy in of_type(d, "AWS::SNS::TopicPolicy"):
+        policy_props = d.resolved[policy]
+        expect(problems, f"{policy} Topics", policy_props["Topics"], [arn])
+        for statement in as_list(policy_props["PolicyDocument"]["Statement"]):
+            expect(problems, f"{policy} {statement.get('Sid')} Resource", statement.get("Resource"), arn)
+    return problems
+
+
+def check_email_subscription(d, template):
+    """AlarmEmail, when set, is subscribed by email to the stack's topic; otherwise nobody is."""
+    subscriptions = [d.resolved[lid] for lid in of_type(d, "AWS::SNS::Subscription")
+                     if d.resolved[lid].get("Protocol") == "email"]
+    email = d.params["AlarmEmail"]
+    wanted = [{"TopicArn": topic_arn(d), "Protocol": "email", "Endpoint": email}] if email else []
+    problems = []
+    expect(problems, "email subscriptions",
+           [{k: s.get(k) for k in ("TopicArn", "Protocol", "Endpoint")} for s in subscriptions], wanted)
+    return problems
+
+
+def check_log_group(d, template):
+    """Each log group as resolved (retention, KMS key); the function's has LogRetentionDays."""
+    logs, problems = client("logs"), []
+    for lid in of_type(d, "AWS::Logs::LogGroup"):
+        name, props = d.physical[lid], d.resolved[lid]
+        groups = [g for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+                  if g["logGroupName"] == name]
+        if not groups:
+            problems.append(f"log group {name} does not exist")
+            continue
+        if "RetentionInDays" in props:
+            expect(problems, f"{name} retentionInDays", groups[0].get("retentionInDays"),
+                   int(props["RetentionInDays"]))
+        if "KmsKeyId" in props:
+            problems += key_problems(f"log group {name}", props["KmsKeyId"], need_arn=True)
+            problems += log_key_policy_problems(d, props["KmsKeyId"], groups[0]["logGroupArn"])
+            if "kmsKeyId" in groups[0]:  # moto 5.2.5 drops it (it reads kmsKeyId, not KmsKeyId)
+                expect(problems, f"{name} kmsKeyId", groups[0]["kmsKeyId"], props["KmsKeyId"])
+    function_group = d.resolved[only(d, "AWS::Lambda::Function")].get("LoggingConfig", {}).get("LogGroup")
+    owner = [lid for lid in of_type(d, "AWS::Logs::LogGroup") if d.physical[lid] == function_group]
+    if not owner:
+        problems.append(f"the function logs to {function_group!r}, not a log group of the stack")
+    else:
+        expect(problems, "the function's log group retention",
+               int(d.resolved[owner[0]].get("RetentionInDays", 0)), int(d.params["LogRetentionDays"]))
+    return problems
+
+
+def log_key_policy_problems(d, key_id, group_arn):
+    """CloudWatch Logs encrypts a log group only if the key policy lets logs.REGION.amazonaws.com
+    use the key, and an encryption-context condition must name this log group's ARN."""
+    owner, _ = stack_key(d, key_id)
+    if owner is None:
+        return []  # not a key of the stack: its policy is not in the template
+    service = f"logs.{group_arn.split(':')[3]}.amazonaws.com"
+    key_policy = as_list(d.resolved[owner]["KeyPolicy"]["Statement"])
+    problems = []
+    for action in ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"):
+        statements = granting(key_policy, action, service)
+        if not statements:
+            problems.append(f"{owner} policy does not allow {service} {action}")
+        for statement in statements:
+            for test in statement.get("Condition", {}).values():
+                arns = as_list(test.get("kms:EncryptionContext:aws:logs:arn", group_arn))
+                if not any(fnmatchcase(group_arn, a) for a in arns):
+                    problems.append(f"{owner} {statement.get('Sid')} names {arns}, not {group_arn}")
+    return sorted(set(problems))
+
+
+def check_function(d, template):
+    """The function as the README documents it: provided.al2023, arm64, handler bootstrap, 128 MB,
+    FunctionTimeout, JSON logs at LogLevel into the stack's log group, the stack's role, the code."""
+    config, problems = function_config(d), []
+    props = d.resolved[only(d, "AWS::Lambda::Function")]
+    expect(problems, "Runtime", config["Runtime"], "provided.al2023")
+    expect(problems, "Handler", config["Handler"], "bootstrap")
+    expect(problems, "MemorySize", int(config["MemorySize"]), 128)
+    expect(problems, "Timeout", int(config["Timeout"]), int(d.params["FunctionTimeout"]))
+    expect(problems, "CodeSize (the uploaded package)", config["CodeSize"], len(d.code))
+    if config["Role"] not in role_arns(d):
+        problems.append(f"Role {config['Role']} is not a role of the stack")
+    # moto 5.2.5 drops Architectures (reports x86_64) and LoggingConfig: read the resolved ones.
+    expect(problems, "Architectures", props.get("Architectures"), ["arm64"])
+    logging_config = props.get("LoggingConfig", {})
+    expect(problems, "LoggingConfig.LogFormat", logging_config.get("LogFormat"), "JSON")
+    expect(problems, "LoggingConfig.ApplicationLogLevel", logging_config.get("ApplicationLogLevel"),
+           d.params["LogLevel"])
+    # At WARN, Lambda drops its own START and REPORT lines: duration, memory, init duration.
+    expect(problems, "LoggingConfig.SystemLogLevel", logging_config.get("SystemLogLevel"), "INFO")
+    if "LoggingConfig" in config:
+        expect(problems, "LoggingConfig (moto)", config["LoggingConfig"].get("LogGroup"),
+               logging_config.get("LogGroup"))
+    return problems
+
+
+def check_reserved_concurrency(d, template):
+    """One audit at a time, so a manual and a scheduled run never overlap: Lambda reports a
+    reserved concurrency of exactly 1 (0 would throttle every run)."""
+    function = client("lambda").get_function(FunctionName=d.physical[only(d, "AWS::Lambda::Function")])
+    problems = []
+    expect(problems, "ReservedConcurrentExecutions (Lambda)",
+           function.get("Concurrency", {}).get("ReservedConcurrentExecutions"), 1)
+    return problems
+
+
+def check_environment(d, template):
+    """Each variable carries its parameter; NOTIFY_TOPIC_ARN is the stack's topic."""
+    variables = function_config(d).get("Environment", {}).get("Variables", {})
+    problems = []
+    for variable, parameter in ENVIRONMENT.items():
+        value = d.params[parameter]
+        expect(problems, variable, variables.get(variable),
+               ",".join(value) if isinstance(value, list) else value)
+    expect(problems, "NOTIFY_TOPIC_ARN", variables.get("NOTIFY_TOPIC_ARN"), topic_arn(d))
+    for variable, value in variables.items():
+        if not isinstance(value, str):
+            problems.append(f"{variable} is {value!r}, not a string")
+    return problems
+
+
+def check_function_role(d, template):
+    """The function role's inline statements: the conditional ones exactly in their variant."""
+    config = function_config(d)
+    lid = role_arns(d)[config["Role"]]
+    statements = inline_statements(d.physical[lid])
+    by_sid = {s.get("Sid"): s for s in statements}
+    members = [a for a in d.params["AuditRoleArns"] if a]
+    target = d.params["DeliveryTargetArn"]
+    wanted = {
+        "LightsailRead": ("lightsail:GetBuckets", "*"),
+        "PublishToTopic": ("sns:Publish", topic_arn(d)),
+        "AssumeMemberRoles": ("sts:AssumeRole", sorted(members)) if members else None,
+        "DeliverToTopic": ("sns:Publish", target) if ":sns:" in target else None,
+        "DeliverToBus": ("events:PutEvents", target) if ":events:" in target else None,
+    }
+    problems = []
+    for sid, want in wanted.items():
+        statement = by_sid.get(sid)
+        if want is None:
+            if statement is not None:
+                problems.append(f"statement {sid} is present but must not be for this parameter set")
+            continue
+        if statement is None:
+            problems.append(f"statement {sid} is missing")
+            continue
+        action, resource = want
+        if action not in as_list(statement["Action"]):
+            problems.append(f"{sid} does not allow {action}: {statement['Action']}")
+        got = sorted(statement["Resource"]) if isinstance(resource, list) else statement["Resource"]
+        expect(problems, f"{sid} Resource", got, resource)
+    # moto 5.2.5 attaches no ManagedPolicyArns: read the resolved property (logs permissions).
+    if BASIC_EXECUTION not in d.resolved[lid].get("ManagedPolicyArns", []):
+        problems.append(f"{lid} lacks {BASIC_EXECUTION}")
+    return problems
+
+
+def check_schedule(d, template):
+    """Each schedule: the documented request as Input, the function as target, through a role
+    of the stack allowed to invoke it (and to fill its dead-letter queue, a queue of the stack),
+    at ScheduleExpression, with a name of at most 64 characters."""
+    problems = []
+    function, roles, queues = function_arn(d), role_arns(d), queue_arns(d)
+    for lid in of_type(d, "AWS::Scheduler::Schedule"):
+        props = d.resolved[lid]
+        target = props["Target"]
+        try:
+            request = json.loads(target["Input"])
+        except ValueError as e:
+            problems.append(f"{lid} Input is not JSON ({e}): {target['Input']}")
+            request = None
+        expect(problems, f"{lid} Input", request, d.case.request)
+        expect(problems, f"{lid} Target.Arn", target["Arn"], function)
+        expect(problems, f"{lid} ScheduleExpression", props["ScheduleExpression"],
+               d.params["ScheduleExpression"])
+        if len(props.get("Name", "")) > 64:
+            problems.append(f"{lid} Name is longer than 64 characters: {props['Name']}")
+        if target["RoleArn"] not in roles:
+            problems.append(f"{lid} RoleArn {target['RoleArn']} is not a role of the stack")
+            continue
+        statements = inline_statements(d.physical[roles[target["RoleArn"]]])
+        if not allows(statements, "lambda:InvokeFunction", resource=function):
+            problems.append(f"{lid}'s role may not invoke {function}")
+        # Scheduler retries only invokes that failed (185 times over a day by default).
+        if int(target.get("RetryPolicy", {}).get("MaximumRetryAttempts", 185)) < 1:
+            problems.append(f"{lid} RetryPolicy turns off Scheduler's retries of failed invokes")
+        dead_letter = target.get("DeadLetterConfig", {}).get("Arn")
+        if dead_letter not in queues:
+            problems.append(f"{lid} DeadLetterConfig {dead_letter} is not a queue of the stack: "
+                            "invocations Scheduler cannot deliver would be lost")
+        elif not allows(statements, "sqs:SendMessage", resource=dead_letter):
+            problems.append(f"{lid}'s role may not send to its dead-letter queue {dead_letter}")
+    return problems
+
+
+def check_schedule_timezone(d, template):
+    """Each schedule runs in ScheduleTimezone."""
+    problems = []
+    for lid in of_type(d, "AWS::Scheduler::Schedule"):
+        expect(problems, f"{lid} ScheduleExpressionTimezone",
+               d.resolved[lid].get("ScheduleExpressionTimezone"), d.params["ScheduleTimezone"])
+    return problems
+
+
+def check_invoke_config(d, template):
+    """Retries are RetryAttempts; every report goes to the delivery target, every failure to a
+    queue of the stack that keeps it 14 days (SNS stores nothing: with no subscriber a failure
+    record sent there is lost); the function's role may send to each (destinations use it)."""
+    problems = []
+    function = d.physical[only(d, "AWS::Lambda::Function")]
+    statements = function_role_statements(d)
+    for lid in of_type(d, "AWS::Lambda::EventInvokeConfig"):
+        props = d.resolved[lid]
+        if props["FunctionName"] not in (function, function_arn(d)):
+            problems.append(f"{lid} FunctionName {props['FunctionName']} is not the function")
+        expect(problems, f"{lid} Qualifier", props.get("Qualifier"), "$LATEST")
+        expect(problems, f"{lid} MaximumRetryAttempts", int(props["MaximumRetryAttempts"]),
+               int(d.params["RetryAttempts"]))
+        destinations = {k: v.get("Destination") for k, v in props.get("DestinationConfig", {}).items()}
+        expect(problems, f"{lid} OnSuccess", destinations.get("OnSuccess"), delivery_target(d))
+        on_failure, queues = destinations.get("OnFailure"), queue_arns(d)
+        if on_failure not in queues:
+            problems.append(f"{lid} OnFailure {on_failure} is not a queue of the stack")
+        else:
+            retention = d.resolved[queues[on_failure]].get("MessageRetentionPeriod")
+            expect(problems, f"{lid} OnFailure queue retention", int(retention or 0), FAILURE_RETENTION_S)
+        for outcome, arn in destinations.items():
+            action = SEND_ACTION.get(str(arn).split(":")[2] if str(arn).count(":") > 2 else "")
+            if action is None or not allows(statements, action, resource=arn):
+                problems.append(f"the function role may not deliver {outcome} to {arn} ({action})")
+    return problems
+
+
+def dimensions(node):
+    """Every Dimensions entry in an alarm's properties (top level and in its metrics)."""
+    if isinstance(node, list):
+        return [d for item in node for d in dimensions(item)]
+    if not isinstance(node, dict):
+        return []
+    found = list(node.get("Dimensions", []))
+    return found + [d for k, v in node.items() if k != "Dimensions" for d in dimensions(v)]
+
+
+def check_alarms(d, template):
+    """Every alarm watches the stack (FunctionName: the function, QueueName: a queue of the
+    stack) and acts on the stack's topic."""
+    alarms = of_type(d, "AWS::CloudWatch::Alarm")
+    if not alarms:
+        return ["the stack has no alarm"]
+    watched = {"FunctionName": [d.physical[only(d, "AWS::Lambda::Function")]],
+               "QueueName": sorted(queue_names(d))}
+    topic, problems = topic_arn(d), []
+    for lid in alarms:
+        props = d.resolved[lid]
+        found = dimensions(props)
+        if not found:
+            problems.append(f"{lid} has no dimension: it watches nothing of the stack")
+        for dimension in found:
+            name, value = dimension.get("Name"), dimension.get("Value")
+            if name not in watched:
+                problems.append(f"{lid} dimension {name}={value}: not a kind this check knows "
+                                f"({', '.join(watched)}); extend check_alarms")
+            elif value not in watched[name]:
+                problems.append(f"{lid} {name} dimension {value!r} is not one of {watched[name]}")
+        for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+            for action in props.get(key, []):
+                expect(problems, f"{lid} {key}", action, topic)
+        if not props.get("AlarmActions"):
+            problems.append(f"{lid} has no AlarmActions")
+    return problems
+
+
+def alarm_window_s(props):
+    """Seconds an alarm looks back: Period x EvaluationPeriods (top level or in its metrics)."""
+    periods = [props.get("Period")] + [m.get("MetricStat", {}).get("Period")
+                                       for m in props.get("Metrics", [])]
+    period = max(int(p) for p in periods if p is not None)
+    return period * int(props["EvaluationPeriods"])
+
+
+def check_missed_audit_alarm(d, template):
+    """An alarm fires when no audit completed for MissedAuditAlarmHours: it reads the metric
+    every run emits (AuditsCompleted), its window is that long, and missing data (no run, no
+    metric) breaches it."""
+    hours = int(d.params["MissedAuditAlarmHours"])
+    alarms = [lid for lid in of_type(d, "AWS::CloudWatch::Alarm")
+              if watched_metrics(d.resolved[lid]) == [("LightsailKeyAudit", "AuditsCompleted")]
+              and d.resolved[lid].get("TreatMissingData") == "breaching"
+              and alarm_window_s(d.resolved[lid]) == hours * 3600]
+    return [] if alarms else [f"no alarm on AuditsCompleted treats missing data as breaching over {hours} h"]
+
+
+def check_alarmed_metrics(d, template):
+    """Alarms read only metrics that exist: the function's own (report.py's EMF_METRICS, what
+    each run's EMF record declares), and Lambda's Errors and DestinationDeliveryFailures (a
+    report or failure record that could not be delivered) both have one."""
+    own = set(contract.EMF_METRICS)
+    watched = [m for lid in of_type(d, "AWS::CloudWatch::Alarm") for m in watched_metrics(d.resolved[lid])]
+    problems = [f"an alarm reads {name}, which the function never emits"
+                for namespace, name in watched if namespace == "LightsailKeyAudit" and name not in own]
+    for name in ("Errors", "DestinationDeliveryFailures"):
+        if ("AWS/Lambda", name) not in watched:
+            problems.append(f"no alarm reads AWS/Lambda {name}")
+    return problems
+
+
+def check_encrypted_topic(d, template):
+    """A topic encrypted with KMS still takes what is sent to it: CloudWatch alarms need the key
+    policy to grant cloudwatch.amazonaws.com, the function (summary and Lambda destinations use
+    its role) needs kms:GenerateDataKey* and kms:Decrypt from its role and the key policy."""
+    key = d.resolved[only(d, "AWS::SNS::Topic")].get("KmsMasterKeyId")
+    if key is None:
+        return ["the topic is no longer encrypted"]
+    if key.startswith("alias/aws/"):
+        return [f"topic key {key}: an AWS managed key's policy cannot grant cloudwatch.amazonaws.com, "
+                "so alarms could not publish"]
+    owner, key_arn = stack_key(d, key)
+    if owner is None:
+        return [f"topic key {key} is not a key of the stack, so its policy cannot be checked"]
+    key_policy = as_list(d.resolved[owner]["KeyPolicy"]["Statement"])
+    account_root = f"arn:aws:iam::{key_arn.split(':')[4]}:root"
+    role_arn, role_statements = function_config(d)["Role"], function_role_statements(d)
+    problems = []
+    for action in ("kms:GenerateDataKey", "kms:Decrypt"):
+        if not allows(key_policy, action, "cloudwatch.amazonaws.com"):
+            problems.append(f"{owner} policy does not allow cloudwatch.amazonaws.com {action}")
+        if not (allows(key_policy, action, role_arn) or allows(key_policy, action, account_root)):
+            problems.append(f"{owner} policy allows {action} neither to the function role nor to IAM")
+        if not allows(role_statements, action, resource=key_arn):
+            problems.append(f"the function role may not {action} on {key_arn}")
+    return problems
+
+
+def check_queues(d, template):
+    """Each queue is encrypted, keeps messages as long as its properties say, and an alarm
+    watches it (a queue nobody watches is where failures pile up unseen)."""
+    sqs, problems = client("sqs"), []
+    alarmed = {x.get("Value") for lid in of_type(d, "AWS::CloudWatch::Alarm")
+               for x in dimensions(d.resolved[lid]) if x.get("Name") == "QueueName"}
+    for name, lid in queue_names(d).items():
+        props = d.resolved[lid]
+        attributes = sqs.get_queue_attributes(QueueUrl=d.physical[lid], AttributeNames=["All"])["Attributes"]
+        if "MessageRetentionPeriod" in props:
+            expect(problems, f"{lid} MessageRetentionPeriod", attributes.get("MessageRetentionPeriod"),
+                   str(props["MessageRetentionPeriod"]))
+        if "KmsMasterKeyId" in props:
+            expect(problems, f"{lid} KmsMasterKeyId", attributes.get("KmsMasterKeyId"),
+                   props["KmsMasterKeyId"])
+            problems += key_problems(lid, props["KmsMasterKeyId"])
+        elif str(props.get("SqsManagedSseEnabled")).lower() == "true":
+            expect(problems, f"{lid} SqsManagedSseEnabled", attributes.get("SqsManagedSseEnabled"), "true")
+        else:
+            problems.append(f"{lid} sets neither KmsMasterKeyId nor SqsManagedSseEnabled")
+        if name not in alarmed:
+            problems.append(f"{lid} ({name}) is watched by no alarm")
+    return problems
+
+
+def check_kms_keys(d, template):
+    """Each key exists, is enabled and rotates (a customer managed key should: KMS.4)."""
+    kms, problems = client("kms"), []
+    for lid in of_type(d, "AWS::KMS::Key"):
+        metadata = kms.describe_key(KeyId=d.physical[lid])["KeyMetadata"]
+        expect(problems, f"{lid} enabled", metadata["Enabled"], True)
+        expect(problems, f"{lid} rotation",
+               kms.get_key_rotation_status(KeyId=d.physical[lid])["KeyRotationEnabled"], True)
+    return problems
+
+
+def check_outputs(d, template):
+    """Every output shown is a resolved string; a Ref output is the resource's id, a GetAtt Arn
+    output an ARN of that resource."""
+    evaluator = Evaluator(template, d.case.params)
+    wanted = [name for name in template.get("Outputs", {}) if evaluator.output_enabled(name)]
+    problems = []
+    expect(problems, "output keys", sorted(d.outputs), sorted(wanted))
+    for name in wanted:
+        value = d.outputs.get(name)
+        if not isinstance(value, str) or not value or any(x in value for x in ("{", "}", "None", "Fn::")):
+            problems.append(f"output {name} is not resolved: {value!r}")
+            continue
+        node = template["Outputs"][name]["Value"]
+        if isinstance(node, dict) and isinstance(node.get("Ref"), str) and node["Ref"] in d.physical:
+            expect(problems, f"output {name}", value, d.physical[node["Ref"]])
+        getatt = node.get("Fn::GetAtt") if isinstance(node, dict) else None
+        if isinstance(getatt, list) and getatt[1] == "Arn" and getatt[0] in d.physical:
+            if not value.startswith("arn:aws:") or not value.endswith(d.physical[getatt[0]].split("/")[-1]):
+                problems.append(f"output {name} {value} is not the ARN of {getatt[0]}")
+    return problems
+
+
+CHECKS = {
+    "resources": check_resources,
+    "topic": check_topic,
+    "email subscription": check_email_subscription,
+    "log group": check_log_group,
+    "function": check_function,
+    "reserved concurrency": check_reserved_concurrency,
+    "environment": check_environment,
+    "function role": check_function_role,
+    "schedule": check_schedule,
+    "schedule timezone": check_schedule_timezone,
+    "invoke config": check_invoke_config,
+    "alarms": check_alarms,
+    "missed-audit alarm": check_missed_audit_alarm,
+    "alarmed metrics": check_alarmed_metrics,
+    "encrypted topic": check_encrypted_topic,
+    "SQS queues": check_queues,
+    "KMS keys": check_kms_keys,
+    "outputs": check_outputs,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Negative cases: tiny templates that the layer must refuse or fail.
+
+TOPIC = {"Type": "AWS::SNS::Topic"}
+
+
+def refuses(template, params, *fragments):
+    """CreateStack must be refused with a ValidationError that mentions every fragment."""
+    try:
+        create_stack(json.dumps(template), params)
+    except Problem as e:
+        missing = [f for f in fragments if f not in str(e)]
+        if "ValidationError" not in str(e) or missing:
+            raise Problem(f"refused, but not with a ValidationError naming {missing}: {e}")
+        return
+    raise Problem("the stack was created")
+
+
+def fails(template, *fragments):
+    """The stack must end CREATE_FAILED with events that mention every fragment."""
+    try:
+        create_stack(json.dumps(template), {})
+    except Problem as e:
+        missing = [f for f in fragments if f not in str(e)]
+        if "CREATE_FAILED" not in str(e) or missing:
+            raise Problem(f"failed, but not as CREATE_FAILED naming {missing}: {e}")
+        return
+    raise Problem("the stack was created")
+
+
+def negative_allowed_pattern():
+    params = {"Email": {"Type": "String", "AllowedPattern": "[^@\\s]+@[^@\\s]+"}}
+    refuses({"Parameters": params, "Resources": {"Topic": TOPIC}}, {"Email": "not an email"},
+            "Email", "[^@\\s]+@[^@\\s]+")
+    create_stack(json.dumps({"Parameters": params, "Resources": {"Topic": TOPIC}}), {"Email": "a@b.example"})
+
+
+def negative_select_in_condition():
+    def template(arn):
+        return {"Parameters": {"Target": {"Type": "String", "Default": ""}},
+                "Conditions": {"IsBus": {"Fn::Equals": [
+                    {"Fn::Select": [2, {"Fn::Split": [":", arn]}]}, "events"]}},
+                "Resources": {"Topic": dict(TOPIC, Condition="IsBus")}}
+    refuses(template({"Ref": "Target"}), {}, "Conditions/IsBus", "Fn::Select", "index 2")
+    create_stack(json.dumps(template({"Fn::Sub": "${Target}:::"})), {})
+
+
+def negative_unmodelled_reference():
+    alarm = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "Namespace": "AWS/Lambda", "MetricName": "Errors", "Statistic": "Sum", "Period": 60,
+        "EvaluationPeriods": 1, "Threshold": 0, "ComparisonOperator": "GreaterThanThreshold",
+        "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": "MissingFunction"}}]}}
+    fails({"Resources": {"Topic": TOPIC, "Alarm": alarm}}, "Alarm", "MissingFunction")
+
+
+def negative_no_value_in_policies():
+    policy = {"PolicyName": "Always", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"}]}}
+    role = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []},
+        "Policies": [policy, {"Fn::If": ["Never", dict(policy, PolicyName="Never"),
+                                         {"Ref": "AWS::NoValue"}]}]}}
+    stack_id = create_stack(json.dumps({"Conditions": {"Never": {"Fn::Equals": ["a", "b"]}},
+                                        "Resources": {"Role": role}}), {})
+    summaries = client("cloudformation").list_stack_resources(StackName=stack_id)["StackResourceSummaries"]
+    role_name = summaries[0]["PhysicalResourceId"]
+    names = client("iam").list_role_policies(RoleName=role_name)["PolicyNames"]
+    if names != ["Always"]:
+        raise Problem(f"inline policies {names}, expected ['Always']")
+
+
+NEGATIVES = [
+    ("layer: a parameter violating AllowedPattern is refused", negative_allowed_pattern),
+    ("layer: an out-of-range Fn::Select in a condition fails CreateStack", negative_select_in_condition),
+    ("layer: a bad Ref in an unmodelled type fails the stack", negative_unmodelled_reference),
+    ("layer: AWS::NoValue leaves a role's Policies list", negative_no_value_in_policies),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class Report:
+    """Prints one line per check and counts them."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def result(self, name, problems):
+        if problems:
+            self.failed += 1
+            print(f"stack: {name} FAILED: " + "; ".join(problems), flush=True)
+        else:
+            self.passed += 1
+            print(f"stack: {name} ok", flush=True)
+
+
+def run_check(report, name, call):
+    """Runs one check; a Problem or an unexpected error fails it."""
+    try:
+        problems = call()
+    except Problem as e:
+        problems = [str(e)]
+    except Exception as e:  # a KeyError in the template's shape, a ClientError from moto...
+        problems = [f"{type(e).__name__}: {e}"]
+    report.result(name, problems or [])
+
+
+def check_parameter_set(report, case, template, template_text):
+    """Deploys one parameter set in a fresh moto and runs the checks on it."""
+    with mock_aws():
+        started = time.monotonic()
+        code = code_zip()
+        try:
+            upload_code(template, code)
+            stack_id = create_stack(template_text, case.params)
+        except Problem as e:
+            report.result(f"{case.name}: deploys {case.params}", [str(e)])
+            return
+        report.result(f"{case.name}: deploys ({time.monotonic() - started:.1f} s)", [])
+        deployed = read_stack(case, template, stack_id, code)
+        for name, check in CHECKS.items():
+            run_check(report, f"{case.name}: {name}", lambda: check(deployed, template))
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: stack_deploy_check.py EXPANDED.json")
+    with open(sys.argv[1]) as f:
+        template_text = f.read()
+    template = json.loads(template_text)
+    report = Report()
+    for case in [c for c in PARAMETER_SETS if c.deploy]:
+        check_parameter_set(report, case, template, template_text)
+    for name, negative in NEGATIVES:
+        with mock_aws():
+            run_check(report, name, lambda: negative() or [])
+    print(f"stack: {report.passed} passed, {report.failed} failed")
+    sys.exit(1 if report.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
