@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::audit;
-use crate::key::{AccessKeyRecord, KeyStatus, LastUse};
-use crate::policy::Policy;
+use crate::rules::{self, AccessKeyRecord, KeyStatus, LastUse, Policy};
 
 /// Generated keys, two per bucket, covering every verdict.
 pub struct Buckets(Vec<Vec<AccessKeyRecord>>);
@@ -49,7 +47,7 @@ impl Buckets {
         self.0
             .iter()
             .map(|keys| {
-                let (bucket_findings, reports) = audit::audit_bucket(keys.clone(), &policy, now);
+                let (bucket_findings, reports) = rules::audit_bucket(keys.clone(), &policy, now);
                 bucket_findings.len() + reports.iter().map(|r| r.findings.len()).sum::<usize>()
             })
             .sum()

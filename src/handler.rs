@@ -8,21 +8,16 @@ use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 use tracing::{error, info, warn};
 
-use crate::audit;
-use crate::bucket_name::{BucketName, INVALID_BUCKET_NAME};
-use crate::config::Config;
-use crate::deadline::{self, Deadline, DEADLINE_EXCEEDED};
+use crate::aws::{Lightsail, Notifier};
 use crate::error::AuditError;
-use crate::lightsail::Lightsail;
-use crate::limiter::Limiter;
-use crate::metrics::NotificationFailed;
-use crate::policy::Policy;
-use crate::report::{BucketError, BucketReport, Location, Report};
-use crate::request::AuditRequest;
-use crate::scope::{self, Scope};
-use crate::sns::Notifier;
-use crate::target::{targets, Target};
-use crate::{metrics, notification, suppression};
+use crate::failure::{codes, Failure};
+use crate::plan::{plan_scopes, plan_targets, runtime_deadline, Deadline, Limiter, Location, Scope, Target};
+use crate::report::{
+    compose_notification, metrics_level, worth_notifying, write_metrics, BucketReport, NotificationFailed,
+    Report,
+};
+use crate::request::{AuditRequest, BucketName, Config, INVALID_BUCKET_NAME_MESSAGE};
+use crate::rules::{self, Policy};
 
 /// Facts about one invocation that do not come from the event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +72,7 @@ pub async fn handle(
         .nth(4)
         .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
         .map(str::to_owned);
-    invocation.deadline = deadline::from_runtime(event.context.deadline, SystemTime::now());
+    invocation.deadline = runtime_deadline(event.context.deadline, SystemTime::now());
     if invocation.deadline.is_none() && event.context.deadline > 0 {
         warn!(
             deadline_ms = event.context.deadline,
@@ -88,11 +83,11 @@ pub async fn handle(
     let report = audit(lightsail, config, &event.payload, &invocation, &deadline).await?;
     let notification = notify(&report, notifier, config, &deadline).await;
     let function_name = config.function_name.as_deref();
-    if let Err(e) = metrics::write(
+    if let Err(e) = write_metrics(
         &mut std::io::stdout().lock(),
         &report,
         function_name,
-        config.metrics_level,
+        metrics_level(config.lambda_log_level.as_deref()),
         notification,
     ) {
         error!(error = %e, "could not write the metrics record");
@@ -108,12 +103,12 @@ async fn notify(
     config: &Config,
     deadline: &Deadline,
 ) -> NotificationFailed {
-    let Some(notifier) = notifier.filter(|_| notification::worth_sending(report, config.notify_always))
-    else {
+    let Some(notifier) = notifier.filter(|_| worth_notifying(report, config.notify_always)) else {
         return NotificationFailed(false);
     };
+    let notification = compose_notification(report);
     match deadline
-        .deliver(notifier.publish(&notification::compose(report)))
+        .deliver(notifier.publish(&notification.subject, &notification.message))
         .await
     {
         Some(Ok(())) => {
@@ -158,7 +153,7 @@ async fn audit(
         warn!(error = %error, "invalid request");
     })?;
     let limiter = Limiter::new(config.max_concurrency);
-    let (scopes, mut scope_errors) = scope::plan(
+    let (scopes, mut scope_errors) = plan_scopes(
         lightsail,
         &request,
         invocation.home_account_id.as_deref(),
@@ -166,7 +161,7 @@ async fn audit(
         deadline,
     )
     .await;
-    let targets = targets(
+    let targets = plan_targets(
         &scopes,
         request.bucket_names,
         &limiter,
@@ -191,9 +186,8 @@ async fn audit(
         .collect()
         .await;
     buckets.sort_unstable_by_key(|(index, _)| *index);
-    let mut buckets: Vec<BucketReport> = buckets.into_iter().map(|(_, report)| report).collect();
-    let expired = suppression::apply(&mut buckets, &request.suppressions, now.date_naive());
-    let report = Report::new(now, *policy, buckets, scope_errors, expired);
+    let buckets: Vec<BucketReport> = buckets.into_iter().map(|(_, report)| report).collect();
+    let report = Report::new(now, *policy, buckets, scope_errors, &request.suppressions);
     log_outcome(&report);
     Ok(report)
 }
@@ -231,18 +225,12 @@ async fn audit_target(
     };
     let Some(scope) = scopes.get(scope) else {
         // Targets only index scopes that exist; keep the bucket visible even so.
-        let error = BucketError {
-            code: "InternalError".to_owned(),
-            message: "no client for this bucket's scope".to_owned(),
-        };
+        let error = Failure::new(codes::INTERNAL_ERROR, "no client for this bucket's scope");
         return BucketReport::failed(name, Location::default(), error);
     };
     let location = scope.location.clone();
     let Some(bucket) = BucketName::parse(&name) else {
-        let error = BucketError {
-            code: "InvalidBucketName".to_owned(),
-            message: INVALID_BUCKET_NAME.to_owned(),
-        };
+        let error = Failure::new(codes::INVALID_BUCKET_NAME, INVALID_BUCKET_NAME_MESSAGE);
         return BucketReport::failed(name, location, error);
     };
     match deadline
@@ -250,27 +238,18 @@ async fn audit_target(
         .await
     {
         None => {
-            let error = BucketError {
-                code: DEADLINE_EXCEEDED.to_owned(),
-                message: format!(
-                    "not audited: less than {} ms of the invocation was left (DEADLINE_MARGIN_MS)",
-                    margin.as_millis()
-                ),
-            };
+            let message = format!(
+                "not audited: less than {} ms of the invocation was left (DEADLINE_MARGIN_MS)",
+                margin.as_millis()
+            );
+            let error = Failure::new(codes::DEADLINE_EXCEEDED, message);
             BucketReport::skipped(name, location, error)
         }
         Some(Ok(keys)) => {
-            let (findings, keys) = audit::audit_bucket(keys, policy, now);
+            let (findings, keys) = rules::audit_bucket(keys, policy, now);
             BucketReport::audited(name, location, findings, keys)
         }
-        Some(Err(error)) => BucketReport::failed(
-            name,
-            location,
-            BucketError {
-                code: error.code,
-                message: error.message,
-            },
-        ),
+        Some(Err(error)) => BucketReport::failed(name, location, error),
     }
 }
 
@@ -280,8 +259,8 @@ fn log_outcome(report: &Report) {
         warn!(
             account = ?error.location.account_id,
             region = ?error.location.region,
-            code = %error.code,
-            message = ?error.message,
+            code = %error.failure.code,
+            message = ?error.failure.message,
             "scope audit failed"
         );
     }
@@ -320,43 +299,27 @@ fn log_outcome(report: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Policy;
-    use aws_sdk_sns::operation::publish::PublishOutput;
-    use aws_smithy_mocks::{mock, mock_client, RuleMode};
 
     fn report(failed: bool) -> Report {
         let location = Location::default();
         let bucket = if failed {
-            let error = BucketError {
-                code: "AccessDeniedException".into(),
-                message: "no".into(),
-            };
+            let error = Failure::new("AccessDeniedException", "no");
             BucketReport::failed("a-b-c".into(), location, error)
         } else {
             BucketReport::audited("a-b-c".into(), location, vec![], vec![])
         };
-        Report::new(Utc::now(), Policy::default(), vec![bucket], vec![], vec![])
+        Report::new(Utc::now(), Policy::default(), vec![bucket], vec![], &[])
     }
 
     #[tokio::test]
     async fn a_summary_that_cannot_be_sent_is_counted_for_the_metrics() {
-        let refused = mock!(aws_sdk_sns::Client::publish).then_http_response(|| {
-            aws_smithy_runtime_api::http::Response::new(
-                aws_smithy_runtime_api::http::StatusCode::try_from(403).unwrap(),
-                aws_smithy_types::body::SdkBody::from("<ErrorResponse/>"),
-            )
-        });
-        let sent = mock!(aws_sdk_sns::Client::publish).then_output(|| PublishOutput::builder().build());
-        let notifier =
-            |rule| Notifier::from_client(mock_client!(aws_sdk_sns, RuleMode::MatchAny, [rule]), "t");
         let (config, deadline) = (Config::default(), Deadline::none());
-
-        let failing = notifier(&refused);
+        let (failing, _) = Notifier::answering(403);
         assert_eq!(
             notify(&report(true), Some(&failing), &config, &deadline).await,
             NotificationFailed(true)
         );
-        let working = notifier(&sent);
+        let (working, sent) = Notifier::answering(200);
         assert_eq!(
             notify(&report(true), Some(&working), &config, &deadline).await,
             NotificationFailed(false)
@@ -370,6 +333,6 @@ mod tests {
             notify(&report(true), None, &config, &deadline).await,
             NotificationFailed(false)
         );
-        assert_eq!(sent.num_calls(), 1);
+        assert_eq!(sent(), 1);
     }
 }

@@ -4,22 +4,18 @@
 //! every rejection names the exact field (`bucketNames[3]`, `detail.maxKeyAgeDays`) and says
 //! what it must be.
 
-use std::collections::HashSet;
-
 use serde_json::{Map, Value};
 
-use crate::config::Config;
+use super::bucket_name::{unique_names, MAX_BUCKET_NAMES};
+use super::env::Config;
+use super::selection::{self, unique_roles, AccountRole, RegionSelection};
+use super::suppression::{self, Suppression};
 use crate::error::AuditError;
-use crate::policy::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
-use crate::selection::{unique_roles, AccountRole, RegionSelection};
-use crate::suppression::{self, Suppression};
+use crate::rules::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
 use crate::text::clip;
 
 /// The most characters of a field name or value an error message repeats.
 const MAX_ECHO_CHARS: usize = 64;
-
-/// The most unique bucket names one invocation audits.
-pub(crate) const MAX_BUCKET_NAMES: usize = 1000;
 
 /// Every field a request may have.
 const FIELDS: [&str; 7] = [
@@ -93,7 +89,7 @@ impl AuditRequest {
             } else if field == "accounts" {
                 accounts = Some(account_roles(value, &path)?);
             } else if field == "suppressions" {
-                suppressions = Some(suppression::parse_list(value, &path).map_err(invalid)?);
+                suppressions = Some(suppression::parse_suppressions(value, &path).map_err(invalid)?);
             } else if let Some(threshold) = THRESHOLDS.iter().find(|t| t.field == field) {
                 (threshold.set)(&mut policy, days(value, &path)?);
             } else {
@@ -187,7 +183,7 @@ fn account_roles(value: &Value, path: &str) -> Result<Vec<AccountRole>, AuditErr
             describe(value)
         )));
     };
-    let mut roles = Vec::with_capacity(items.len().min(crate::selection::MAX_ACCOUNTS + 1));
+    let mut roles = Vec::with_capacity(items.len().min(selection::MAX_ACCOUNTS + 1));
     for (i, item) in items.iter().enumerate() {
         let item_path = format!("{path}[{i}]");
         let Value::Object(fields) = item else {
@@ -226,24 +222,6 @@ fn account_roles(value: &Value, path: &str) -> Result<Vec<AccountRole>, AuditErr
         roles.push(role);
     }
     unique_roles(roles).map_err(|message| invalid(format!("`{path}` {message}")))
-}
-
-/// Deduplicates names, first occurrence wins, and enforces [`MAX_BUCKET_NAMES`].
-pub(crate) fn unique_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, String> {
-    let mut seen = HashSet::new();
-    let mut unique = Vec::new();
-    for name in names {
-        if seen.insert(name) {
-            if unique.len() == MAX_BUCKET_NAMES {
-                return Err(format!(
-                    "has more than {MAX_BUCKET_NAMES} unique bucket names; at most \
-                     {MAX_BUCKET_NAMES} per invocation, so split the audit"
-                ));
-            }
-            unique.push(name.to_owned());
-        }
-    }
-    Ok(unique)
 }
 
 fn unknown_field(field: &str, path: &str) -> String {

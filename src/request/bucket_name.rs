@@ -1,5 +1,7 @@
 //! A Lightsail bucket name, checked against the API's own pattern before any call.
 
+use std::collections::HashSet;
+
 use std::fmt;
 
 /// A name that matches `^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$`, the pattern
@@ -8,7 +10,7 @@ use std::fmt;
 pub(crate) struct BucketName(String);
 
 /// Why a name can never be a Lightsail bucket name.
-pub(crate) const INVALID_BUCKET_NAME: &str = "not a valid Lightsail bucket name: it must be 3 to 54 \
+pub(crate) const INVALID_BUCKET_NAME_MESSAGE: &str = "not a valid Lightsail bucket name: it must be 3 to 54 \
      characters of lowercase letters, digits and hyphens, starting and ending with a letter or digit";
 
 impl BucketName {
@@ -31,6 +33,27 @@ impl fmt::Display for BucketName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// The most unique bucket names one invocation audits.
+pub(crate) const MAX_BUCKET_NAMES: usize = 1000;
+
+/// Deduplicates names, first occurrence wins, and enforces [`MAX_BUCKET_NAMES`].
+pub(crate) fn unique_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, String> {
+    let mut seen = HashSet::new();
+    let mut unique = Vec::new();
+    for name in names {
+        if seen.insert(name) {
+            if unique.len() == MAX_BUCKET_NAMES {
+                return Err(format!(
+                    "has more than {MAX_BUCKET_NAMES} unique bucket names; at most \
+                     {MAX_BUCKET_NAMES} per invocation, so split the audit"
+                ));
+            }
+            unique.push(name.to_owned());
+        }
+    }
+    Ok(unique)
 }
 
 #[cfg(test)]

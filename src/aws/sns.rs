@@ -3,8 +3,8 @@
 use aws_config::SdkConfig;
 use aws_sdk_sns::Client;
 
-use crate::notification::Notification;
-use crate::sdk_error::{api_error, ApiError};
+use super::error::api_error;
+use crate::failure::Failure;
 
 /// Publishes notifications to one topic. Built once in `main` when `NOTIFY_TOPIC_ARN` is set.
 #[derive(Debug, Clone)]
@@ -26,16 +26,39 @@ impl Notifier {
         }
     }
 
-    pub(crate) async fn publish(&self, notification: &Notification) -> Result<(), ApiError> {
+    /// Publishes `message` with `subject` to the topic.
+    pub(crate) async fn publish(&self, subject: &str, message: &str) -> Result<(), Failure> {
         self.client
             .publish()
             .topic_arn(&self.topic_arn)
-            .subject(&notification.subject)
-            .message(&notification.message)
+            .subject(subject)
+            .message(message)
             .send()
             .await
             .map(|_| ())
             .map_err(api_error)
+    }
+}
+
+#[cfg(test)]
+impl Notifier {
+    /// A notifier whose topic answers every publish with HTTP `status` (200: sent), and a
+    /// count of the publishes that reached it: for tests above this layer, without SDK types.
+    pub(crate) fn answering(status: u16) -> (Self, impl Fn() -> usize) {
+        use aws_sdk_sns::operation::publish::PublishOutput;
+        use aws_smithy_mocks::{mock, mock_client, RuleMode};
+        let rule = if status == 200 {
+            mock!(Client::publish).then_output(|| PublishOutput::builder().build())
+        } else {
+            mock!(Client::publish).then_http_response(move || {
+                aws_smithy_runtime_api::http::Response::new(
+                    aws_smithy_runtime_api::http::StatusCode::try_from(status).unwrap(),
+                    aws_smithy_types::body::SdkBody::from("<ErrorResponse/>"),
+                )
+            })
+        };
+        let client = mock_client!(aws_sdk_sns, RuleMode::MatchAny, [&rule]);
+        (Self::from_client(client, "t"), move || rule.num_calls())
     }
 }
 
@@ -55,11 +78,7 @@ mod tests {
             })
             .then_output(|| PublishOutput::builder().message_id("1").build());
         let notifier = Notifier::from_client(mock_client!(aws_sdk_sns, RuleMode::MatchAny, [&rule]), TOPIC);
-        let notification = Notification {
-            subject: "s".into(),
-            message: "m".into(),
-        };
-        notifier.publish(&notification).await.unwrap();
+        notifier.publish("s", "m").await.unwrap();
         assert_eq!(rule.num_calls(), 1);
     }
 
@@ -79,13 +98,7 @@ mod tests {
             )
         });
         let notifier = Notifier::from_client(mock_client!(aws_sdk_sns, RuleMode::MatchAny, [&rule]), TOPIC);
-        let error = notifier
-            .publish(&Notification {
-                subject: "s".into(),
-                message: "m".into(),
-            })
-            .await
-            .unwrap_err();
+        let error = notifier.publish("s", "m").await.unwrap_err();
         assert_eq!(error.code, "AuthorizationError");
         assert_eq!(error.message, "not allowed");
     }

@@ -5,10 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::finding::{Finding, FindingCode};
-use crate::key::{AccessKeyRecord, KeyStatus};
-use crate::policy::Policy;
-use crate::report::KeyReport;
+use super::finding::{Finding, FindingCode};
+use super::key::{AccessKeyRecord, KeyReport, KeyStatus};
+use super::policy::Policy;
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
@@ -109,7 +108,7 @@ pub(crate) fn audit_key(key: AccessKeyRecord, policy: &Policy, now: DateTime<Utc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::LastUse;
+    use crate::rules::LastUse;
     use chrono::{Duration, TimeZone};
 
     fn now() -> DateTime<Utc> {

@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::finding::FindingCode;
-use crate::report::{Location, Report};
+use super::contract::Report;
+use crate::plan::Location;
+use crate::rules::FindingCode;
 use crate::text::clip;
 
 /// SNS's limit on a message, in bytes of UTF-8.
@@ -23,7 +24,7 @@ pub(crate) struct Notification {
 }
 
 /// True when people should hear of this report: it has findings or failures, or `always`.
-pub(crate) fn worth_sending(report: &Report, always: bool) -> bool {
+pub(crate) fn worth_notifying(report: &Report, always: bool) -> bool {
     let summary = report.summary();
     always
         || summary.findings.total() > 0
@@ -35,7 +36,7 @@ pub(crate) fn worth_sending(report: &Report, always: bool) -> bool {
 
 /// The summary of `report`: every finding as bucket / key id / verdict / days /
 /// recommendation, every failed bucket and scope; past the size limit, a count of the rest.
-pub(crate) fn compose(report: &Report) -> Notification {
+pub(crate) fn compose_notification(report: &Report) -> Notification {
     let summary = report.summary();
     let findings = summary.findings.total();
     let mut subject = format!(
@@ -132,7 +133,7 @@ pub(crate) fn compose(report: &Report) -> Notification {
                 .region
                 .as_deref()
                 .map_or(String::new(), |r| format!(" {r}"));
-            format!("- {account}{region}: {}: {}", e.code, e.message)
+            format!("- {account}{region}: {}: {}", e.failure.code, e.failure.message)
         })
         .collect();
 
@@ -210,9 +211,10 @@ fn place(location: &Location) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Finding;
-    use crate::policy::Policy;
-    use crate::report::{BucketError, BucketReport, KeyReport, ScopeError};
+    use crate::failure::Failure;
+    use crate::plan::ScopeError;
+    use crate::report::BucketReport;
+    use crate::rules::{Finding, KeyReport, Policy};
     use chrono::{TimeZone, Utc};
 
     fn here() -> Location {
@@ -232,7 +234,7 @@ mod tests {
             Policy::default(),
             buckets,
             scope_errors,
-            vec![],
+            &[],
         )
     }
 
@@ -249,10 +251,7 @@ mod tests {
                 BucketReport::failed(
                     "ghost".into(),
                     here(),
-                    BucketError {
-                        code: "NotFoundException".into(),
-                        message: "The bucket does not exist".into(),
-                    },
+                    Failure::new("NotFoundException", "The bucket does not exist"),
                 ),
             ],
             vec![ScopeError {
@@ -261,11 +260,10 @@ mod tests {
                     region: None,
                 },
                 role_arn: None,
-                code: "AssumeRoleFailed".into(),
-                message: "cannot assume".into(),
+                failure: Failure::new("AssumeRoleFailed", "cannot assume"),
             }],
         );
-        let n = compose(&report);
+        let n = compose_notification(&report);
         assert_eq!(
             n.subject,
             "Lightsail key audit: 3 findings, 1 buckets failed, 1 scopes failed"
@@ -292,7 +290,7 @@ mod tests {
             FindingCode::RotationDue.recommendation(),
         );
         assert_eq!(n.message, expected);
-        assert!(worth_sending(&report, false));
+        assert!(worth_notifying(&report, false));
     }
 
     #[test]
@@ -301,9 +299,9 @@ mod tests {
             vec![BucketReport::audited("a-b-c".into(), here(), vec![], vec![])],
             vec![],
         );
-        assert!(!worth_sending(&clean, false));
-        assert!(worth_sending(&clean, true));
-        let n = compose(&clean);
+        assert!(!worth_notifying(&clean, false));
+        assert!(worth_notifying(&clean, true));
+        let n = compose_notification(&clean);
         assert_eq!(n.subject, "Lightsail key audit: 0 findings, 0 buckets failed");
         assert!(!n.message.contains("FINDINGS"));
     }
@@ -325,12 +323,12 @@ mod tests {
         with_failure.push(BucketReport::failed(
             "late-failure".into(),
             here(),
-            BucketError {
+            Failure {
                 code: "AccessDeniedException".into(),
                 message: "x".repeat(100_000),
             },
         ));
-        let n = compose(&report(with_failure, vec![]));
+        let n = compose_notification(&report(with_failure, vec![]));
         assert!(n.message.len() <= MAX_MESSAGE_BYTES, "{} bytes", n.message.len());
         assert!(
             n.message.len() > MAX_MESSAGE_BYTES - 2 * TRAILER_BYTES,
@@ -357,14 +355,14 @@ mod tests {
             vec![BucketReport::failed(
                 "a-b-c".into(),
                 here(),
-                BucketError {
+                Failure {
                     code: "ServiceException".into(),
                     message: "y".repeat(10_000),
                 },
             )],
             vec![],
         );
-        let n = compose(&report);
+        let n = compose_notification(&report);
         let line = n.message.lines().find(|l| l.starts_with("- a-b-c")).unwrap();
         assert_eq!(line.chars().count(), MAX_LINE_CHARS + 3);
     }

@@ -6,8 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::finding::{FindingCode, SuppressionNote};
-use crate::report::BucketReport;
+use crate::rules::FindingCode;
 
 /// The most suppressions one request or `SUPPRESSIONS_JSON` may hold.
 pub(crate) const MAX_SUPPRESSIONS: usize = 1000;
@@ -30,11 +29,11 @@ pub(crate) struct Suppression {
 
 impl Suppression {
     /// Applies on `today` and after? The expiry day itself still counts.
-    fn active(&self, today: NaiveDate) -> bool {
+    pub(crate) fn active(&self, today: NaiveDate) -> bool {
         today <= self.expires
     }
 
-    fn covers(&self, bucket: &str, key: Option<&str>, code: FindingCode) -> bool {
+    pub(crate) fn covers(&self, bucket: &str, key: Option<&str>, code: FindingCode) -> bool {
         let target = match (&self.access_key_id, &self.bucket_name) {
             (Some(id), _) => key == Some(id.as_str()),
             (None, Some(name)) => bucket == name,
@@ -44,46 +43,8 @@ impl Suppression {
     }
 }
 
-/// Marks every finding an active suppression covers; returns the expired suppressions, which
-/// no longer apply and are listed so someone renews or removes them.
-pub(crate) fn apply(
-    buckets: &mut [BucketReport],
-    suppressions: &[Suppression],
-    today: NaiveDate,
-) -> Vec<Suppression> {
-    let (active, expired): (Vec<&Suppression>, Vec<&Suppression>) =
-        suppressions.iter().partition(|s| s.active(today));
-    if !active.is_empty() {
-        for bucket in buckets.iter_mut() {
-            let name = bucket.bucket_name.clone();
-            for finding in &mut bucket.findings {
-                finding.suppression = note(&active, &name, None, finding.code);
-            }
-            for key in &mut bucket.keys {
-                for finding in &mut key.findings {
-                    finding.suppression = note(&active, &name, key.access_key_id.as_deref(), finding.code);
-                }
-            }
-        }
-    }
-    expired.into_iter().cloned().collect()
-}
-
-/// The first active suppression covering the finding, as the report shows it.
-fn note(
-    active: &[&Suppression],
-    bucket: &str,
-    key: Option<&str>,
-    code: FindingCode,
-) -> Option<SuppressionNote> {
-    active
-        .iter()
-        .find(|s| s.covers(bucket, key, code))
-        .map(|s| SuppressionNote::new(s.reason.clone(), s.expires))
-}
-
 /// Reads a list of suppressions; errors name the field, under `path`.
-pub(crate) fn parse_list(value: &Value, path: &str) -> Result<Vec<Suppression>, String> {
+pub(crate) fn parse_suppressions(value: &Value, path: &str) -> Result<Vec<Suppression>, String> {
     let Value::Array(items) = value else {
         return Err(format!(
             "`{path}` must be a list of {{\"accessKeyId\" or \"bucketName\", \"codes\", \"reason\", \"expires\"}} objects"
@@ -175,79 +136,7 @@ fn parse_one(item: &Value, path: &str) -> Result<Suppression, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Finding;
-    use crate::report::{KeyReport, Location};
     use serde_json::json;
-
-    fn date(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-    }
-
-    fn bucket(name: &str, key_id: &str, codes: &[FindingCode]) -> BucketReport {
-        let key = KeyReport::sample(key_id, codes);
-        BucketReport::audited(
-            name.into(),
-            Location::default(),
-            vec![Finding::new(FindingCode::MultipleActiveKeys, "m".into())],
-            vec![key],
-        )
-    }
-
-    fn suppressed(b: &BucketReport) -> Vec<bool> {
-        let bucket_level = b.findings.iter().map(|f| f.suppression.is_some());
-        bucket_level
-            .chain(
-                b.keys
-                    .iter()
-                    .flat_map(|k| k.findings.iter().map(|f| f.suppression.is_some())),
-            )
-            .collect()
-    }
-
-    #[test]
-    fn a_key_suppression_covers_its_codes_until_the_expiry_day_inclusive() {
-        let list = parse_list(
-            &json!([{"accessKeyId": "AKIAOLD", "codes": ["STALE"], "reason": "batch job runs yearly",
-                     "expires": "2026-12-31"}]),
-            "suppressions",
-        )
-        .unwrap();
-        for (today, expected, expired) in [
-            ("2026-12-31", vec![false, true, false], 0),
-            ("2027-01-01", vec![false, false, false], 1),
-        ] {
-            let mut buckets = vec![bucket(
-                "media-prod",
-                "AKIAOLD",
-                &[FindingCode::Stale, FindingCode::RotationDue],
-            )];
-            let gone = apply(&mut buckets, &list, date(today));
-            assert_eq!(suppressed(&buckets[0]), expected, "{today}");
-            assert_eq!(gone.len(), expired, "{today}");
-        }
-    }
-
-    #[test]
-    fn a_bucket_suppression_covers_every_finding_of_the_bucket() {
-        let list = parse_list(
-            &json!([{"bucketName": "media-prod", "reason": "decommissioned next week", "expires": "2026-12-01"}]),
-            "suppressions",
-        )
-        .unwrap();
-        let mut buckets = vec![
-            bucket("media-prod", "AKIA1", &[FindingCode::Stale]),
-            bucket("backups", "AKIA2", &[FindingCode::Stale]),
-        ];
-        apply(&mut buckets, &list, date("2026-11-27"));
-        assert_eq!(suppressed(&buckets[0]), [true, true]);
-        assert_eq!(suppressed(&buckets[1]), [false, false]);
-        let json = serde_json::to_value(&buckets[0].keys[0].findings[0]).unwrap();
-        assert_eq!(json["suppressed"], true);
-        assert_eq!(json["suppressionReason"], "decommissioned next week");
-        assert_eq!(json["suppressionExpires"], "2026-12-01");
-        let clean = serde_json::to_value(&buckets[1].keys[0].findings[0]).unwrap();
-        assert!(clean.get("suppressed").is_none());
-    }
 
     #[test]
     fn every_bad_suppression_is_refused_naming_the_field() {
@@ -308,13 +197,13 @@ mod tests {
             ),
         ];
         for (value, expected) in cases {
-            let message = parse_list(&value, "s").unwrap_err();
+            let message = parse_suppressions(&value, "s").unwrap_err();
             assert!(message.contains(expected), "{value}: {message}");
         }
         let too_many: Vec<Value> = (0..1001)
             .map(|_| json!({"accessKeyId": "A", "reason": "r", "expires": "2026-12-31"}))
             .collect();
-        assert!(parse_list(&Value::Array(too_many), "s")
+        assert!(parse_suppressions(&Value::Array(too_many), "s")
             .unwrap_err()
             .contains("at most 1000"));
     }

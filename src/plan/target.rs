@@ -5,22 +5,22 @@ use std::collections::HashSet;
 
 use futures_util::stream::{self, StreamExt};
 
-use crate::deadline::Deadline;
-use crate::discovery::list_bucket_names;
-use crate::limiter::Limiter;
-use crate::report::{BucketError, ScopeError};
-use crate::scope::Scope;
+use super::deadline::Deadline;
+use super::discovery::list_bucket_names;
+use super::limiter::Limiter;
+use super::scope::{Scope, ScopeError};
+use crate::failure::{codes, Failure};
 
 /// What to fetch for one report entry.
 pub(crate) enum Target {
     /// `GetBucketAccessKeys` for `name` in scope number `scope`.
     Fetch { scope: usize, name: String },
     /// A named bucket that no audited scope holds.
-    Missing { name: String, error: BucketError },
+    Missing { name: String, error: Failure },
 }
 
 /// The buckets to fetch, in report order: scope by scope, names as named or as listed.
-pub(crate) async fn targets(
+pub(crate) async fn plan_targets(
     scopes: &[Scope],
     names: Option<Vec<String>>,
     limiter: &Limiter,
@@ -71,10 +71,10 @@ pub(crate) async fn targets(
     }
     // The same answer for every name found nowhere: it depends only on where was looked.
     let missing = if scopes.is_empty() {
-        BucketError {
-            code: "ScopeUnavailable".to_owned(),
-            message: "no account and region could be audited; see scopeErrors".to_owned(),
-        }
+        Failure::new(
+            codes::SCOPE_UNAVAILABLE,
+            "no account and region could be audited; see scopeErrors",
+        )
     } else {
         let searched: Vec<String> = scopes.iter().map(describe).collect();
         let unlisted = if scope_errors.is_empty() {
@@ -82,10 +82,8 @@ pub(crate) async fn targets(
         } else {
             format!("; {} could not be listed (see scopeErrors)", scope_errors.len())
         };
-        BucketError {
-            code: "NotFoundException".to_owned(),
-            message: format!("no bucket of this name in {}{unlisted}", searched.join(", ")),
-        }
+        let message = format!("no bucket of this name in {}{unlisted}", searched.join(", "));
+        Failure::new(codes::NOT_FOUND, message)
     };
     for name in names
         .into_iter()

@@ -3,10 +3,10 @@
 
 use std::collections::HashSet;
 
-use crate::deadline::{Deadline, DEADLINE_EXCEEDED};
-use crate::lightsail::RegionClient;
-use crate::limiter::Limiter;
-use crate::sdk_error::ApiError;
+use super::deadline::Deadline;
+use super::limiter::Limiter;
+use crate::aws::RegionClient;
+use crate::failure::{codes, Failure};
 
 /// More pages than any real account has (about 20 buckets each); past it, listing stops.
 const MAX_PAGES: usize = 10_000;
@@ -16,7 +16,7 @@ const MAX_PAGES: usize = 10_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Listing {
     pub(crate) names: Vec<String>,
-    pub(crate) error: Option<ApiError>,
+    pub(crate) error: Option<Failure>,
 }
 
 /// Every bucket name of the client's account and region, in the order Lightsail lists them.
@@ -38,7 +38,7 @@ pub(crate) async fn list_bucket_names(
                     "listing stopped after {} buckets: the invocation's deadline was near",
                     names.len()
                 );
-                return stopped(names, api_error(DEADLINE_EXCEEDED, message));
+                return stopped(names, Failure::new(codes::DEADLINE_EXCEEDED, message));
             }
         };
         for name in page.names {
@@ -56,34 +56,27 @@ pub(crate) async fn list_bucket_names(
                 tokens.len() + 1,
                 names.len()
             );
-            return stopped(names, api_error("RepeatedPageToken", message));
+            return stopped(names, Failure::new(codes::REPEATED_PAGE_TOKEN, message));
         }
         if tokens.len() >= MAX_PAGES {
             let message = format!("GetBuckets returned more than {MAX_PAGES} pages; listing stopped");
-            return stopped(names, api_error("TooManyPages", message));
+            return stopped(names, Failure::new(codes::TOO_MANY_PAGES, message));
         }
         token = Some(next);
     }
 }
 
-fn stopped(names: Vec<String>, error: ApiError) -> Listing {
+fn stopped(names: Vec<String>, error: Failure) -> Listing {
     Listing {
         names,
         error: Some(error),
     }
 }
 
-fn api_error(code: &str, message: String) -> ApiError {
-    ApiError {
-        code: code.to_owned(),
-        message,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lightsail::Lightsail;
+    use crate::aws::Lightsail;
     use aws_sdk_lightsail::operation::get_buckets::GetBucketsOutput;
     use aws_sdk_lightsail::types::Bucket;
     use aws_sdk_lightsail::Client;

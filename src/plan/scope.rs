@@ -2,14 +2,34 @@
 //! and the accounts or regions that failed as a whole.
 
 use futures_util::stream::{self, StreamExt};
+use serde::Serialize;
 
-use crate::deadline::{Deadline, DEADLINE_EXCEEDED};
-use crate::lightsail::{AssumedRole, Lightsail, RegionClient};
-use crate::limiter::Limiter;
-use crate::report::{Location, ScopeError};
-use crate::request::AuditRequest;
-use crate::sdk_error::ApiError;
-use crate::selection::RegionSelection;
+use super::deadline::Deadline;
+use super::limiter::Limiter;
+use crate::aws::{AssumedRole, Lightsail, RegionClient};
+use crate::failure::{codes, Failure};
+use crate::request::{AuditRequest, RegionSelection};
+
+/// Where a bucket or a scope error is: account and region, `null` where unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Location {
+    pub(crate) account_id: Option<String>,
+    pub(crate) region: Option<String>,
+}
+
+/// An account or a region that could not be audited as a whole: a role that could not be
+/// assumed, a region still being set up, `GetBuckets` denied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ScopeError {
+    #[serde(flatten)]
+    pub(crate) location: Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) role_arn: Option<String>,
+    #[serde(flatten)]
+    pub(crate) failure: Failure,
+}
 
 /// One account in one region, with the client built for it.
 #[derive(Debug, Clone)]
@@ -28,7 +48,7 @@ struct Account {
 /// Resolves the request into scopes, in order: accounts as requested, then regions as named
 /// (or as `GetRegions` lists them). A role that cannot be assumed, or an account whose regions
 /// cannot be listed, becomes a scope error and the rest goes on.
-pub(crate) async fn plan(
+pub(crate) async fn plan_scopes(
     lightsail: &Lightsail,
     request: &AuditRequest,
     home_account_id: Option<&str>,
@@ -108,33 +128,31 @@ pub(crate) async fn plan(
     (scopes, errors)
 }
 
-fn cut_short(what: &str) -> ApiError {
-    ApiError {
-        code: DEADLINE_EXCEEDED.to_owned(),
-        message: format!("{what} did not finish before the invocation's deadline"),
-    }
+fn cut_short(what: &str) -> Failure {
+    Failure::new(
+        codes::DEADLINE_EXCEEDED,
+        format!("{what} did not finish before the invocation's deadline"),
+    )
 }
 
-fn scope_error(account: &Account, region: Option<&str>, error: ApiError) -> ScopeError {
+fn scope_error(account: &Account, region: Option<&str>, error: Failure) -> ScopeError {
     ScopeError {
         location: Location {
             account_id: account.id.clone(),
             region: region.map(str::to_owned),
         },
         role_arn: account.role_arn.clone(),
-        code: error.code,
-        message: error.message,
+        failure: error,
     }
 }
 
 impl Scope {
     /// A scope error for this scope, e.g. a region whose buckets cannot be listed.
-    pub(crate) fn error(&self, error: ApiError) -> ScopeError {
+    pub(crate) fn error(&self, error: Failure) -> ScopeError {
         ScopeError {
             location: self.location.clone(),
             role_arn: None,
-            code: error.code,
-            message: error.message,
+            failure: error,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The Lightsail adapter: the only module that touches SDK types.
 //!
 //! It calls the API and turns each answer into the crate's own records ([`AccessKeyRecord`])
-//! or error ([`ApiError`]). The secret access key, which the API may send, is never copied.
+//! or error ([`Failure`]). The secret access key, which the API may send, is never copied.
 
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::SdkConfig;
@@ -14,11 +14,11 @@ use aws_sdk_lightsail::types::{AccessKey, StatusType};
 use aws_sdk_lightsail::Client;
 use chrono::{DateTime, Utc};
 
-use crate::bucket_name::BucketName;
+use super::error::{api_error, causes};
 use crate::error::AuditError;
-use crate::key::{AccessKeyRecord, KeyStatus, LastUse};
-use crate::sdk_error::{api_error, causes, ApiError};
-use crate::selection::AccountRole;
+use crate::failure::{codes, Failure};
+use crate::request::{AccountRole, BucketName};
+use crate::rules::{AccessKeyRecord, KeyStatus, LastUse};
 
 /// The placeholder Lightsail sends for the region and service of a never-used key.
 const NOT_APPLICABLE: &str = "N/A";
@@ -105,12 +105,12 @@ impl Lightsail {
     }
 
     /// Assumes `role` once; its credentials then serve every region of that account.
-    pub(crate) async fn assume_role(&self, role: &AccountRole) -> Result<AssumedRole, ApiError> {
+    pub(crate) async fn assume_role(&self, role: &AccountRole) -> Result<AssumedRole, Failure> {
         let Some(sdk_config) = &self.sdk_config else {
-            return Err(ApiError {
-                code: "AssumeRoleFailed".to_owned(),
-                message: "this client was built without an AWS configuration for STS".to_owned(),
-            });
+            return Err(Failure::new(
+                codes::ASSUME_ROLE_FAILED,
+                "this client was built without an AWS configuration for STS",
+            ));
         };
         let mut builder = AssumeRoleProvider::builder(role.role_arn.clone())
             .session_name(SESSION_NAME)
@@ -125,9 +125,12 @@ impl Lightsail {
             .await
             .provide_credentials()
             .await
-            .map_err(|error| ApiError {
-                code: "AssumeRoleFailed".to_owned(),
-                message: format!("cannot assume {}: {}", role.role_arn, sts_cause(&error)),
+            .map_err(|error| {
+                let cause = sts_cause(&error);
+                Failure::new(
+                    codes::ASSUME_ROLE_FAILED,
+                    format!("cannot assume {}: {cause}", role.role_arn),
+                )
             })?;
         Ok(AssumedRole(SharedCredentialsProvider::new(credentials)))
     }
@@ -149,7 +152,7 @@ impl RegionClient {
     pub(crate) async fn bucket_access_keys(
         &self,
         bucket: &BucketName,
-    ) -> Result<Vec<AccessKeyRecord>, ApiError> {
+    ) -> Result<Vec<AccessKeyRecord>, Failure> {
         let output = self
             .client
             .get_bucket_access_keys()
@@ -161,7 +164,7 @@ impl RegionClient {
     }
 
     /// One page of the region's buckets. The SDK has no paginator for `GetBuckets`.
-    pub(crate) async fn bucket_page(&self, page_token: Option<String>) -> Result<BucketPage, ApiError> {
+    pub(crate) async fn bucket_page(&self, page_token: Option<String>) -> Result<BucketPage, Failure> {
         let output = self
             .client
             .get_buckets()
@@ -183,7 +186,7 @@ impl RegionClient {
     }
 
     /// The names of every Lightsail region.
-    pub(crate) async fn region_names(&self) -> Result<Vec<String>, ApiError> {
+    pub(crate) async fn region_names(&self) -> Result<Vec<String>, Failure> {
         let output = self.client.get_regions().send().await.map_err(api_error)?;
         Ok(output
             .regions()

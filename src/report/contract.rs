@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::finding::{Finding, FindingCode};
-use crate::key::KeyStatus;
-use crate::policy::Policy;
-use crate::suppression::Suppression;
+use super::suppress;
+use crate::failure::Failure;
+use crate::plan::{Location, ScopeError};
+use crate::request::Suppression;
+use crate::rules::{Finding, FindingCode, KeyReport, KeyStatus, Policy};
 
 /// The version of this report's shape; raised on any incompatible change.
 pub(crate) const REPORT_VERSION: u32 = 1;
@@ -93,35 +94,6 @@ pub(crate) enum BucketStatus {
     Skipped,
 }
 
-/// Why a bucket could not be audited.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct BucketError {
-    /// The Lightsail error code (`NotFoundException`, ...) or one of ours (`InvalidBucketName`).
-    pub(crate) code: String,
-    pub(crate) message: String,
-}
-
-/// Where a bucket or a scope error is: account and region, `null` where unknown.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Location {
-    pub(crate) account_id: Option<String>,
-    pub(crate) region: Option<String>,
-}
-
-/// An account or a region that could not be audited as a whole: a role that could not be
-/// assumed, a region still being set up, `GetBuckets` denied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ScopeError {
-    #[serde(flatten)]
-    pub(crate) location: Location,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) role_arn: Option<String>,
-    pub(crate) code: String,
-    pub(crate) message: String,
-}
-
 /// One bucket's entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -131,25 +103,10 @@ pub(crate) struct BucketReport {
     pub(crate) location: Location,
     pub(crate) status: BucketStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<BucketError>,
+    pub(crate) error: Option<Failure>,
     /// Bucket-level findings (`MULTIPLE_ACTIVE_KEYS`).
     pub(crate) findings: Vec<Finding>,
     pub(crate) keys: Vec<KeyReport>,
-}
-
-/// One key's entry. Absent values are `null`, never a placeholder such as "N/A".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct KeyReport {
-    pub(crate) access_key_id: Option<String>,
-    pub(crate) status: Option<KeyStatus>,
-    pub(crate) created_at: Option<DateTime<Utc>>,
-    pub(crate) age_days: Option<i64>,
-    pub(crate) last_used_date: Option<DateTime<Utc>>,
-    pub(crate) days_since_last_use: Option<i64>,
-    pub(crate) last_used_region: Option<String>,
-    pub(crate) last_used_service: Option<String>,
-    pub(crate) findings: Vec<Finding>,
 }
 
 impl BucketReport {
@@ -169,7 +126,7 @@ impl BucketReport {
         }
     }
 
-    pub(crate) fn failed(bucket_name: String, location: Location, error: BucketError) -> Self {
+    pub(crate) fn failed(bucket_name: String, location: Location, error: Failure) -> Self {
         Self {
             bucket_name,
             location,
@@ -180,7 +137,7 @@ impl BucketReport {
         }
     }
 
-    pub(crate) fn skipped(bucket_name: String, location: Location, error: BucketError) -> Self {
+    pub(crate) fn skipped(bucket_name: String, location: Location, error: Failure) -> Self {
         Self {
             status: BucketStatus::Skipped,
             ..Self::failed(bucket_name, location, error)
@@ -272,18 +229,22 @@ impl Summary {
 }
 
 impl Report {
+    /// The report of an audit at `generated_at`: `suppressions` are applied to the findings
+    /// (as of that day, UTC) and the summary is counted, in one step, so no call order can
+    /// leave the counts and the findings disagreeing.
     pub(crate) fn new(
         generated_at: DateTime<Utc>,
         policy: Policy,
-        buckets: Vec<BucketReport>,
+        mut buckets: Vec<BucketReport>,
         scope_errors: Vec<ScopeError>,
-        expired_suppressions: Vec<Suppression>,
+        suppressions: &[Suppression],
     ) -> Self {
+        let expired = suppress::apply(&mut buckets, suppressions, generated_at.date_naive());
         Self {
             report_version: REPORT_VERSION,
             generated_at,
             policy,
-            summary: Summary::of(&buckets, &scope_errors, expired_suppressions),
+            summary: Summary::of(&buckets, &scope_errors, expired),
             scope_errors,
             buckets,
         }
@@ -322,7 +283,7 @@ impl Report {
                     Some(region) => format!("account {account} in {region}"),
                     None => format!("account {account}"),
                 };
-                (subject, e.code.as_str(), e.message.as_str())
+                (subject, e.failure.code.as_str(), e.failure.message.as_str())
             })
         })
     }
@@ -333,25 +294,6 @@ impl Report {
 
     pub(crate) fn scope_errors(&self) -> &[ScopeError] {
         &self.scope_errors
-    }
-}
-
-#[cfg(test)]
-impl KeyReport {
-    /// An Active key 200 days old, last used 100 days ago, carrying `codes`: for the tests of
-    /// what reads reports (metrics, notification, suppressions).
-    pub(crate) fn sample(id: &str, codes: &[FindingCode]) -> Self {
-        Self {
-            access_key_id: Some(id.to_owned()),
-            status: Some(KeyStatus::Active),
-            created_at: None,
-            age_days: Some(200),
-            last_used_date: None,
-            days_since_last_use: Some(100),
-            last_used_region: None,
-            last_used_service: None,
-            findings: codes.iter().map(|c| Finding::new(*c, "m".into())).collect(),
-        }
     }
 }
 
@@ -406,10 +348,7 @@ mod tests {
                     account_id: Some("210987654321".into()),
                     region: None,
                 },
-                BucketError {
-                    code: "NotFoundException".into(),
-                    message: "no such bucket".into(),
-                },
+                Failure::new("NotFoundException", "no such bucket"),
             ),
         ];
         let now = Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap();
@@ -419,10 +358,9 @@ mod tests {
                 region: Some("eu-west-2".into()),
             },
             role_arn: None,
-            code: "RegionSetupInProgressException".into(),
-            message: "setting up".into(),
+            failure: Failure::new("RegionSetupInProgressException", "setting up"),
         };
-        let report = Report::new(now, Policy::default(), buckets, vec![scope_error], vec![]);
+        let report = Report::new(now, Policy::default(), buckets, vec![scope_error], &[]);
         let json = serde_json::to_value(&report).unwrap();
 
         assert_eq!(json["reportVersion"], 1);
@@ -471,7 +409,7 @@ mod tests {
             Policy::default(),
             vec![],
             report.scope_errors().to_vec(),
-            vec![],
+            &[],
         );
         assert_eq!(
             only_scope.first_failure(),

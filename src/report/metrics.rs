@@ -13,7 +13,7 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use crate::report::Report;
+use super::contract::Report;
 
 /// The namespace every metric is published under.
 pub(crate) const NAMESPACE: &str = "LightsailKeyAudit";
@@ -39,7 +39,7 @@ const FILTERING_LEVELS: [&str; 3] = ["WARN", "ERROR", "FATAL"];
 
 /// The level the record carries for Lambda's application log level `configured`
 /// (`AWS_LAMBDA_LOG_LEVEL`): the configured level where it is above INFO, else INFO.
-pub(crate) fn record_level(configured: Option<&str>) -> &'static str {
+pub(crate) fn metrics_level(configured: Option<&str>) -> &'static str {
     configured
         .and_then(|c| {
             FILTERING_LEVELS
@@ -55,7 +55,7 @@ pub(crate) struct NotificationFailed(pub(crate) bool);
 
 /// The EMF record for `report`, labelled `level` for the log. With a function name, metrics
 /// carry a `FunctionName` dimension, so two deployments in one account do not mix.
-pub(crate) fn record(
+pub(crate) fn metrics_record(
     report: &Report,
     function_name: Option<&str>,
     level: &str,
@@ -106,14 +106,14 @@ pub(crate) fn record(
 }
 
 /// Writes the record as one line.
-pub(crate) fn write(
+pub(crate) fn write_metrics(
     out: &mut impl Write,
     report: &Report,
     function_name: Option<&str>,
     level: &str,
     notification: NotificationFailed,
 ) -> std::io::Result<()> {
-    let mut line = record(report, function_name, level, notification).to_string();
+    let mut line = metrics_record(report, function_name, level, notification).to_string();
     line.push('\n');
     // One write of the whole line, so it cannot interleave with a log line.
     out.write_all(line.as_bytes())?;
@@ -123,9 +123,10 @@ pub(crate) fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::FindingCode;
-    use crate::policy::Policy;
-    use crate::report::{BucketError, BucketReport, KeyReport, Location};
+    use crate::failure::Failure;
+    use crate::plan::Location;
+    use crate::report::BucketReport;
+    use crate::rules::{FindingCode, KeyReport, Policy};
     use chrono::{TimeZone, Utc};
 
     fn report() -> Report {
@@ -138,10 +139,7 @@ mod tests {
             BucketReport::failed(
                 "ghost".into(),
                 Location::default(),
-                BucketError {
-                    code: "NotFoundException".into(),
-                    message: "m".into(),
-                },
+                Failure::new("NotFoundException", "m"),
             ),
         ];
         Report::new(
@@ -149,7 +147,7 @@ mod tests {
             Policy::default(),
             buckets,
             vec![],
-            vec![],
+            &[],
         )
     }
 
@@ -183,7 +181,7 @@ mod tests {
 
     #[test]
     fn the_record_is_valid_emf_with_every_metric() {
-        let record = record(
+        let record = metrics_record(
             &report(),
             Some("lightsail-key-audit-prod"),
             "INFO",
@@ -222,7 +220,7 @@ mod tests {
 
     #[test]
     fn without_a_function_name_there_is_one_empty_dimension_set() {
-        let record = record(&report(), None, "INFO", NotificationFailed(false));
+        let record = metrics_record(&report(), None, "INFO", NotificationFailed(false));
         assert_eq!(record["NotificationsFailed"], 0);
         assert_valid_emf(&record);
         assert_eq!(record["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
@@ -231,7 +229,7 @@ mod tests {
     #[test]
     fn the_record_is_exactly_one_line_of_json() {
         let mut out = Vec::new();
-        write(&mut out, &report(), Some("f"), "WARN", NotificationFailed(false)).unwrap();
+        write_metrics(&mut out, &report(), Some("f"), "WARN", NotificationFailed(false)).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.matches('\n').count(), 1);
         assert!(text.ends_with('\n'));
@@ -242,7 +240,7 @@ mod tests {
 
     #[test]
     fn the_record_carries_what_lambdas_log_level_filter_reads() {
-        let record = record(&report(), Some("f"), "ERROR", NotificationFailed(false));
+        let record = metrics_record(&report(), Some("f"), "ERROR", NotificationFailed(false));
         assert_eq!(record["level"], "ERROR");
         assert_eq!(record["timestamp"], "2026-11-27T06:00:00.000Z");
         let timestamp = record["timestamp"].as_str().unwrap();
@@ -261,7 +259,7 @@ mod tests {
             (Some("FATAL"), "FATAL"),
             (Some("LOUD"), "INFO"),
         ] {
-            assert_eq!(record_level(configured), level, "{configured:?}");
+            assert_eq!(metrics_level(configured), level, "{configured:?}");
         }
     }
 }

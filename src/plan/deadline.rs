@@ -9,9 +9,6 @@ use tokio::time::Instant;
 /// How much of the remaining time delivery (SNS) may still use after the cutoff, at most.
 const DELIVERY_GRACE: Duration = Duration::from_millis(1500);
 
-/// The code of a bucket or scope the deadline cut short.
-pub(crate) const DEADLINE_EXCEEDED: &str = "DeadlineExceeded";
-
 /// How far in the past a runtime deadline may be and still be a real one (a late start).
 const PAST_TOLERANCE: Duration = Duration::from_secs(60);
 /// Lambda's longest timeout, 15 minutes, and a minute of clock skew.
@@ -21,7 +18,7 @@ const LONGEST_INVOCATION: Duration = Duration::from_secs(16 * 60);
 /// milliseconds. `None` for 0 (none sent) or a value that cannot be a deadline, such as the
 /// bare duration `cargo lambda watch` sends (600000, in 1970): honouring it would skip every
 /// bucket. Lambda never runs longer than 15 minutes, so nothing later is a deadline either.
-pub(crate) fn from_runtime(deadline_ms: u64, now: SystemTime) -> Option<SystemTime> {
+pub(crate) fn runtime_deadline(deadline_ms: u64, now: SystemTime) -> Option<SystemTime> {
     let deadline = UNIX_EPOCH.checked_add(Duration::from_millis(deadline_ms))?;
     let latest = now.checked_add(LONGEST_INVOCATION)?;
     (deadline_ms > 0 && deadline + PAST_TOLERANCE >= now && deadline <= latest).then_some(deadline)
@@ -85,25 +82,25 @@ mod tests {
     fn only_a_real_runtime_deadline_is_honoured() {
         let now = UNIX_EPOCH + Duration::from_millis(1_795_759_200_000);
         let at = |ms: u64| Some(UNIX_EPOCH + Duration::from_millis(ms));
-        assert_eq!(from_runtime(0, now), None, "none sent");
-        assert_eq!(from_runtime(600_000, now), None, "a duration, not a time");
+        assert_eq!(runtime_deadline(0, now), None, "none sent");
+        assert_eq!(runtime_deadline(600_000, now), None, "a duration, not a time");
         assert_eq!(
-            from_runtime(1_795_759_260_000, now),
+            runtime_deadline(1_795_759_260_000, now),
             at(1_795_759_260_000),
             "a minute ahead"
         );
         assert_eq!(
-            from_runtime(1_795_759_150_000, now),
+            runtime_deadline(1_795_759_150_000, now),
             at(1_795_759_150_000),
             "just past: a late start"
         );
-        assert_eq!(from_runtime(1_795_759_000_000, now), None, "long past");
+        assert_eq!(runtime_deadline(1_795_759_000_000, now), None, "long past");
         assert_eq!(
-            from_runtime(1_795_760_200_000, now),
+            runtime_deadline(1_795_760_200_000, now),
             None,
             "over 15 minutes ahead"
         );
-        assert_eq!(from_runtime(u64::MAX, now), None, "beyond any invocation");
+        assert_eq!(runtime_deadline(u64::MAX, now), None, "beyond any invocation");
     }
 
     #[tokio::test]

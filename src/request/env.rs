@@ -5,16 +5,11 @@
 
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, ConfigLoader};
-
+use super::bucket_name::unique_names;
+use super::selection::{unique_roles, AccountRole, RegionSelection};
+use super::suppression::{self, Suppression};
 use crate::error::AuditError;
-use crate::metrics;
-use crate::policy::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
-use crate::request::unique_names;
-use crate::selection::{unique_roles, AccountRole, RegionSelection};
-use crate::suppression::{self, Suppression};
+use crate::rules::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
 
 /// Defaults for the limits on time and attempts.
 const DEFAULT_DEADLINE_MARGIN_MS: usize = 2_000;
@@ -46,9 +41,9 @@ pub struct Config {
     pub(crate) notify_always: bool,
     /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda): the metrics' `FunctionName` dimension.
     pub(crate) function_name: Option<String>,
-    /// From `AWS_LAMBDA_LOG_LEVEL` (Lambda's `ApplicationLogLevel`): the level the metrics
-    /// record carries, so that Lambda's log-level filter keeps it.
-    pub(crate) metrics_level: &'static str,
+    /// `AWS_LAMBDA_LOG_LEVEL` (Lambda's `ApplicationLogLevel`): the metrics record carries it,
+    /// so that Lambda's log-level filter keeps the record.
+    pub(crate) lambda_log_level: Option<String>,
     /// `SUPPRESSIONS_JSON`: standing exceptions, used when the request gives none.
     pub(crate) suppressions: Vec<Suppression>,
     /// `DEADLINE_MARGIN_MS`: no call starts when less than this is left of the invocation.
@@ -72,7 +67,7 @@ impl Default for Config {
             notify_topic_arn: None,
             notify_always: false,
             function_name: None,
-            metrics_level: metrics::record_level(None),
+            lambda_log_level: None,
             suppressions: Vec::new(),
             deadline_margin: ms(DEFAULT_DEADLINE_MARGIN_MS),
             attempt_timeout: ms(DEFAULT_ATTEMPT_TIMEOUT_MS),
@@ -161,7 +156,7 @@ impl Config {
             };
         }
         config.function_name = get("AWS_LAMBDA_FUNCTION_NAME").map(|n| n.trim().to_owned());
-        config.metrics_level = metrics::record_level(get("AWS_LAMBDA_LOG_LEVEL").as_deref());
+        config.lambda_log_level = get("AWS_LAMBDA_LOG_LEVEL").map(|l| l.trim().to_owned());
         let millis = |variable: &'static str, min: usize, max: usize, default: usize| {
             get(variable).map_or(Ok(default), |raw| parse_bounded(variable, &raw, min, max))
         };
@@ -195,23 +190,10 @@ impl Config {
                     "is not JSON ({e}); it must be a JSON list of suppressions"
                 ))
             })?;
-            config.suppressions = suppression::parse_list(&value, "SUPPRESSIONS_JSON").map_err(invalid)?;
+            config.suppressions =
+                suppression::parse_suppressions(&value, "SUPPRESSIONS_JSON").map_err(invalid)?;
         }
         Ok(config)
-    }
-
-    /// The AWS configuration loader: the standard chain (region, credentials, endpoint
-    /// overrides) with this function's retries and timeouts, so a hung endpoint costs seconds.
-    pub fn aws_loader(&self) -> ConfigLoader {
-        aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(self.max_attempts))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(self.attempt_timeout.min(Duration::from_secs(3)))
-                    .operation_attempt_timeout(self.attempt_timeout)
-                    .operation_timeout(self.operation_timeout)
-                    .build(),
-            )
     }
 
     /// The SNS topic for notifications, if one is configured.
@@ -328,8 +310,8 @@ mod tests {
             ("AWS_LAMBDA_LOG_LEVEL", "WARN"),
         ])
         .unwrap();
-        assert_eq!(c.metrics_level, "WARN");
-        assert_eq!(Config::default().metrics_level, "INFO");
+        assert_eq!(c.lambda_log_level.as_deref(), Some("WARN"));
+        assert_eq!(Config::default().lambda_log_level, None);
         assert_eq!(
             c.notify_topic_arn(),
             Some("arn:aws:sns:us-east-1:123456789012:lightsail-key-audit")
@@ -340,7 +322,7 @@ mod tests {
     }
 
     #[test]
-    fn time_limits_and_attempts_are_read_and_reach_the_aws_configuration() {
+    fn time_limits_and_attempts_are_read() {
         let defaults = Config::default();
         assert_eq!(defaults.deadline_margin, Duration::from_secs(2));
         assert_eq!(
@@ -356,17 +338,8 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.deadline_margin, ms(500));
-        let loader = c.aws_loader();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let sdk = rt.block_on(loader.region(aws_config::Region::new("us-east-1")).load());
-        let timeouts = sdk.timeout_config().unwrap();
-        assert_eq!(timeouts.operation_attempt_timeout(), Some(ms(1500)));
-        assert_eq!(timeouts.operation_timeout(), Some(ms(4000)));
-        assert_eq!(timeouts.connect_timeout(), Some(ms(1500)));
-        assert_eq!(sdk.retry_config().unwrap().max_attempts(), 5);
+        assert_eq!((c.attempt_timeout, c.operation_timeout), (ms(1500), ms(4000)));
+        assert_eq!(c.max_attempts, 5);
     }
 
     #[test]

@@ -1,22 +1,13 @@
-//! Turning an AWS SDK error into the crate's own [`ApiError`]: a code a person can search for
+//! Turning an AWS SDK error into the crate's own [`Failure`]: a code a person can search for
 //! and a message, built without the raw response (which could hold a secret).
 
 use aws_sdk_lightsail::config::http::HttpResponse;
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 
-/// Why a call failed, as a code a person can search for and a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ApiError {
-    /// The service's error code (`NotFoundException`, `ThrottlingException`, ...) or, where no
-    /// answer was understood, one of `Timeout`, `ConnectionError`, `MalformedResponse`,
-    /// `DispatchFailure`, `RequestConstructionFailed`, `UnknownServiceError`; for roles,
-    /// `AssumeRoleFailed`.
-    pub(crate) code: String,
-    pub(crate) message: String,
-}
+use crate::failure::{codes, Failure};
 
 /// The crate's error for a failed call of any AWS SDK client.
-pub(crate) fn api_error<E>(error: SdkError<E, HttpResponse>) -> ApiError
+pub(crate) fn api_error<E>(error: SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -26,31 +17,30 @@ where
             match service.err().code() {
                 Some(code) => (code, service.err().message().unwrap_or(code).to_owned()),
                 // A success status whose body could not be read as the operation's output.
-                None if (200..300).contains(&status) => ("MalformedResponse", unreadable(status, &error)),
+                None if (200..300).contains(&status) => {
+                    (codes::MALFORMED_RESPONSE, unreadable(status, &error))
+                }
                 None => (
-                    "UnknownServiceError",
+                    codes::UNKNOWN_SERVICE_ERROR,
                     format!("the service answered HTTP {status} with no error code"),
                 ),
             }
         }
         SdkError::ResponseError(response) => match response.raw().status().as_u16() {
-            status @ 200..=299 => ("MalformedResponse", unreadable(status, &error)),
+            status @ 200..=299 => (codes::MALFORMED_RESPONSE, unreadable(status, &error)),
             status => (
-                "UnknownServiceError",
+                codes::UNKNOWN_SERVICE_ERROR,
                 format!("the service answered HTTP {status} with an unreadable error body"),
             ),
         },
-        SdkError::TimeoutError(_) => ("Timeout", causes(&error)),
-        SdkError::DispatchFailure(failure) if failure.is_timeout() => ("Timeout", causes(&error)),
-        SdkError::DispatchFailure(failure) if failure.is_io() => ("ConnectionError", causes(&error)),
-        SdkError::DispatchFailure(_) => ("DispatchFailure", causes(&error)),
-        SdkError::ConstructionFailure(_) => ("RequestConstructionFailed", causes(&error)),
-        _ => ("SdkError", causes(&error)),
+        SdkError::TimeoutError(_) => (codes::TIMEOUT, causes(&error)),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => (codes::TIMEOUT, causes(&error)),
+        SdkError::DispatchFailure(failure) if failure.is_io() => (codes::CONNECTION_ERROR, causes(&error)),
+        SdkError::DispatchFailure(_) => (codes::DISPATCH_FAILURE, causes(&error)),
+        SdkError::ConstructionFailure(_) => (codes::REQUEST_CONSTRUCTION_FAILED, causes(&error)),
+        _ => (codes::SDK_ERROR, causes(&error)),
     };
-    ApiError {
-        code: code.to_owned(),
-        message,
-    }
+    Failure::new(code, message)
 }
 
 fn unreadable(status: u16, error: &(dyn std::error::Error + 'static)) -> String {

@@ -1,0 +1,59 @@
+//! The AWS SDK configuration the function's clients share, built from [`Config`].
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, ConfigLoader};
+
+use crate::request::Config;
+
+/// Connecting alone never waits longer than this, whatever `ATTEMPT_TIMEOUT_MS` allows.
+const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl Config {
+    /// The AWS configuration loader: the standard chain (region, credentials, endpoint
+    /// overrides) with this function's retries and timeouts, so a hung endpoint costs seconds.
+    pub fn aws_loader(&self) -> ConfigLoader {
+        aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::standard().with_max_attempts(self.max_attempts))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(self.attempt_timeout.min(MAX_CONNECT_TIMEOUT))
+                    .operation_attempt_timeout(self.attempt_timeout)
+                    .operation_timeout(self.operation_timeout)
+                    .build(),
+            )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_limits_and_attempts_reach_the_aws_configuration() {
+        let vars = [
+            ("ATTEMPT_TIMEOUT_MS", "1500"),
+            ("OPERATION_TIMEOUT_MS", "4000"),
+            ("MAX_ATTEMPTS", "5"),
+        ];
+        let c = Config::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let sdk = rt.block_on(c.aws_loader().region(aws_config::Region::new("us-east-1")).load());
+        let timeouts = sdk.timeout_config().unwrap();
+        let ms = Duration::from_millis;
+        assert_eq!(timeouts.operation_attempt_timeout(), Some(ms(1500)));
+        assert_eq!(timeouts.operation_timeout(), Some(ms(4000)));
+        assert_eq!(timeouts.connect_timeout(), Some(ms(1500)));
+        assert_eq!(sdk.retry_config().unwrap().max_attempts(), 5);
+    }
+}

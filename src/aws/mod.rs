@@ -1,0 +1,15 @@
+//! The AWS adapters: the only layer that names an AWS SDK type.
+//!
+//! Lightsail (and STS, through the credential provider) for reading keys, SNS for the summary,
+//! the SDK configuration built from [`Config`](crate::Config), and the mapping of every SDK error
+//! to the crate's [`Failure`](crate::failure::Failure). Everything above works with the crate's
+//! own types, so it is tested without the SDK.
+
+mod client;
+mod error;
+mod lightsail;
+mod sns;
+
+pub use lightsail::Lightsail;
+pub(crate) use lightsail::{AssumedRole, RegionClient};
+pub use sns::Notifier;

@@ -1,0 +1,14 @@
+//! Planning an audit: which accounts and regions (scopes), which buckets in each (targets,
+//! named or discovered), and the bounds every call runs under (one concurrency limit, the
+//! invocation's deadline).
+
+mod deadline;
+mod discovery;
+mod limiter;
+mod scope;
+mod target;
+
+pub(crate) use deadline::{runtime_deadline, Deadline};
+pub(crate) use limiter::Limiter;
+pub(crate) use scope::{plan_scopes, Location, Scope, ScopeError};
+pub(crate) use target::{plan_targets, Target};

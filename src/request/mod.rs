@@ -1,0 +1,18 @@
+//! The border: raw input (the event, the environment, suppression lists) validated into typed
+//! values, with every rejection naming the field or variable and what it must be.
+//!
+//! Nothing past this layer sees unvalidated text from outside.
+
+mod bucket_name;
+mod env;
+mod event;
+mod selection;
+mod suppression;
+
+pub(crate) use bucket_name::{BucketName, INVALID_BUCKET_NAME_MESSAGE};
+pub use env::Config;
+pub(crate) use event::AuditRequest;
+pub(crate) use selection::{AccountRole, RegionSelection};
+#[cfg(test)]
+pub(crate) use suppression::parse_suppressions;
+pub(crate) use suppression::Suppression;
