@@ -3,10 +3,10 @@
 # package`), under qemu-aarch64 behind a Lambda Runtime API, against lightsail-local: every
 # events/*.json, and Lambda's log-level filter at every level (scripts/artifact.py).
 # Installs qemu-user-static and the arm64 C library (Debian multiarch) when it can, as root.
+# scripts/artifact.py prints `artifact: N passed, M failed` last; exits non-zero if any fails.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-source "$root/scripts/stack.sh"
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bootstrap="$root/.aws-sam/build/AuditFunction/bootstrap"
 [[ -x "$bootstrap" ]] || fail "$bootstrap is missing: run \`make package\` (sam build) first"
@@ -16,7 +16,10 @@ loader=/lib/ld-linux-aarch64.so.1
 find_qemu() { command -v qemu-aarch64-static || command -v qemu-aarch64 || true; }
 qemu="$(find_qemu)"
 if [[ -z "$qemu" || ! -e "$loader" ]]; then
-  missing="$([[ -n "$qemu" ]] || echo -n "qemu-user-static ")$([[ -e "$loader" ]] || echo -n "libc6:arm64")"
+  packages=()
+  [[ -n "$qemu" ]] || packages+=(qemu-user-static)
+  [[ -e "$loader" ]] || packages+=(libc6:arm64)
+  missing="${packages[*]}"
   if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
     fail "running the arm64 bootstrap needs Debian's $missing; as root:
   dpkg --add-architecture arm64 && apt-get update && apt-get install -y qemu-user-static libc6:arm64"

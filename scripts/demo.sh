@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # The offline demo: lightsail-local with the demo estate, the function under `cargo lambda
 # watch`, one invocation with events/audit-buckets.json, the report and a table of findings.
-# Everything it starts is stopped on exit, Ctrl-C or failure.
+# Everything it starts is stopped on exit, Ctrl-C or failure (scripts/lib.sh).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-command -v cargo >/dev/null || { echo "error: cargo is missing; install Rust with rustup" >&2; exit 1; }
-PATH="$("$root/scripts/tools.sh"):$PATH"
-source "$root/scripts/stack.sh"
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+command -v cargo >/dev/null || fail "cargo is missing; install Rust with rustup"
+PATH="$(venv_bin):$PATH"
 
 echo "Starting lightsail-local with fixtures/demo.json ..." >&2
 start_local "$root/fixtures/demo.json"
