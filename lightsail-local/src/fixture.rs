@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 /// The account that owns buckets with no `accountId`, and that unknown callers act as.
-pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
+pub(crate) const DEFAULT_ACCOUNT_ID: &str = "123456789012";
 
 /// A whole estate.
 #[derive(Debug, Clone, Deserialize)]
@@ -21,8 +21,8 @@ pub struct Fixture {
     /// Regions `GetRegions` reports; by default the regions of the buckets plus us-east-1.
     #[serde(default)]
     pub regions: Option<Vec<String>>,
-    /// Which account a signing access key id acts as; any other key acts as
-    /// [`DEFAULT_ACCOUNT_ID`].
+    /// Which account a signing access key id acts as; any other key acts as the default
+    /// account, `123456789012`, unless this stand-in's STS issued it.
     #[serde(default)]
     pub credentials: HashMap<String, String>,
     /// Roles STS `AssumeRole` grants, by ARN; the account is the ARN's. Any other role is
@@ -32,6 +32,7 @@ pub struct Fixture {
     /// Faults on every Lightsail call.
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// Every bucket of every account and region; `GetBuckets` pages them in this order.
     pub buckets: Vec<BucketFixture>,
 }
 
@@ -48,10 +49,14 @@ pub struct RoleFixture {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BucketFixture {
+    /// The bucket's name, unique within its account and region.
     pub name: String,
+    /// The region it lives in; only calls signed for this region see it.
     pub region: String,
+    /// The owning account; absent means the default account, `123456789012`.
     #[serde(default)]
     pub account_id: Option<String>,
+    /// Its access keys, in the order `GetBucketAccessKeys` lists them.
     #[serde(default)]
     pub keys: Vec<KeyFixture>,
     /// Faults on calls that name this bucket.
@@ -63,15 +68,19 @@ pub struct BucketFixture {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KeyFixture {
+    /// The key's id, as `accessKeyId`.
     pub access_key_id: String,
     /// `Active` or `Inactive` (anything else is served as given).
     pub status: String,
+    /// Age in days when the stand-in starts; fractions are fine.
     pub created_days_ago: f64,
     /// `null` or absent: never used, served as the real API serves it.
     #[serde(default)]
     pub last_used_days_ago: Option<f64>,
+    /// The service of the last use; absent means `s3`.
     #[serde(default)]
     pub last_used_service: Option<String>,
+    /// The region of the last use; absent means the bucket's.
     #[serde(default)]
     pub last_used_region: Option<String>,
     /// Served in the response if set. The real API sends it only from CreateBucketAccessKey;
@@ -84,6 +93,7 @@ pub struct KeyFixture {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fault {
+    /// What the fault does.
     pub kind: FaultKind,
     /// Only the first `times` matching calls fail; absent means every call.
     #[serde(default)]
@@ -141,7 +151,7 @@ impl Fixture {
     }
 
     /// Rejects what would make the stand-in answer nonsense.
-    pub fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         if self.page_size == 0 {
             return Err("pageSize must be at least 1".into());
         }
@@ -168,7 +178,7 @@ impl Fixture {
 
     /// The account a signing access key id acts as: as listed in `credentials`, the account
     /// embedded in a key this stand-in's STS issued, or else the default account.
-    pub fn account_of<'a>(&'a self, access_key_id: &'a str) -> &'a str {
+    pub(crate) fn account_of<'a>(&'a self, access_key_id: &'a str) -> &'a str {
         if let Some(account) = self.credentials.get(access_key_id) {
             return account;
         }
@@ -176,7 +186,7 @@ impl Fixture {
     }
 
     /// The regions `GetRegions` reports.
-    pub fn region_names(&self) -> Vec<String> {
+    pub(crate) fn region_names(&self) -> Vec<String> {
         if let Some(regions) = &self.regions {
             return regions.clone();
         }
@@ -191,7 +201,8 @@ impl Fixture {
 }
 
 impl BucketFixture {
-    pub fn account(&self) -> &str {
+    /// The owning account: `accountId`, or the default account.
+    pub(crate) fn account(&self) -> &str {
         self.account_id.as_deref().unwrap_or(DEFAULT_ACCOUNT_ID)
     }
 }

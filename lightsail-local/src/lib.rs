@@ -7,6 +7,7 @@
 //! clients can be tested offline through their real HTTP stack. It also answers STS
 //! `AssumeRole`, issuing per-account credentials, so multi-account fan-out is testable too.
 
+#![warn(missing_docs)]
 // A panic would kill a connection task mid-answer and look like a network fault the fixture
 // never asked for: no unwrap, expect, panic or unchecked indexing outside tests.
 #![cfg_attr(
@@ -25,6 +26,7 @@ mod service;
 mod sigv4;
 mod sts;
 
-pub use fixture::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture, RoleFixture, DEFAULT_ACCOUNT_ID};
+pub use fixture::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture, RoleFixture};
 pub use server::Server;
-pub use service::{Call, Reply, Service, Stats};
+// What `Server::stats` returns, re-exported so callers can name it.
+pub use service::Stats;

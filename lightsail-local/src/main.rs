@@ -1,8 +1,10 @@
 //! `lightsail-local --fixture FILE [--port N] [--host ADDR] [--page-size N]`
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::str::FromStr;
 
 use lightsail_local::{Fixture, Server};
 
@@ -22,29 +24,12 @@ fn parse_args() -> Result<Args, String> {
     let mut page_size = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
-            "--fixture" => fixture = Some(PathBuf::from(value("--fixture")?)),
-            "--port" => {
-                let raw = value("--port")?;
-                port = raw
-                    .parse()
-                    .map_err(|_| format!("--port takes 0 to 65535; got {raw:?}"))?;
-            }
-            "--host" => {
-                let raw = value("--host")?;
-                host = raw
-                    .parse()
-                    .map_err(|_| format!("--host takes an IP address; got {raw:?}"))?;
-            }
+            "--fixture" => fixture = Some(value::<PathBuf>(&mut args, &arg, "a file")?),
+            "--port" => port = value(&mut args, &arg, "0 to 65535")?,
+            "--host" => host = value(&mut args, &arg, "an IP address")?,
             "--page-size" => {
-                let raw = value("--page-size")?;
-                page_size = Some(
-                    raw.parse()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| format!("--page-size takes a whole number >= 1; got {raw:?}"))?,
-                );
+                page_size = Some(value::<NonZeroUsize>(&mut args, &arg, "a whole number >= 1")?.get());
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
@@ -55,6 +40,13 @@ fn parse_args() -> Result<Args, String> {
         addr: SocketAddr::new(host, port),
         page_size,
     })
+}
+
+/// The value after `flag`, parsed; or what `flag` takes.
+fn value<T: FromStr>(args: &mut impl Iterator<Item = String>, flag: &str, takes: &str) -> Result<T, String> {
+    let raw = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+    raw.parse()
+        .map_err(|_| format!("{flag} takes {takes}; got {raw:?}"))
 }
 
 #[tokio::main]

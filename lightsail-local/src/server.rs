@@ -49,21 +49,14 @@ impl Server {
         })
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     /// The endpoint URL to give a client, e.g. `http://127.0.0.1:4566`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
+    /// The counters over the calls served so far.
     pub fn stats(&self) -> Stats {
         self.service.stats()
-    }
-
-    pub fn fixture(&self) -> &Fixture {
-        self.service.fixture()
     }
 
     /// Stops accepting and closes every connection.

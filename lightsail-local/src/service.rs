@@ -10,7 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{json, Map, Value};
 
 use crate::fixture::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture};
-use crate::{sigv4, sts};
+use crate::sigv4::{self, Scope};
+use crate::sts;
 
 /// The `X-Amz-Target` prefix of Lightsail operations.
 const TARGET_PREFIX: &str = "Lightsail_20161128.";
@@ -22,21 +23,26 @@ const SECONDS_PER_DAY: f64 = 86_400.0;
 
 /// The parts of a request the service reads.
 #[derive(Debug, Clone, Copy)]
-pub struct Call<'a> {
-    pub method: &'a str,
-    pub target: Option<&'a str>,
-    pub authorization: Option<&'a str>,
-    pub body: &'a [u8],
+pub(crate) struct Call<'a> {
+    /// The HTTP method; Lightsail takes only `POST`.
+    pub(crate) method: &'a str,
+    /// `X-Amz-Target`, naming the operation.
+    pub(crate) target: Option<&'a str>,
+    /// The SigV4 `Authorization` header, read for its credential scope only.
+    pub(crate) authorization: Option<&'a str>,
+    /// The request body: JSON for Lightsail, a form for STS.
+    pub(crate) body: &'a [u8],
 }
 
-/// An answer: HTTP status, `x-amzn-ErrorType` for errors, and the JSON body.
+/// An answer: HTTP status, `x-amzn-ErrorType` for errors, and the body.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    pub status: u16,
-    pub error_type: Option<&'static str>,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    /// The error's type, sent as `x-amzn-ErrorType`; `None` for a success.
+    pub(crate) error_type: Option<&'static str>,
     /// `application/x-amz-json-1.1` for Lightsail, `text/xml` for STS.
-    pub content_type: &'static str,
-    pub body: Vec<u8>,
+    pub(crate) content_type: &'static str,
+    pub(crate) body: Vec<u8>,
 }
 
 /// Counters over the calls served, for tests and benchmarks.
@@ -52,13 +58,14 @@ pub struct Stats {
 
 /// The stand-in's state: the fixture, and counters that faults and stats need.
 #[derive(Debug)]
-pub struct Service {
+pub(crate) struct Service {
     fixture: Fixture,
     /// (account, region, name) to the bucket's index, so a call costs the same at any estate size.
     index: HashMap<(String, String, String), usize>,
     /// The instant relative times count back from: the service's start, so a key created
     /// "200 days ago" is at least 200 whole days old to any client that asks later.
     epoch: f64,
+    /// Calls matched so far, per fault, for faults limited to their first `times` calls.
     global_fault_calls: Vec<AtomicU64>,
     bucket_fault_calls: Vec<Vec<AtomicU64>>,
     requests: AtomicU64,
@@ -67,8 +74,20 @@ pub struct Service {
     peak_in_flight: AtomicUsize,
 }
 
+/// A Lightsail call, read and scoped: what is asked, by whom, of which bucket.
+struct Request<'a> {
+    operation: &'a str,
+    caller: Caller<'a>,
+    input: &'a Map<String, Value>,
+    /// The `bucketName` input, if given.
+    named: Option<&'a str>,
+    /// The named bucket, with its index, if the caller can see one by that name.
+    bucket: Option<(usize, &'a BucketFixture)>,
+}
+
 impl Service {
-    pub fn new(fixture: Fixture) -> Self {
+    /// A service over `fixture`; relative times count from now.
+    pub(crate) fn new(fixture: Fixture) -> Self {
         let counters = |faults: &[Fault]| faults.iter().map(|_| AtomicU64::new(0)).collect();
         let index = fixture
             .buckets
@@ -89,11 +108,8 @@ impl Service {
         }
     }
 
-    pub fn fixture(&self) -> &Fixture {
-        &self.fixture
-    }
-
-    pub fn stats(&self) -> Stats {
+    /// The counters so far.
+    pub(crate) fn stats(&self) -> Stats {
         Stats {
             requests: self.requests.load(Ordering::Relaxed),
             operations: self
@@ -105,7 +121,7 @@ impl Service {
     }
 
     /// Answers one request.
-    pub async fn answer(&self, call: Call<'_>) -> Reply {
+    pub(crate) async fn answer(&self, call: Call<'_>) -> Reply {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let now = self.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
         self.peak_in_flight.fetch_max(now, Ordering::Relaxed);
@@ -114,110 +130,82 @@ impl Service {
         reply
     }
 
+    /// Routes a signed call by the service in its credential scope: STS, or else Lightsail.
     async fn dispatch(&self, call: Call<'_>) -> Reply {
-        if call.method != "POST" {
-            return error(
-                405,
-                "UnknownOperationException",
-                format!(
-                    "{} is not supported: Lightsail takes POST / with X-Amz-Target",
-                    call.method
-                ),
-            );
-        }
-        let Some(authorization) = call.authorization else {
-            return Reply {
-                status: 403,
-                error_type: Some("MissingAuthenticationTokenException"),
-                content_type: JSON,
-                body: br#"{"message":"Missing Authentication Token"}"#.to_vec(),
-            };
-        };
-        let Some(scope) = sigv4::scope(authorization) else {
-            return error(
-                403,
-                "IncompleteSignatureException",
-                "Authorization header requires a SigV4 Credential=AKID/date/region/service/aws4_request"
-                    .into(),
-            );
+        let scope = match authenticate(&call) {
+            Ok(scope) => scope,
+            Err(refusal) => return refusal,
         };
         if scope.service == "sts" {
             let now = chrono::DateTime::from_timestamp(epoch_now() as i64, 0).unwrap_or_default();
             return sts::answer(&self.fixture, call.body, now);
         }
-        let Some(operation) = call.target.and_then(|t| t.strip_prefix(TARGET_PREFIX)) else {
-            return error(
-                400,
-                "UnknownOperationException",
-                format!(
-                    "X-Amz-Target must be {TARGET_PREFIX}<Operation>; got {:?}",
-                    call.target.unwrap_or("")
-                ),
-            );
-        };
-        let input = match serde_json::from_slice::<Value>(call.body) {
-            Ok(Value::Object(input)) => input,
-            _ if call.body.is_empty() => Map::new(),
-            _ => {
-                return error(
-                    400,
-                    "SerializationException",
-                    "the request body is not a JSON object".into(),
-                )
-            }
-        };
-        let counter = OPERATIONS.iter().position(|op| *op == operation);
-        if let Some(count) = counter.and_then(|i| self.operations.get(i)) {
-            count.fetch_add(1, Ordering::Relaxed);
-        }
+        self.lightsail(&call, &scope)
+            .await
+            .unwrap_or_else(|refusal| refusal)
+    }
 
+    /// One Lightsail call: reads and counts it, applies the faults that match, then answers
+    /// it. `Err` is an answer that ends the call early: a refusal or a fault.
+    async fn lightsail(&self, call: &Call<'_>, scope: &Scope<'_>) -> Result<Reply, Reply> {
+        let operation = operation(call.target)?;
+        let input = input(call.body)?;
+        self.count(operation);
         let caller = Caller {
             account: self.fixture.account_of(scope.access_key_id),
             region: scope.region,
         };
         let named = input.get("bucketName").and_then(Value::as_str);
-        let bucket = named.and_then(|name| self.find(&caller, name));
-        let mut repeat_page_token = false;
-        let bucket_faults = bucket.iter().flat_map(|(i, b)| {
+        let request = Request {
+            operation,
+            bucket: named.and_then(|name| self.find(&caller, name)),
+            caller,
+            input: &input,
+            named,
+        };
+        let repeat_page_token = self.apply_faults(&request).await?;
+        Ok(self.operate(&request, repeat_page_token))
+    }
+
+    /// Counts a call to a served operation, for [`Stats::operations`].
+    fn count(&self, operation: &str) {
+        let counter = OPERATIONS.iter().position(|op| *op == operation);
+        if let Some(count) = counter.and_then(|i| self.operations.get(i)) {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Applies the faults that fire on `request`, the fixture's before the bucket's: waits out
+    /// latency, and ends the call with the first fault that answers in its place. `Ok(true)`
+    /// if a `repeatPageToken` fault fired.
+    async fn apply_faults(&self, request: &Request<'_>) -> Result<bool, Reply> {
+        let bucket_faults = request.bucket.iter().flat_map(|(i, b)| {
             b.faults
                 .iter()
                 .zip(self.bucket_fault_calls.get(*i).into_iter().flatten())
         });
-        for (fault, calls) in self
-            .fixture
-            .faults
-            .iter()
-            .zip(&self.global_fault_calls)
-            .chain(bucket_faults)
-        {
-            let applies = fault
-                .operations
-                .as_ref()
-                .is_none_or(|ops| ops.iter().any(|op| op == operation))
-                && fault
-                    .regions
-                    .as_ref()
-                    .is_none_or(|regions| regions.iter().any(|r| r == caller.region));
-            if !applies {
+        let faults = self.fixture.faults.iter().zip(&self.global_fault_calls);
+        let mut repeat_page_token = false;
+        for (fault, calls) in faults.chain(bucket_faults) {
+            if !fires(fault, calls, request.operation, request.caller.region) {
                 continue;
-            }
-            if let Some(times) = fault.times {
-                if calls.fetch_add(1, Ordering::Relaxed) >= times {
-                    continue;
-                }
             }
             match fault.kind {
                 FaultKind::Latency => delay(Duration::from_millis(fault.latency_ms.unwrap_or(0))).await,
                 FaultKind::RepeatPageToken => repeat_page_token = true,
-                kind => return fault_reply(kind, operation, named),
+                kind => return Err(fault_reply(kind, request.operation, request.named)),
             }
         }
+        Ok(repeat_page_token)
+    }
 
-        match operation {
-            "GetBucketAccessKeys" => self.get_bucket_access_keys(named, bucket.map(|(_, b)| b)),
-            "GetBuckets" => {
-                self.get_buckets(&caller, &input, named, bucket.map(|(_, b)| b), repeat_page_token)
+    /// Answers the operation itself, once no fault has answered in its place.
+    fn operate(&self, request: &Request<'_>, repeat_page_token: bool) -> Reply {
+        match request.operation {
+            "GetBucketAccessKeys" => {
+                self.get_bucket_access_keys(request.named, request.bucket.map(|(_, b)| b))
             }
+            "GetBuckets" => self.get_buckets(request, repeat_page_token),
             "GetRegions" => self.get_regions(),
             other => error(
                 400,
@@ -260,42 +248,34 @@ impl Service {
         ok(json!({ "accessKeys": keys }))
     }
 
-    fn get_buckets(
-        &self,
-        caller: &Caller<'_>,
-        input: &Map<String, Value>,
-        named: Option<&str>,
-        bucket: Option<&BucketFixture>,
-        repeat_page_token: bool,
-    ) -> Reply {
+    /// The named bucket, or one page of the buckets the caller sees. A `repeatPageToken`
+    /// fault makes every page point to the second, so a client that trusts tokens never ends.
+    fn get_buckets(&self, request: &Request<'_>, repeat_page_token: bool) -> Reply {
         let now = self.epoch;
-        if let Some(name) = named {
-            return match bucket {
-                Some(bucket) => ok(json!({ "buckets": [bucket_json(bucket, now)] })),
+        if let Some(name) = request.named {
+            return match request.bucket {
+                Some((_, bucket)) => ok(json!({ "buckets": [bucket_json(bucket, now)] })),
                 None => not_found(name),
             };
         }
-        let offset = match input.get("pageToken").and_then(Value::as_str) {
-            None => 0,
-            Some(token) => match token.strip_prefix("page-").and_then(|n| n.parse::<usize>().ok()) {
-                Some(offset) => offset,
-                None => {
-                    return error(
-                        400,
-                        "InvalidInputException",
-                        format!("invalid pageToken {token:?}"),
-                    )
-                }
-            },
+        let offset = match page_offset(request.input) {
+            Ok(offset) => offset,
+            Err(refusal) => return refusal,
         };
-        let visible: Vec<&BucketFixture> = self.fixture.buckets.iter().filter(|b| caller.sees(b)).collect();
+        let visible: Vec<&BucketFixture> = self
+            .fixture
+            .buckets
+            .iter()
+            .filter(|b| request.caller.sees(b))
+            .collect();
         let page: Vec<Value> = visible
             .iter()
             .skip(offset)
             .take(self.fixture.page_size)
             .map(|b| bucket_json(b, now))
             .collect();
-        let next = offset + self.fixture.page_size;
+        // Saturating: the offset comes from the client's token.
+        let next = offset.saturating_add(self.fixture.page_size);
         let mut output = Map::new();
         output.insert("buckets".into(), Value::Array(page));
         output.insert(
@@ -328,6 +308,98 @@ impl Service {
     }
 }
 
+/// Refuses what the real endpoint refuses before reading the body: a method other than
+/// `POST`, an unsigned request, a signature without a SigV4 credential scope.
+fn authenticate<'a>(call: &Call<'a>) -> Result<Scope<'a>, Reply> {
+    if call.method != "POST" {
+        return Err(error(
+            405,
+            "UnknownOperationException",
+            format!(
+                "{} is not supported: Lightsail takes POST / with X-Amz-Target",
+                call.method
+            ),
+        ));
+    }
+    let Some(authorization) = call.authorization else {
+        // The real endpoint's answer, which has none of the usual error fields.
+        return Err(Reply {
+            status: 403,
+            error_type: Some("MissingAuthenticationTokenException"),
+            content_type: JSON,
+            body: br#"{"message":"Missing Authentication Token"}"#.to_vec(),
+        });
+    };
+    sigv4::scope(authorization).ok_or_else(|| {
+        error(
+            403,
+            "IncompleteSignatureException",
+            "Authorization header requires a SigV4 Credential=AKID/date/region/service/aws4_request".into(),
+        )
+    })
+}
+
+/// The operation `X-Amz-Target` names, served or not.
+fn operation(target: Option<&str>) -> Result<&str, Reply> {
+    target.and_then(|t| t.strip_prefix(TARGET_PREFIX)).ok_or_else(|| {
+        error(
+            400,
+            "UnknownOperationException",
+            format!(
+                "X-Amz-Target must be {TARGET_PREFIX}<Operation>; got {:?}",
+                target.unwrap_or("")
+            ),
+        )
+    })
+}
+
+/// The call's input: a JSON object, or an empty body read as `{}`.
+fn input(body: &[u8]) -> Result<Map<String, Value>, Reply> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(input)) => Ok(input),
+        _ if body.is_empty() => Ok(Map::new()),
+        _ => Err(error(
+            400,
+            "SerializationException",
+            "the request body is not a JSON object".into(),
+        )),
+    }
+}
+
+/// Where the page a `GetBuckets` call asks for starts: 0, or the offset its `pageToken` holds.
+fn page_offset(input: &Map<String, Value>) -> Result<usize, Reply> {
+    let Some(token) = input.get("pageToken").and_then(Value::as_str) else {
+        return Ok(0);
+    };
+    token
+        .strip_prefix("page-")
+        .and_then(|n| n.parse::<usize>().ok())
+        .ok_or_else(|| {
+            error(
+                400,
+                "InvalidInputException",
+                format!("invalid pageToken {token:?}"),
+            )
+        })
+}
+
+/// Whether `fault` fires on a call: it matches the operation and region, and has not yet
+/// fired its `times`. Only matching calls count towards `times`.
+fn fires(fault: &Fault, calls: &AtomicU64, operation: &str, region: &str) -> bool {
+    let applies = fault
+        .operations
+        .as_ref()
+        .is_none_or(|ops| ops.iter().any(|op| op == operation))
+        && fault
+            .regions
+            .as_ref()
+            .is_none_or(|regions| regions.iter().any(|r| r == region));
+    applies
+        && fault
+            .times
+            .is_none_or(|times| calls.fetch_add(1, Ordering::Relaxed) < times)
+}
+
 /// Waits `duration`, accurately. tokio's timer works in whole milliseconds and fires up to
 /// 2 ms late, which a benchmark at 50 ms per call would count as the client's overhead; so the
 /// last few milliseconds are waited on a blocking-pool thread: a sleep, then a short spin past
@@ -335,7 +407,10 @@ impl Service {
 async fn delay(duration: Duration) {
     const TIMER_SLACK: Duration = Duration::from_millis(3);
     const WAKE_UP: Duration = Duration::from_micros(300);
-    let until = std::time::Instant::now() + duration;
+    let Some(until) = std::time::Instant::now().checked_add(duration) else {
+        // Past any clock (a fixture's latencyMs near u64::MAX): tokio caps it at 30 years.
+        return tokio::time::sleep(duration).await;
+    };
     if duration > TIMER_SLACK {
         tokio::time::sleep(duration - TIMER_SLACK).await;
     }
@@ -604,13 +679,15 @@ mod tests {
     #[tokio::test]
     async fn keys_are_served_as_the_real_api_serves_them() {
         let s = service(vec![bucket("media-prod", "us-east-1", vec![])], 50);
-        let (reply, body) = call(
-            &s,
-            Some(AUTH_US),
-            "GetBucketAccessKeys",
-            json!({"bucketName": "media-prod"}),
-        )
-        .await;
+        let keys_of = |name: &str| {
+            call(
+                &s,
+                Some(AUTH_US),
+                "GetBucketAccessKeys",
+                json!({"bucketName": name}),
+            )
+        };
+        let (reply, body) = keys_of("media-prod").await;
         assert_eq!(reply.status, 200);
         let keys = body["accessKeys"].as_array().unwrap();
         assert!(keys[0]["createdAt"].is_f64());
@@ -622,24 +699,12 @@ mod tests {
         );
         assert!(keys[0].get("secretAccessKey").is_none());
 
-        let (reply, body) = call(
-            &s,
-            Some(AUTH_US),
-            "GetBucketAccessKeys",
-            json!({"bucketName": "ghost"}),
-        )
-        .await;
+        let (reply, body) = keys_of("ghost").await;
         assert_eq!(
             (reply.status, body["__type"].as_str()),
             (400, Some("NotFoundException"))
         );
-        let (_, body) = call(
-            &s,
-            Some(AUTH_US),
-            "GetBucketAccessKeys",
-            json!({"bucketName": "Bad_Name"}),
-        )
-        .await;
+        let (_, body) = keys_of("Bad_Name").await;
         assert_eq!(body["__type"], "InvalidInputException");
     }
 
@@ -724,6 +789,21 @@ mod tests {
         }
         assert_eq!(s.stats().operations, [1, 4, 0]);
         assert_eq!(s.stats().requests, 5);
+    }
+
+    #[tokio::test]
+    async fn no_input_overflows() {
+        let s = service(vec![bucket("media-prod", "us-east-1", vec![])], 2);
+        let token = format!("page-{}", usize::MAX);
+        let (reply, body) = call(&s, Some(AUTH_US), "GetBuckets", json!({"pageToken": token})).await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(body["buckets"], json!([]));
+        assert!(body.get("nextPageToken").is_none());
+        let endless = tokio::time::timeout(Duration::from_millis(20), delay(Duration::MAX)).await;
+        assert!(
+            endless.is_err(),
+            "a latency past any clock waits, as long as it can"
+        );
     }
 
     #[tokio::test]

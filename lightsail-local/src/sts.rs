@@ -2,6 +2,8 @@
 //! the AWS SDKs' `AssumeRoleProvider`. Issued access key ids embed the role's account, so
 //! later Lightsail calls signed with them are served that account's buckets.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::fixture::Fixture;
@@ -13,29 +15,36 @@ const ISSUED_PREFIX: &str = "ASIA";
 
 /// The account embedded in an access key id this stand-in issued.
 pub(crate) fn issued_account(access_key_id: &str) -> Option<&str> {
-    let account = access_key_id.strip_prefix(ISSUED_PREFIX)?.get(..12)?;
-    (access_key_id.len() == 20 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+    let account = leading_account(access_key_id.strip_prefix(ISSUED_PREFIX)?)?;
+    (access_key_id.len() == 20).then_some(account)
+}
+
+/// The 12-digit account id `text` starts with, as issued keys and IAM role ARNs carry it.
+fn leading_account(text: &str) -> Option<&str> {
+    text.get(..12).filter(|a| a.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Answers one STS call.
 pub(crate) fn answer(fixture: &Fixture, body: &[u8], now: DateTime<Utc>) -> Reply {
-    let form = parse_form(body);
-    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    match get("Action") {
-        Some("AssumeRole") => {}
-        Some(other) => {
-            return error(
-                400,
-                "InvalidAction",
-                &format!("lightsail-local's STS serves AssumeRole only, not {other}"),
-            )
-        }
-        None => return error(400, "MissingAction", "the request has no Action"),
+    let form = Form::parse(body);
+    match form.get("Action") {
+        Some("AssumeRole") => assume_role(fixture, &form, now),
+        Some(other) => error(
+            400,
+            "InvalidAction",
+            &format!("lightsail-local's STS serves AssumeRole only, not {other}"),
+        ),
+        None => error(400, "MissingAction", "the request has no Action"),
     }
-    let Some(role_arn) = get("RoleArn") else {
+}
+
+/// `AssumeRole`: grants a role the fixture lists, if the external id matches, to a session
+/// name STS would take.
+fn assume_role(fixture: &Fixture, form: &Form<'_>, now: DateTime<Utc>) -> Reply {
+    let Some(role_arn) = form.get("RoleArn") else {
         return error(400, "ValidationError", "RoleArn is required");
     };
-    let session = get("RoleSessionName").unwrap_or("");
+    let session = form.get("RoleSessionName").unwrap_or("");
     let session_ok = (2..=64).contains(&session.len())
         && session
             .chars()
@@ -57,16 +66,18 @@ pub(crate) fn answer(fixture: &Fixture, body: &[u8], now: DateTime<Utc>) -> Repl
     let Some(role) = fixture.roles.get(role_arn) else {
         return denied();
     };
-    if role.external_id.is_some() && role.external_id.as_deref() != get("ExternalId") {
+    if role.external_id.is_some() && role.external_id.as_deref() != form.get("ExternalId") {
         return denied();
     }
-    let Some(account) = role_arn
-        .strip_prefix("arn:aws:iam::")
-        .and_then(|rest| rest.get(..12))
-        .filter(|a| a.bytes().all(|b| b.is_ascii_digit()))
-    else {
+    let Some(account) = role_arn.strip_prefix("arn:aws:iam::").and_then(leading_account) else {
         return error(400, "ValidationError", "RoleArn is not an IAM role ARN");
     };
+    credentials(account, role_arn, session, now)
+}
+
+/// The `AssumeRole` answer: keys that embed `account`, so calls signed with them act as it,
+/// expiring in an hour.
+fn credentials(account: &str, role_arn: &str, session: &str, now: DateTime<Utc>) -> Reply {
     let role_name = role_arn.rsplit('/').next().unwrap_or("role");
     let expiration = (now + chrono::Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let body = format!(
@@ -90,14 +101,10 @@ pub(crate) fn answer(fixture: &Fixture, body: &[u8], now: DateTime<Utc>) -> Repl
 </AssumeRoleResponse>
 "#
     );
-    Reply {
-        status: 200,
-        error_type: None,
-        content_type: "text/xml",
-        body: body.into_bytes(),
-    }
+    xml(200, None, body)
 }
 
+/// An STS error, in awsQuery's `ErrorResponse` shape.
 fn error(status: u16, code: &'static str, message: &str) -> Reply {
     let kind = if status >= 500 { "Receiver" } else { "Sender" };
     let body = format!(
@@ -112,9 +119,13 @@ fn error(status: u16, code: &'static str, message: &str) -> Reply {
 "#,
         escape(message)
     );
+    xml(status, Some(code), body)
+}
+
+fn xml(status: u16, error_type: Option<&'static str>, body: String) -> Reply {
     Reply {
         status,
-        error_type: Some(code),
+        error_type,
         content_type: "text/xml",
         body: body.into_bytes(),
     }
@@ -126,36 +137,21 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// `application/x-www-form-urlencoded` pairs, percent-decoded.
-fn parse_form(body: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8_lossy(body);
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key), decode(value))
-        })
-        .collect()
-}
+/// An awsQuery request's parameters: `application/x-www-form-urlencoded` pairs, decoded.
+struct Form<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
 
-fn decode(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while let Some(&byte) = text.as_bytes().get(i) {
-        i += 1;
-        match byte {
-            b'+' => out.push(b' '),
-            b'%' => match text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                Some(decoded) => {
-                    out.push(decoded);
-                    i += 2;
-                }
-                None => out.push(b'%'),
-            },
-            other => out.push(other),
-        }
+impl<'a> Form<'a> {
+    fn parse(body: &'a [u8]) -> Self {
+        Self(form_urlencoded::parse(body).collect())
     }
-    String::from_utf8_lossy(&out).into_owned()
+
+    /// The first value given for `name`.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_ref())
+    }
 }
 
 #[cfg(test)]
@@ -205,10 +201,13 @@ mod tests {
 
     #[test]
     fn form_values_are_percent_decoded_and_bad_escapes_kept() {
-        assert_eq!(decode("a%3Ab+c%2F"), "a:b c/");
-        assert_eq!(decode("100%"), "100%");
-        assert_eq!(decode("%zz%4"), "%zz%4");
-        assert_eq!(decode("%C3%A9"), "é");
+        let form = Form::parse(b"a=a%3Ab+c%2F&b=100%&&c=%zz%4&d=%C3%A9&e&a=second");
+        assert_eq!(form.get("a"), Some("a:b c/"), "the first value counts");
+        assert_eq!(form.get("b"), Some("100%"));
+        assert_eq!(form.get("c"), Some("%zz%4"));
+        assert_eq!(form.get("d"), Some("é"));
+        assert_eq!(form.get("e"), Some(""));
+        assert_eq!(form.get("f"), None);
     }
 
     #[test]
