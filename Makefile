@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: test demo bench fmt-check clippy unit conformance e2e template-check stack-check package artifact tools
+.PHONY: test demo bench fmt-check clippy architecture unit conformance e2e template-check stack-check package artifact tools
 
 ## demo: the offline demo (lightsail-local + cargo lambda watch + one invocation + a table)
 demo:
@@ -12,13 +12,17 @@ demo:
 ## test: format check, clippy with warnings denied, every Rust test, AWS CLI conformance of
 ## lightsail-local, every events/*.json through cargo lambda, the templates (lint, checkov, a
 ## CloudFormation engine), sam build, and the artifact it built, run under qemu
-test: fmt-check clippy unit conformance e2e template-check stack-check package artifact
+test: fmt-check clippy architecture unit conformance e2e template-check stack-check package artifact
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## architecture: SDK types only in src/aws/, layers importing one way, no function over 80 lines
+architecture:
+	python3 scripts/check_architecture.py
 
 unit:
 	$(CARGO) test --workspace

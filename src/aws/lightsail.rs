@@ -242,6 +242,43 @@ fn sts_cause(error: &(dyn std::error::Error + 'static)) -> String {
     causes(error)
 }
 
+/// One `GetBuckets` answer of [`RegionClient::listing`]: a page's names and next page token,
+/// or a Lightsail error code.
+#[cfg(test)]
+pub(crate) type PageAnswer = Result<(Vec<&'static str>, Option<&'static str>), &'static str>;
+
+#[cfg(test)]
+impl RegionClient {
+    /// A client whose `GetBuckets` answers `page(pageToken)` (an error code as HTTP 400), and
+    /// a count of the calls it received: for the tests above this layer, without SDK types.
+    pub(crate) fn listing(
+        page: impl Fn(Option<&str>) -> PageAnswer + Send + Sync + 'static,
+    ) -> (Self, impl Fn() -> usize) {
+        use aws_sdk_lightsail::operation::get_buckets::GetBucketsOutput;
+        use aws_sdk_lightsail::types::Bucket;
+        use aws_smithy_mocks::{mock, mock_client, MockResponse, RuleMode};
+        let rule =
+            mock!(Client::get_buckets).then_compute_response(move |req| match page(req.page_token()) {
+                Ok((names, next)) => {
+                    let buckets = names.into_iter().map(|n| Bucket::builder().name(n).build());
+                    let output = GetBucketsOutput::builder()
+                        .set_buckets(Some(buckets.collect()))
+                        .set_next_page_token(next.map(str::to_owned));
+                    MockResponse::Output(output.build())
+                }
+                Err(code) => {
+                    let body = serde_json::json!({"__type": code, "message": "refused"}).to_string();
+                    MockResponse::Http(tests::wire(400, &body))
+                }
+            });
+        let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [&rule]);
+        let lightsail = Lightsail::from_client(client).expect("test client has a region");
+        (lightsail.region_client(None, "eu-west-2"), move || {
+            rule.num_calls()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

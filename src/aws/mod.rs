@@ -11,5 +11,7 @@ mod lightsail;
 mod sns;
 
 pub use lightsail::Lightsail;
+#[cfg(test)]
+pub(crate) use lightsail::PageAnswer;
 pub(crate) use lightsail::{AssumedRole, RegionClient};
 pub use sns::Notifier;

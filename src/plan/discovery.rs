@@ -76,68 +76,54 @@ fn stopped(names: Vec<String>, error: Failure) -> Listing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::Lightsail;
-    use aws_sdk_lightsail::operation::get_buckets::GetBucketsOutput;
-    use aws_sdk_lightsail::types::Bucket;
-    use aws_sdk_lightsail::Client;
-    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+    use crate::aws::PageAnswer;
 
-    fn page(names: &[&str], next: Option<&str>) -> GetBucketsOutput {
-        let mut output = GetBucketsOutput::builder().set_next_page_token(next.map(str::to_owned));
-        for name in names {
-            output = output.buckets(Bucket::builder().name(*name).build());
-        }
-        output.build()
+    fn page(names: &[&'static str], next: Option<&'static str>) -> PageAnswer {
+        Ok((names.to_vec(), next))
     }
 
-    fn client(rule: &aws_smithy_mocks::Rule) -> RegionClient {
-        let lightsail =
-            Lightsail::from_client(mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [rule])).unwrap();
-        lightsail.region_client(None, "eu-west-2")
+    async fn list(client: &RegionClient) -> Listing {
+        list_bucket_names(client, &Limiter::new(1), &Deadline::none()).await
     }
 
     #[tokio::test]
     async fn follows_page_tokens_until_the_last_page() {
-        let rule = mock!(Client::get_buckets).then_compute_output(|req| match req.page_token() {
+        let (client, calls) = RegionClient::listing(|token| match token {
             None => page(&["a-1", "a-2"], Some("t1")),
             Some("t1") => page(&["a-3", "a-2"], Some("t2")),
             _ => page(&["a-4"], None),
         });
-        let listing = list_bucket_names(&client(&rule), &Limiter::new(1), &Deadline::none()).await;
+        let listing = list(&client).await;
         assert_eq!(
             listing.names,
             ["a-1", "a-2", "a-3", "a-4"],
             "a name listed twice counts once"
         );
         assert_eq!(listing.error, None);
-        assert_eq!(rule.num_calls(), 3);
+        assert_eq!(calls(), 3);
     }
 
     #[tokio::test]
     async fn a_repeating_token_stops_the_loop_and_keeps_what_was_listed() {
-        let rule = mock!(Client::get_buckets).then_compute_output(|req| match req.page_token() {
+        let (client, calls) = RegionClient::listing(|token| match token {
             None => page(&["a-1"], Some("t1")),
             _ => page(&["a-2"], Some("t1")),
         });
-        let listing = list_bucket_names(&client(&rule), &Limiter::new(1), &Deadline::none()).await;
+        let listing = list(&client).await;
         assert_eq!(listing.names, ["a-1", "a-2"]);
         let error = listing.error.unwrap();
         assert_eq!(error.code, "RepeatedPageToken");
         assert!(error.message.contains("\"t1\""), "{}", error.message);
-        assert_eq!(rule.num_calls(), 2);
+        assert_eq!(calls(), 2);
     }
 
     #[tokio::test]
     async fn an_error_on_a_later_page_keeps_the_earlier_pages() {
-        let rule = mock!(Client::get_buckets)
-            .sequence()
-            .output(|| page(&["a-1"], Some("t1")))
-            .http_status(
-                400,
-                Some(r#"{"__type": "AccessDeniedException", "message": "no"}"#.into()),
-            )
-            .build();
-        let listing = list_bucket_names(&client(&rule), &Limiter::new(1), &Deadline::none()).await;
+        let (client, _) = RegionClient::listing(|token| match token {
+            None => page(&["a-1"], Some("t1")),
+            _ => Err("AccessDeniedException"),
+        });
+        let listing = list(&client).await;
         assert_eq!(listing.names, ["a-1"]);
         assert_eq!(listing.error.unwrap().code, "AccessDeniedException");
     }

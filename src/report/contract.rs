@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::bucket::{BucketReport, BucketStatus};
 use super::suppress;
-use crate::failure::Failure;
-use crate::plan::{Location, ScopeError};
+use crate::plan::ScopeError;
 use crate::request::Suppression;
-use crate::rules::{Finding, FindingCode, KeyReport, KeyStatus, Policy};
+use crate::rules::{Finding, FindingCode, KeyStatus, Policy};
 
 /// The version of this report's shape; raised on any incompatible change.
 pub(crate) const REPORT_VERSION: u32 = 1;
@@ -82,67 +82,6 @@ pub struct FindingCounts {
     pub inactive: usize,
     #[serde(rename = "MULTIPLE_ACTIVE_KEYS")]
     pub multiple_active_keys: usize,
-}
-
-/// Whether a bucket's keys were read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum BucketStatus {
-    Audited,
-    Error,
-    /// Not reached before the invocation's deadline; `error.code` is `DeadlineExceeded`.
-    Skipped,
-}
-
-/// One bucket's entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct BucketReport {
-    pub(crate) bucket_name: String,
-    #[serde(flatten)]
-    pub(crate) location: Location,
-    pub(crate) status: BucketStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<Failure>,
-    /// Bucket-level findings (`MULTIPLE_ACTIVE_KEYS`).
-    pub(crate) findings: Vec<Finding>,
-    pub(crate) keys: Vec<KeyReport>,
-}
-
-impl BucketReport {
-    pub(crate) fn audited(
-        bucket_name: String,
-        location: Location,
-        findings: Vec<Finding>,
-        keys: Vec<KeyReport>,
-    ) -> Self {
-        Self {
-            bucket_name,
-            location,
-            status: BucketStatus::Audited,
-            error: None,
-            findings,
-            keys,
-        }
-    }
-
-    pub(crate) fn failed(bucket_name: String, location: Location, error: Failure) -> Self {
-        Self {
-            bucket_name,
-            location,
-            status: BucketStatus::Error,
-            error: Some(error),
-            findings: Vec::new(),
-            keys: Vec::new(),
-        }
-    }
-
-    pub(crate) fn skipped(bucket_name: String, location: Location, error: Failure) -> Self {
-        Self {
-            status: BucketStatus::Skipped,
-            ..Self::failed(bucket_name, location, error)
-        }
-    }
 }
 
 impl FindingCounts {
@@ -300,6 +239,9 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::failure::Failure;
+    use crate::plan::Location;
+    use crate::rules::KeyReport;
     use chrono::TimeZone;
     use serde_json::json;
 
@@ -324,8 +266,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn summary_counts_keys_buckets_and_findings_of_both_levels() {
+    /// Two audited buckets (bucket- and key-level findings), one failed in another account,
+    /// and a scope error there.
+    fn sample() -> Report {
         let buckets = vec![
             BucketReport::audited(
                 "media-prod".into(),
@@ -360,9 +303,13 @@ mod tests {
             role_arn: None,
             failure: Failure::new("RegionSetupInProgressException", "setting up"),
         };
-        let report = Report::new(now, Policy::default(), buckets, vec![scope_error], &[]);
-        let json = serde_json::to_value(&report).unwrap();
+        Report::new(now, Policy::default(), buckets, vec![scope_error], &[])
+    }
 
+    #[test]
+    fn summary_counts_keys_buckets_and_findings_of_both_levels() {
+        let report = sample();
+        let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["reportVersion"], 1);
         assert_eq!(json["generatedAt"], "2026-11-27T06:00:00Z");
         assert_eq!(
@@ -380,12 +327,17 @@ mod tests {
                        "unknown": {"bucketsAudited": 0, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 0, "findings": 0},
                        "us-east-1": {"bucketsAudited": 2, "bucketsFailed": 0, "bucketsSkipped": 0, "keys": 3, "findings": 4}}})
         );
+        assert_eq!(report.summary().findings.total(), 4);
+    }
+
+    #[test]
+    fn scope_errors_and_failed_buckets_read_as_documented() {
+        let json = serde_json::to_value(sample()).unwrap();
         assert_eq!(
             json["scopeErrors"],
             json!([{"accountId": "210987654321", "region": "eu-west-2",
                     "code": "RegionSetupInProgressException", "message": "setting up"}])
         );
-        assert_eq!(report.summary().findings.total(), 4);
         assert!(
             json["buckets"][0].get("error").is_none(),
             "no error key on an audited bucket"
@@ -396,6 +348,11 @@ mod tests {
                    "error": {"code": "NotFoundException", "message": "no such bucket"},
                    "findings": [], "keys": []})
         );
+    }
+
+    #[test]
+    fn the_first_failure_is_a_failed_bucket_else_a_scope_error() {
+        let report = sample();
         assert_eq!(
             report.first_failure(),
             Some((
@@ -405,7 +362,7 @@ mod tests {
             ))
         );
         let only_scope = Report::new(
-            now,
+            report.generated_at(),
             Policy::default(),
             vec![],
             report.scope_errors().to_vec(),
@@ -419,6 +376,11 @@ mod tests {
                 "setting up"
             ))
         );
+    }
+
+    #[test]
+    fn facts_a_key_lacks_are_null_not_missing() {
+        let json = serde_json::to_value(sample()).unwrap();
         let key = &json["buckets"][1]["keys"][0];
         assert_eq!(key["status"], "Inactive");
         assert_eq!(key["createdAt"], "2026-05-01T00:00:00Z");

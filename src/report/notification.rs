@@ -37,18 +37,37 @@ pub(crate) fn worth_notifying(report: &Report, always: bool) -> bool {
 /// The summary of `report`: every finding as bucket / key id / verdict / days /
 /// recommendation, every failed bucket and scope; past the size limit, a count of the rest.
 pub(crate) fn compose_notification(report: &Report) -> Notification {
+    let (finding_lines, failed_lines) = bucket_lines(report);
+    let lists = Lists {
+        findings: finding_lines,
+        failed: failed_lines,
+        scopes: scope_lines(report),
+        expired: expired_lines(report),
+    };
+    Notification {
+        subject: subject(report),
+        message: message(head(report), lists),
+    }
+}
+
+/// The subject: the counts, within SNS's limit in characters, cut on a character boundary.
+fn subject(report: &Report) -> String {
     let summary = report.summary();
-    let findings = summary.findings.total();
     let mut subject = format!(
-        "Lightsail key audit: {findings} findings, {} buckets failed",
+        "Lightsail key audit: {} findings, {} buckets failed",
+        summary.findings.total(),
         summary.buckets_failed
     );
     if summary.scope_errors > 0 {
         let _ = write!(subject, ", {} scopes failed", summary.scope_errors);
     }
-    subject.truncate(MAX_SUBJECT_CHARS);
+    // clip adds "..." where it cuts.
+    clip(&subject, MAX_SUBJECT_CHARS - 3)
+}
 
-    let policy = report.policy();
+/// The opening lines: when, the counts, the thresholds, what suppressions hide.
+fn head(report: &Report) -> String {
+    let (summary, policy) = (report.summary(), report.policy());
     let mut head = String::new();
     let _ = writeln!(
         head,
@@ -79,8 +98,12 @@ pub(crate) fn compose_notification(report: &Report) -> Notification {
             summary.suppressed
         );
     }
+    head
+}
 
-    let mut finding_lines = Vec::with_capacity(findings);
+/// One line per unsuppressed finding, and one per bucket that was not audited.
+fn bucket_lines(report: &Report) -> (Vec<String>, Vec<String>) {
+    let mut finding_lines = Vec::with_capacity(report.summary().findings.total());
     let mut failed_lines = Vec::new();
     for bucket in report.buckets() {
         let name = format!("{}{}", bucket.bucket_name, place(&bucket.location));
@@ -111,19 +134,12 @@ pub(crate) fn compose_notification(report: &Report) -> Notification {
             failed_lines.push(format!("- {name}: {}: {}", error.code, error.message));
         }
     }
-    let expired_lines: Vec<String> = summary
-        .expired_suppressions
-        .iter()
-        .map(|s| {
-            let target = match (&s.access_key_id, &s.bucket_name) {
-                (Some(key), _) => format!("key {key}"),
-                (None, Some(bucket)) => format!("bucket {bucket}"),
-                (None, None) => "(nothing)".to_owned(),
-            };
-            format!("- {target}: expired {}: {}", s.expires, s.reason)
-        })
-        .collect();
-    let scope_lines: Vec<String> = report
+    (finding_lines, failed_lines)
+}
+
+/// One line per account or region that could not be audited.
+fn scope_lines(report: &Report) -> Vec<String> {
+    report
         .scope_errors()
         .iter()
         .map(|e| {
@@ -135,35 +151,59 @@ pub(crate) fn compose_notification(report: &Report) -> Notification {
                 .map_or(String::new(), |r| format!(" {r}"));
             format!("- {account}{region}: {}: {}", e.failure.code, e.failure.message)
         })
-        .collect();
+        .collect()
+}
 
+/// One line per suppression past its expiry.
+fn expired_lines(report: &Report) -> Vec<String> {
+    report
+        .summary()
+        .expired_suppressions
+        .iter()
+        .map(|s| {
+            let target = match (&s.access_key_id, &s.bucket_name) {
+                (Some(key), _) => format!("key {key}"),
+                (None, Some(bucket)) => format!("bucket {bucket}"),
+                (None, None) => "(nothing)".to_owned(),
+            };
+            format!("- {target}: expired {}: {}", s.expires, s.reason)
+        })
+        .collect()
+}
+
+/// The lines of each section, before they are fitted into the message.
+struct Lists {
+    findings: Vec<String>,
+    failed: Vec<String>,
+    scopes: Vec<String>,
+    expired: Vec<String>,
+}
+
+/// `head` and the sections within SNS's limit, then a count of what did not fit.
+fn message(head: String, lists: Lists) -> String {
     // Failures are few and urgent: they are budgeted first, so thousands of findings cannot
     // crowd them out; findings get the rest. They are still listed findings first.
     let budget = MAX_MESSAGE_BYTES - TRAILER_BYTES - head.len();
-    let scope_title = format!("ACCOUNTS OR REGIONS NOT AUDITED ({})", scope_lines.len());
-    let (scopes, scopes_left) = section(&scope_title, scope_lines, budget / 4);
-    let failed_title = format!("FAILED BUCKETS ({})", failed_lines.len());
-    let (failed, failed_left) = section(&failed_title, failed_lines, budget / 2 - scopes.len());
+    let scope_title = format!("ACCOUNTS OR REGIONS NOT AUDITED ({})", lists.scopes.len());
+    let (scopes, scopes_left) = section(&scope_title, lists.scopes, budget / 4);
+    let failed_title = format!("FAILED BUCKETS ({})", lists.failed.len());
+    let (failed, failed_left) = section(&failed_title, lists.failed, budget / 2 - scopes.len());
     let findings_title = format!(
         "FINDINGS ({}) - bucket / key id / verdict / days / recommendation",
-        finding_lines.len()
+        lists.findings.len()
     );
-    let (listed, findings_left) = section(
-        &findings_title,
-        finding_lines,
-        budget - scopes.len() - failed.len(),
-    );
+    let findings_budget = budget - scopes.len() - failed.len();
+    let (listed, findings_left) = section(&findings_title, lists.findings, findings_budget);
     let expired_title = format!(
         "EXPIRED SUPPRESSIONS, NO LONGER APPLIED ({})",
-        expired_lines.len()
+        lists.expired.len()
     );
-    let (expired, expired_left) = section(&expired_title, expired_lines, TRAILER_BYTES / 2);
+    let (expired, expired_left) = section(&expired_title, lists.expired, TRAILER_BYTES / 2);
     let left_out = scopes_left + failed_left + findings_left + expired_left;
     let mut message = head;
-    message.push_str(&listed);
-    message.push_str(&failed);
-    message.push_str(&scopes);
-    message.push_str(&expired);
+    for part in [listed, failed, scopes, expired] {
+        message.push_str(&part);
+    }
     message.push('\n');
     if left_out > 0 {
         let _ = writeln!(
@@ -172,7 +212,7 @@ pub(crate) fn compose_notification(report: &Report) -> Notification {
         );
     }
     message.push_str("The full JSON report is delivered to the function's OnSuccess destination.\n");
-    Notification { subject, message }
+    message
 }
 
 /// A titled list within `budget` bytes, and how many lines did not fit.

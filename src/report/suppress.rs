@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::contract::BucketReport;
+use super::bucket::BucketReport;
 use crate::request::Suppression;
 use crate::rules::{FindingCode, SuppressionNote};
 

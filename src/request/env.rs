@@ -93,105 +93,19 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, AuditError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let mut config = Self::default();
+        let invalid = |variable, message| AuditError::InvalidConfiguration { variable, message };
         for threshold in THRESHOLDS {
             if let Some(raw) = get(threshold.env) {
-                let days = parse_bounded(threshold.env, &raw, 0, MAX_THRESHOLD_DAYS as usize)?;
+                let days = bounded(&raw, 0, MAX_THRESHOLD_DAYS as usize)
+                    .map_err(|message| invalid(threshold.env, message))?;
                 // In range 0..=3650, so it fits.
                 (threshold.set)(&mut config.policy, days as u32);
             }
         }
-        if let Some(raw) = get("MAX_CONCURRENCY") {
-            config.max_concurrency = parse_bounded("MAX_CONCURRENCY", &raw, 1, MAX_MAX_CONCURRENCY)?;
-        }
-        if let Some(raw) = get("BUCKET_NAMES") {
-            let names =
-                unique_names(raw.split(',').map(str::trim).filter(|n| !n.is_empty())).map_err(|message| {
-                    AuditError::InvalidConfiguration {
-                        variable: "BUCKET_NAMES",
-                        message,
-                    }
-                })?;
-            config.bucket_names = (!names.is_empty()).then_some(names);
-        }
-        if let Some(raw) = get("AUDIT_REGIONS") {
-            config.regions =
-                RegionSelection::parse(list(&raw)).map_err(|message| AuditError::InvalidConfiguration {
-                    variable: "AUDIT_REGIONS",
-                    message,
-                })?;
-        }
-        if let Some(raw) = get("AUDIT_ROLE_ARNS") {
-            let roles = list(&raw)
-                .map(|arn| AccountRole::parse(arn, None))
-                .collect::<Result<Vec<_>, _>>()
-                .and_then(unique_roles)
-                .map_err(|message| AuditError::InvalidConfiguration {
-                    variable: "AUDIT_ROLE_ARNS",
-                    message,
-                })?;
-            config.roles = Some(roles);
-        }
-        if let Some(raw) = get("NOTIFY_TOPIC_ARN") {
-            let arn = raw.trim();
-            if !is_topic_arn(arn) {
-                return Err(AuditError::InvalidConfiguration {
-                    variable: "NOTIFY_TOPIC_ARN",
-                    message: format!(
-                        "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:audit; got {raw:?}"
-                    ),
-                });
+        for variable in VARIABLES {
+            if let Some(raw) = get(variable.name) {
+                (variable.set)(&mut config, &raw).map_err(|message| invalid(variable.name, message))?;
             }
-            config.notify_topic_arn = Some(arn.to_owned());
-        }
-        if let Some(raw) = get("NOTIFY_ALWAYS") {
-            config.notify_always = match raw.trim().to_ascii_lowercase().as_str() {
-                "true" => true,
-                "false" => false,
-                _ => {
-                    return Err(AuditError::InvalidConfiguration {
-                        variable: "NOTIFY_ALWAYS",
-                        message: format!("must be true or false; got {raw:?}"),
-                    })
-                }
-            };
-        }
-        config.function_name = get("AWS_LAMBDA_FUNCTION_NAME").map(|n| n.trim().to_owned());
-        config.lambda_log_level = get("AWS_LAMBDA_LOG_LEVEL").map(|l| l.trim().to_owned());
-        let millis = |variable: &'static str, min: usize, max: usize, default: usize| {
-            get(variable).map_or(Ok(default), |raw| parse_bounded(variable, &raw, min, max))
-        };
-        config.deadline_margin = ms(millis(
-            "DEADLINE_MARGIN_MS",
-            0,
-            600_000,
-            DEFAULT_DEADLINE_MARGIN_MS,
-        )?);
-        config.attempt_timeout = ms(millis(
-            "ATTEMPT_TIMEOUT_MS",
-            100,
-            600_000,
-            DEFAULT_ATTEMPT_TIMEOUT_MS,
-        )?);
-        config.operation_timeout = ms(millis(
-            "OPERATION_TIMEOUT_MS",
-            100,
-            900_000,
-            DEFAULT_OPERATION_TIMEOUT_MS,
-        )?);
-        // At most 10: within 10 the bound is already set by OPERATION_TIMEOUT_MS.
-        config.max_attempts = millis("MAX_ATTEMPTS", 1, 10, DEFAULT_MAX_ATTEMPTS)? as u32;
-        if let Some(raw) = get("SUPPRESSIONS_JSON") {
-            let invalid = |message: String| AuditError::InvalidConfiguration {
-                variable: "SUPPRESSIONS_JSON",
-                message,
-            };
-            let value: serde_json::Value = serde_json::from_str(&raw).map_err(|e| {
-                invalid(format!(
-                    "is not JSON ({e}); it must be a JSON list of suppressions"
-                ))
-            })?;
-            config.suppressions =
-                suppression::parse_suppressions(&value, "SUPPRESSIONS_JSON").map_err(invalid)?;
         }
         Ok(config)
     }
@@ -222,16 +136,136 @@ fn list(raw: &str) -> impl Iterator<Item = &str> {
     raw.split(',').map(str::trim).filter(|item| !item.is_empty())
 }
 
-fn parse_bounded(variable: &'static str, raw: &str, min: usize, max: usize) -> Result<usize, AuditError> {
+/// `raw` as a whole number from `min` to `max`.
+fn bounded(raw: &str, min: usize, max: usize) -> Result<usize, String> {
     raw.trim()
         .parse::<usize>()
         .ok()
         .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| AuditError::InvalidConfiguration {
-            variable,
-            message: format!("must be a whole number from {min} to {max}; got {raw:?}"),
-        })
+        .ok_or_else(|| format!("must be a whole number from {min} to {max}; got {raw:?}"))
 }
+
+/// `raw` as milliseconds from `min` to `max`.
+fn millis(raw: &str, min: usize, max: usize) -> Result<Duration, String> {
+    bounded(raw, min, max).map(ms)
+}
+
+/// A variable the function reads (besides the thresholds), and how its value is stored: an
+/// error is the message of `InvalidConfiguration` for that variable.
+struct Variable {
+    name: &'static str,
+    set: fn(&mut Config, &str) -> Result<(), String>,
+}
+
+/// Every variable but the thresholds, which come from [`THRESHOLDS`].
+const VARIABLES: [Variable; 13] = [
+    Variable {
+        name: "MAX_CONCURRENCY",
+        set: |c, raw| {
+            c.max_concurrency = bounded(raw, 1, MAX_MAX_CONCURRENCY)?;
+            Ok(())
+        },
+    },
+    Variable {
+        name: "BUCKET_NAMES",
+        set: |c, raw| {
+            let names = unique_names(list(raw))?;
+            c.bucket_names = (!names.is_empty()).then_some(names);
+            Ok(())
+        },
+    },
+    Variable {
+        name: "AUDIT_REGIONS",
+        set: |c, raw| {
+            c.regions = RegionSelection::parse(list(raw))?;
+            Ok(())
+        },
+    },
+    Variable {
+        name: "AUDIT_ROLE_ARNS",
+        set: |c, raw| {
+            let roles = list(raw).map(|arn| AccountRole::parse(arn, None));
+            c.roles = Some(unique_roles(roles.collect::<Result<Vec<_>, _>>()?)?);
+            Ok(())
+        },
+    },
+    Variable {
+        name: "NOTIFY_TOPIC_ARN",
+        set: |c, raw| {
+            let arn = raw.trim();
+            if !is_topic_arn(arn) {
+                return Err(format!(
+                    "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:audit; got {raw:?}"
+                ));
+            }
+            c.notify_topic_arn = Some(arn.to_owned());
+            Ok(())
+        },
+    },
+    Variable {
+        name: "NOTIFY_ALWAYS",
+        set: |c, raw| {
+            c.notify_always = match raw.trim().to_ascii_lowercase().as_str() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(format!("must be true or false; got {raw:?}")),
+            };
+            Ok(())
+        },
+    },
+    Variable {
+        name: "AWS_LAMBDA_FUNCTION_NAME",
+        set: |c, raw| {
+            c.function_name = Some(raw.trim().to_owned());
+            Ok(())
+        },
+    },
+    Variable {
+        name: "AWS_LAMBDA_LOG_LEVEL",
+        set: |c, raw| {
+            c.lambda_log_level = Some(raw.trim().to_owned());
+            Ok(())
+        },
+    },
+    Variable {
+        name: "DEADLINE_MARGIN_MS",
+        set: |c, raw| {
+            c.deadline_margin = millis(raw, 0, 600_000)?;
+            Ok(())
+        },
+    },
+    Variable {
+        name: "ATTEMPT_TIMEOUT_MS",
+        set: |c, raw| {
+            c.attempt_timeout = millis(raw, 100, 600_000)?;
+            Ok(())
+        },
+    },
+    Variable {
+        name: "OPERATION_TIMEOUT_MS",
+        set: |c, raw| {
+            c.operation_timeout = millis(raw, 100, 900_000)?;
+            Ok(())
+        },
+    },
+    Variable {
+        // At most 10: within 10 the bound is already set by OPERATION_TIMEOUT_MS.
+        name: "MAX_ATTEMPTS",
+        set: |c, raw| {
+            c.max_attempts = bounded(raw, 1, 10)? as u32;
+            Ok(())
+        },
+    },
+    Variable {
+        name: "SUPPRESSIONS_JSON",
+        set: |c, raw| {
+            let value: serde_json::Value = serde_json::from_str(raw)
+                .map_err(|e| format!("is not JSON ({e}); it must be a JSON list of suppressions"))?;
+            c.suppressions = suppression::parse_suppressions(&value, "SUPPRESSIONS_JSON")?;
+            Ok(())
+        },
+    },
+];
 
 #[cfg(test)]
 mod tests {
