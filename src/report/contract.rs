@@ -69,36 +69,58 @@ pub struct ScopeCounts {
     pub findings: usize,
 }
 
-/// Findings per code, over keys and buckets; every code is always present.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// Findings per code, over keys and buckets; every code is always present, named as
+/// [`FindingCode`] names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FindingCounts {
-    #[serde(rename = "STALE")]
     pub stale: usize,
-    #[serde(rename = "NEVER_USED")]
     pub never_used: usize,
-    #[serde(rename = "ROTATION_DUE")]
     pub rotation_due: usize,
-    #[serde(rename = "INACTIVE")]
     pub inactive: usize,
-    #[serde(rename = "MULTIPLE_ACTIVE_KEYS")]
     pub multiple_active_keys: usize,
 }
 
 impl FindingCounts {
+    /// The count of `code`'s findings.
+    pub(crate) fn of(&self, code: FindingCode) -> usize {
+        match code {
+            FindingCode::Stale => self.stale,
+            FindingCode::NeverUsed => self.never_used,
+            FindingCode::RotationDue => self.rotation_due,
+            FindingCode::Inactive => self.inactive,
+            FindingCode::MultipleActiveKeys => self.multiple_active_keys,
+        }
+    }
+
     fn add(&mut self, code: FindingCode) {
-        let count = match code {
+        *self.slot(code) += 1;
+    }
+
+    fn slot(&mut self, code: FindingCode) -> &mut usize {
+        match code {
             FindingCode::Stale => &mut self.stale,
             FindingCode::NeverUsed => &mut self.never_used,
             FindingCode::RotationDue => &mut self.rotation_due,
             FindingCode::Inactive => &mut self.inactive,
             FindingCode::MultipleActiveKeys => &mut self.multiple_active_keys,
-        };
-        *count += 1;
+        }
     }
 
     /// All findings counted, of every code.
     pub fn total(&self) -> usize {
-        self.stale + self.never_used + self.rotation_due + self.inactive + self.multiple_active_keys
+        FindingCode::ALL.into_iter().map(|code| self.of(code)).sum()
+    }
+}
+
+impl Serialize for FindingCounts {
+    /// `{"STALE": n, ...}`: every code, in [`FindingCode::ALL`]'s order.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(FindingCode::ALL.len()))?;
+        for code in FindingCode::ALL {
+            map.serialize_entry(code.as_str(), &self.of(code))?;
+        }
+        map.end()
     }
 }
 

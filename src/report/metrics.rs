@@ -14,17 +14,24 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use super::contract::Report;
+use crate::rules::FindingCode;
 
 /// The namespace every metric is published under.
 pub(crate) const NAMESPACE: &str = "LightsailKeyAudit";
 
-/// The metrics, in the order they are declared.
-const METRICS: [&str; 11] = [
-    "StaleKeys",
-    "NeverUsedKeys",
-    "RotationDueKeys",
-    "InactiveKeys",
-    "MultipleActiveKeyBuckets",
+/// The metric of each finding code: keys with it, or buckets for a bucket-level code.
+fn finding_metric(code: FindingCode) -> &'static str {
+    match code {
+        FindingCode::Stale => "StaleKeys",
+        FindingCode::NeverUsed => "NeverUsedKeys",
+        FindingCode::RotationDue => "RotationDueKeys",
+        FindingCode::Inactive => "InactiveKeys",
+        FindingCode::MultipleActiveKeys => "MultipleActiveKeyBuckets",
+    }
+}
+
+/// The metrics after the findings', in the order they are declared.
+const RUN_METRICS: [&str; 6] = [
     "BucketsFailed",
     "BucketsSkipped",
     "ScopeErrors",
@@ -62,13 +69,7 @@ pub(crate) fn metrics_record(
     notification: NotificationFailed,
 ) -> Value {
     let summary = report.summary();
-    let findings = &summary.findings;
-    let values = [
-        findings.stale,
-        findings.never_used,
-        findings.rotation_due,
-        findings.inactive,
-        findings.multiple_active_keys,
+    let run_values = [
         summary.buckets_failed,
         summary.buckets_skipped,
         summary.scope_errors,
@@ -76,6 +77,11 @@ pub(crate) fn metrics_record(
         usize::from(notification.0),
         1,
     ];
+    let findings = FindingCode::ALL.map(|code| (finding_metric(code), summary.findings.of(code)));
+    let metrics: Vec<(&str, usize)> = findings
+        .into_iter()
+        .chain(RUN_METRICS.into_iter().zip(run_values))
+        .collect();
     let dimensions: Vec<&str> = function_name.iter().map(|_| "FunctionName").collect();
     let mut root = Map::new();
     root.insert("level".to_owned(), json!(level));
@@ -92,15 +98,15 @@ pub(crate) fn metrics_record(
             "CloudWatchMetrics": [{
                 "Namespace": NAMESPACE,
                 "Dimensions": [dimensions],
-                "Metrics": METRICS.iter().map(|name| json!({"Name": name, "Unit": "Count"})).collect::<Vec<_>>(),
+                "Metrics": metrics.iter().map(|(name, _)| json!({"Name": name, "Unit": "Count"})).collect::<Vec<_>>(),
             }],
         }),
     );
     if let Some(name) = function_name {
         root.insert("FunctionName".to_owned(), json!(name));
     }
-    for (name, value) in METRICS.iter().zip(values) {
-        root.insert((*name).to_owned(), json!(value));
+    for (name, value) in metrics {
+        root.insert(name.to_owned(), json!(value));
     }
     Value::Object(root)
 }
@@ -200,8 +206,8 @@ mod tests {
             .iter()
             .map(|m| m["Name"].as_str().unwrap())
             .collect();
-        assert_eq!(names, METRICS);
-        for (name, value) in [
+        // Every metric, in declaration order, with its value for this report.
+        let expected = [
             ("StaleKeys", 1),
             ("NeverUsedKeys", 0),
             ("RotationDueKeys", 1),
@@ -213,7 +219,9 @@ mod tests {
             ("KeysAudited", 1),
             ("NotificationsFailed", 1),
             ("AuditsCompleted", 1),
-        ] {
+        ];
+        assert_eq!(names, expected.map(|(name, _)| name));
+        for (name, value) in expected {
             assert_eq!(record[name], value, "{name}");
         }
     }

@@ -8,14 +8,12 @@ use serde_json::{Map, Value};
 
 use super::bucket_name::{unique_names, MAX_BUCKET_NAMES};
 use super::env::Config;
+use super::fields::{unknown_field, MAX_ECHO_CHARS};
 use super::selection::{self, unique_roles, AccountRole, RegionSelection};
 use super::suppression::{self, Suppression};
 use crate::error::AuditError;
 use crate::rules::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
 use crate::text::clip;
-
-/// The most characters of a field name or value an error message repeats.
-const MAX_ECHO_CHARS: usize = 64;
 
 /// Every field a request may have.
 const FIELDS: [&str; 7] = [
@@ -93,7 +91,7 @@ impl AuditRequest {
             } else if let Some(threshold) = THRESHOLDS.iter().find(|t| t.field == field) {
                 (threshold.set)(&mut policy, days(value, &path)?);
             } else {
-                return Err(invalid(unknown_field(field, &path)));
+                return Err(invalid(unknown_field(&path, field, &FIELDS)));
             }
         }
         Ok(Self {
@@ -209,10 +207,8 @@ fn account_roles(value: &Value, path: &str) -> Result<Vec<AccountRole>, AuditErr
                 "externalId" if value.is_null() => {}
                 "externalId" => external_id = Some(text()?),
                 _ => {
-                    return Err(invalid(format!(
-                        "unknown field `{}`; accepted fields: roleArn, externalId",
-                        clip(&field_path, MAX_ECHO_CHARS)
-                    )))
+                    let known = ["roleArn", "externalId"];
+                    return Err(invalid(unknown_field(&field_path, field, &known)));
                 }
             }
         }
@@ -222,47 +218,6 @@ fn account_roles(value: &Value, path: &str) -> Result<Vec<AccountRole>, AuditErr
         roles.push(role);
     }
     unique_roles(roles).map_err(|message| invalid(format!("`{path}` {message}")))
-}
-
-fn unknown_field(field: &str, path: &str) -> String {
-    let hint = FIELDS
-        .iter()
-        .find(|known| is_near(field, known))
-        .map(|known| format!("did you mean `{known}`? "))
-        .unwrap_or_default();
-    format!(
-        "unknown field `{}`; {hint}accepted fields: {}",
-        clip(path, MAX_ECHO_CHARS),
-        FIELDS.join(", ")
-    )
-}
-
-/// True for a likely typo: same letters ignoring case and separators, or within two edits.
-fn is_near(field: &str, known: &str) -> bool {
-    let fold = |s: &str| -> Vec<char> {
-        s.chars()
-            .filter(|c| *c != '_' && *c != '-')
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let (a, b) = (fold(field), fold(known));
-    if a.len().abs_diff(b.len()) > 2 {
-        return false;
-    }
-    // Levenshtein distance, one row at a time: each cell from the one above, the one to its
-    // upper left, and the one to its left.
-    let mut above: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut row = Vec::with_capacity(b.len() + 1);
-        row.push(i + 1);
-        for (cb, pair) in b.iter().zip(above.windows(2)) {
-            if let (&[upper_left, upper], Some(&left)) = (pair, row.last()) {
-                row.push((upper_left + usize::from(ca != cb)).min(upper + 1).min(left + 1));
-            }
-        }
-        above = row;
-    }
-    above.last().is_some_and(|distance| *distance <= 2)
 }
 
 /// A short description of a JSON value for an error message; long text is clipped.
@@ -422,7 +377,7 @@ mod tests {
             (json!({"accounts": [{}]}), "`accounts[0].roleArn` is required"),
             (json!({"accounts": [{"roleArn": 7}]}), "`accounts[0].roleArn` must be a string"),
             (json!({"accounts": [{"roleArn": "arn:aws:iam::1:role/a"}]}), "`accounts[0]`: \"arn:aws:iam::1:role/a\" is not an IAM role ARN"),
-            (json!({"accounts": [{"roleArn": "arn:aws:iam::210987654321:role/a", "externalID": "x"}]}), "unknown field `accounts[0].externalID`; accepted fields: roleArn, externalId"),
+            (json!({"accounts": [{"roleArn": "arn:aws:iam::210987654321:role/a", "externalID": "x"}]}), "unknown field `accounts[0].externalID`; did you mean `externalId`? accepted fields: roleArn, externalId"),
             (json!({"accounts": [{"roleArn": "arn:aws:iam::210987654321:role/a", "externalId": 5}]}), "`accounts[0].externalId` must be a string"),
             (json!({"bucketNames": ["a-b-c"], "extra": null}), "unknown field `extra`"),
         ];
@@ -481,15 +436,6 @@ mod tests {
         let name = "x".repeat(10_000);
         let message = rejection(json!({ name: 1 }));
         assert!(message.len() < 300, "{}", message.len());
-    }
-
-    #[test]
-    fn typo_detection_is_neither_too_eager_nor_too_shy() {
-        assert!(is_near("maxKeyAgeDay", "maxKeyAgeDays"));
-        assert!(is_near("MAX_KEY_AGE_DAYS", "maxKeyAgeDays"));
-        assert!(is_near("bucketname", "bucketNames"));
-        assert!(!is_near("regions", "bucketNames"));
-        assert!(!is_near("", "bucketNames"));
     }
 }
 

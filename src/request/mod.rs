@@ -6,6 +6,7 @@
 mod bucket_name;
 mod env;
 mod event;
+mod fields;
 mod selection;
 mod suppression;
 

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::fields::unknown_field;
 use crate::rules::FindingCode;
 
 /// The most suppressions one request or `SUPPRESSIONS_JSON` may hold.
@@ -74,13 +75,9 @@ fn parse_one(item: &Value, path: &str) -> Result<Suppression, String> {
             Some(_) => Err(format!("`{path}.{field}` must be a non-empty string")),
         }
     };
-    for field in fields.keys() {
-        if !["accessKeyId", "bucketName", "codes", "reason", "expires"].contains(&field.as_str()) {
-            return Err(format!(
-                "unknown field `{path}.{}`; accepted fields: accessKeyId, bucketName, codes, reason, expires",
-                field.chars().take(64).collect::<String>()
-            ));
-        }
+    const KNOWN: [&str; 5] = ["accessKeyId", "bucketName", "codes", "reason", "expires"];
+    if let Some(field) = fields.keys().find(|f| !KNOWN.contains(&f.as_str())) {
+        return Err(unknown_field(&format!("{path}.{field}"), field, &KNOWN));
     }
     let access_key_id = text("accessKeyId")?;
     let bucket_name = text("bucketName")?;
@@ -110,10 +107,8 @@ fn parse_one(item: &Value, path: &str) -> Result<Suppression, String> {
                 .enumerate()
                 .map(|(i, code)| {
                     code.as_str().and_then(FindingCode::parse).ok_or_else(|| {
-                        format!(
-                            "`{path}.codes[{i}]` must be one of STALE, NEVER_USED, ROTATION_DUE, INACTIVE, \
-                             MULTIPLE_ACTIVE_KEYS"
-                        )
+                        let names = FindingCode::ALL.map(FindingCode::as_str).join(", ");
+                        format!("`{path}.codes[{i}]` must be one of {names}")
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
