@@ -18,6 +18,7 @@ use crate::report::{
 };
 use crate::request::{AuditRequest, BucketName, Config, INVALID_BUCKET_NAME_MESSAGE};
 use crate::rules::{self, Policy};
+use crate::text::loggable;
 
 /// Facts about one invocation that do not come from the event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +117,7 @@ async fn notify(
             NotificationFailed(false)
         }
         Some(Err(e)) => {
-            error!(code = %e.code, message = ?e.message, "notification failed");
+            error!(code = %e.code, error_message = %loggable(&e.message), "notification failed");
             NotificationFailed(true)
         }
         None => {
@@ -260,19 +261,18 @@ fn log_outcome(report: &Report) {
             account = ?error.location.account_id,
             region = ?error.location.region,
             code = %error.failure.code,
-            message = ?error.failure.message,
+            error_message = %loggable(&error.failure.message),
             "scope audit failed"
         );
     }
     for bucket in report.buckets() {
         if let Some(error) = &bucket.error {
-            // Debug formatting escapes control characters a crafted name could carry.
             warn!(
-                bucket = ?bucket.bucket_name,
+                bucket = %loggable(&bucket.bucket_name),
                 account = ?bucket.location.account_id,
                 region = ?bucket.location.region,
                 code = %error.code,
-                message = ?error.message,
+                error_message = %loggable(&error.message),
                 "bucket audit failed"
             );
         }

@@ -9,6 +9,16 @@ pub(crate) fn clip(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// The most characters of outside text one log field repeats: a 100,000-character bucket name
+/// must not make a 100 KB log line, nor a 6 MB event one larger than CloudWatch Logs accepts.
+const MAX_LOGGED_CHARS: usize = 256;
+
+/// `text` as a log field shows it: clipped, then `Debug`-quoted so control characters a
+/// crafted name could carry are escaped.
+pub(crate) fn loggable(text: &str) -> String {
+    format!("{:?}", clip(text, MAX_LOGGED_CHARS))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -19,5 +29,12 @@ mod tests {
         assert_eq!(clip("abcdef", 3), "abc...");
         assert_eq!(clip("ééé", 2), "éé...");
         assert_eq!(clip("abc", 3), "abc");
+    }
+
+    #[test]
+    fn a_logged_value_is_clipped_and_escaped() {
+        assert_eq!(loggable("ghost"), "\"ghost\"");
+        assert_eq!(loggable("a\nb"), "\"a\\nb\"");
+        assert!(loggable(&"x".repeat(100_000)).len() < 300);
     }
 }
