@@ -6,8 +6,7 @@ use aws_sdk_sns::operation::publish::PublishOutput;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use common::*;
 use lambda_runtime::{Context, LambdaEvent};
-use lightsail_key_audit::{handle, Notifier};
-use lightsail_local::Server;
+use lightsail_key_audit::{handle, AuditError, Notifier, Report};
 use serde_json::{json, Value};
 
 const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:lightsail-key-audit";
@@ -23,9 +22,20 @@ fn event(payload: Value) -> LambdaEvent<Value> {
     LambdaEvent::new(payload, context)
 }
 
+/// One invocation against `local`, the summary published through `rule`.
+async fn deliver(local: &Local, rule: &Rule, payload: Value) -> Result<Report, AuditError> {
+    handle(
+        &local.lightsail,
+        Some(&notifier(rule)),
+        &local.config,
+        event(payload),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn findings_are_sent_to_people_once_with_the_account_from_the_function_arn() {
-    let server = Server::start(demo(), loopback()).await.unwrap();
+    let local = Local::start(demo(), &[]).await;
     let rule = mock!(aws_sdk_sns::Client::publish)
         .match_requests(|req| {
             let message = req.message().unwrap_or_default();
@@ -39,14 +49,7 @@ async fn findings_are_sent_to_people_once_with_the_account_from_the_function_arn
         })
         .then_output(|| PublishOutput::builder().build());
     let payload: Value = serde_json::from_str(include_str!("../events/audit-buckets.json")).unwrap();
-    let report = handle(
-        &lightsail(&server, "us-east-1").await,
-        Some(&notifier(&rule)),
-        &config(&[]),
-        event(payload),
-    )
-    .await
-    .unwrap();
+    let report = deliver(&local, &rule, payload).await.unwrap();
     assert_eq!(rule.num_calls(), 1, "one matching publish");
     let report = serde_json::to_value(report).unwrap();
     assert_eq!(report["buckets"][0]["accountId"], "123456789012");
@@ -54,42 +57,40 @@ async fn findings_are_sent_to_people_once_with_the_account_from_the_function_arn
 
 #[tokio::test]
 async fn a_clean_run_is_quiet_unless_notify_always() {
-    let server = Server::start(demo(), loopback()).await.unwrap();
-    let lightsail = lightsail(&server, "us-east-1").await;
+    let local = Local::start(demo(), &[]).await;
     let clean = json!({"bucketNames": ["new-uploads"]});
     for (always, expected_calls) in [("false", 0), ("true", 1)] {
         let rule = mock!(aws_sdk_sns::Client::publish).then_output(|| PublishOutput::builder().build());
         let config = config(&[("NOTIFY_ALWAYS", always)]);
-        handle(&lightsail, Some(&notifier(&rule)), &config, event(clean.clone()))
-            .await
-            .unwrap();
+        handle(
+            &local.lightsail,
+            Some(&notifier(&rule)),
+            &config,
+            event(clean.clone()),
+        )
+        .await
+        .unwrap();
         assert_eq!(rule.num_calls(), expected_calls, "NOTIFY_ALWAYS={always}");
     }
 }
 
 #[tokio::test]
 async fn a_failed_publish_never_costs_the_report() {
-    let server = Server::start(demo(), loopback()).await.unwrap();
+    let local = Local::start(demo(), &[]).await;
     let rule = mock!(aws_sdk_sns::Client::publish).then_http_response(|| {
         aws_smithy_runtime_api::http::Response::new(
             aws_smithy_runtime_api::http::StatusCode::try_from(500).unwrap(),
             aws_smithy_types::body::SdkBody::from("<ErrorResponse/>"),
         )
     });
-    let report = handle(
-        &lightsail(&server, "us-east-1").await,
-        Some(&notifier(&rule)),
-        &config(&[]),
-        event(json!({"bucketNames": ["media-prod"]})),
-    )
-    .await;
+    let report = deliver(&local, &rule, json!({"bucketNames": ["media-prod"]})).await;
     assert!(report.is_ok());
     assert!(rule.num_calls() >= 1);
 }
 
 #[tokio::test]
 async fn a_run_that_fails_still_tells_people_why() {
-    let server = Server::start(demo(), loopback()).await.unwrap();
+    let local = Local::start(demo(), &[]).await;
     let rule = mock!(aws_sdk_sns::Client::publish)
         .match_requests(|req| {
             req.message()
@@ -97,14 +98,9 @@ async fn a_run_that_fails_still_tells_people_why() {
                 .contains("- ghost (123456789012, us-east-1): NotFoundException")
         })
         .then_output(|| PublishOutput::builder().build());
-    let error = handle(
-        &lightsail(&server, "us-east-1").await,
-        Some(&notifier(&rule)),
-        &config(&[]),
-        event(json!({"bucketNames": ["ghost"]})),
-    )
-    .await
-    .unwrap_err();
+    let error = deliver(&local, &rule, json!({"bucketNames": ["ghost"]}))
+        .await
+        .unwrap_err();
     assert_eq!(error.error_type(), "AuditFailed");
     assert_eq!(rule.num_calls(), 1);
 }
@@ -112,25 +108,20 @@ async fn a_run_that_fails_still_tells_people_why() {
 #[tokio::test]
 async fn no_secret_from_the_wire_reaches_the_summary_for_people() {
     let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSNSLEAK01";
-    let mut leaky = key("AKIALEAKYSNS00000001", 200.0, Some(100.0));
-    leaky.secret_access_key = Some(secret.to_owned());
-    let server = Server::start(fixture(vec![bucket("leaky", vec![leaky], vec![])]), loopback())
-        .await
-        .unwrap();
+    let local = Local::start(
+        leaky(key("AKIALEAKYSNS00000001", 200.0, Some(100.0)), secret),
+        &[],
+    )
+    .await;
     let rule = mock!(aws_sdk_sns::Client::publish)
         .match_requests(move |req| {
             let text = format!("{:?} {:?}", req.subject(), req.message());
             text.contains("AKIALEAKYSNS00000001") && !text.contains(secret)
         })
         .then_output(|| PublishOutput::builder().build());
-    handle(
-        &lightsail(&server, "us-east-1").await,
-        Some(&notifier(&rule)),
-        &config(&[]),
-        event(json!({"bucketNames": ["leaky"]})),
-    )
-    .await
-    .unwrap();
+    deliver(&local, &rule, json!({"bucketNames": ["leaky"]}))
+        .await
+        .unwrap();
     assert_eq!(
         rule.num_calls(),
         1,

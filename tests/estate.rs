@@ -4,13 +4,19 @@
 mod common;
 
 use common::*;
-use lightsail_key_audit::logging;
-use lightsail_local::{Fault, FaultKind, Fixture, RoleFixture, Server};
+use lightsail_local::{Fault, FaultKind, Fixture, RoleFixture};
 use serde_json::{json, Value};
 
 const MEMBER: &str = "210987654321";
 const MEMBER_ROLE: &str = "arn:aws:iam::210987654321:role/LightsailKeyAudit";
 const DENIED_ROLE: &str = "arn:aws:iam::333333333333:role/LightsailKeyAudit";
+
+/// What the home account lists in us-east-1, in order.
+const HOME_US: [&str; 3] = [
+    "123456789012/us-east-1/home-a",
+    "123456789012/us-east-1/home-b",
+    "123456789012/us-east-1/home-c",
+];
 
 /// Home: three buckets in us-east-1 (paged two at a time), one in eu-west-2.
 /// Member: one bucket in us-east-1, one in eu-west-2.
@@ -71,85 +77,52 @@ fn estate() -> Fixture {
     fixture
 }
 
-fn names(report: &Value) -> Vec<String> {
-    report["buckets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            format!(
-                "{}/{}/{}",
-                b["accountId"].as_str().unwrap_or("-"),
-                b["region"].as_str().unwrap_or("-"),
-                b["bucketName"].as_str().unwrap()
-            )
-        })
-        .collect()
+/// The estate with `fault` injected.
+fn estate_with(fault: Fault) -> Fixture {
+    let mut fixture = estate();
+    fixture.faults.push(fault);
+    fixture
 }
 
 #[tokio::test]
 async fn with_no_names_every_bucket_of_the_region_is_discovered_across_pages() {
-    let server = Server::start(estate(), loopback()).await.unwrap();
-    let report = audit(&lightsail(&server, "us-east-1").await, &config(&[]), json!({}))
-        .await
-        .unwrap();
-    assert_eq!(
-        names(&report),
-        [
-            "123456789012/us-east-1/home-a",
-            "123456789012/us-east-1/home-b",
-            "123456789012/us-east-1/home-c"
-        ]
-    );
-    assert_eq!(server.stats().operations[0], 2, "two GetBuckets pages");
+    let local = Local::start(estate(), &[]).await;
+    let report = local.audit(json!({})).await.unwrap();
+    assert_eq!(located(&report), HOME_US);
+    assert_eq!(local.calls()[0], 2, "two GetBuckets pages");
     assert_eq!(report["summary"]["findings"]["NEVER_USED"], 1);
     assert_eq!(report["scopeErrors"], json!([]));
 }
 
 #[tokio::test]
 async fn a_repeating_page_token_stops_listing_and_keeps_what_was_found() {
-    let mut fixture = estate();
-    fixture.faults.push(Fault {
+    let repeating_token = Fault {
         operations: Some(vec!["GetBuckets".into()]),
         ..fault(FaultKind::RepeatPageToken, None)
-    });
-    let server = Server::start(fixture, loopback()).await.unwrap();
-    let report = audit(&lightsail(&server, "us-east-1").await, &config(&[]), json!({}))
-        .await
-        .unwrap();
+    };
+    let local = Local::start(estate_with(repeating_token), &[]).await;
+    let report = local.audit(json!({})).await.unwrap();
     assert_eq!(
-        names(&report),
-        [
-            "123456789012/us-east-1/home-a",
-            "123456789012/us-east-1/home-b",
-            "123456789012/us-east-1/home-c"
-        ],
+        located(&report),
+        HOME_US,
         "the pages before the repeat are audited"
     );
     let error = &report["scopeErrors"][0];
     assert_eq!(error["code"], "RepeatedPageToken");
     assert_eq!(error["region"], "us-east-1");
-    assert_eq!(server.stats().operations[0], 2, "stopped at the first repeat");
+    assert_eq!(local.calls()[0], 2, "stopped at the first repeat");
 }
 
 #[tokio::test]
 async fn two_regions_are_audited_in_request_order() {
-    let server = Server::start(estate(), loopback()).await.unwrap();
-    let report = audit(
-        &lightsail(&server, "us-east-1").await,
-        &config(&[]),
-        json!({"regions": ["eu-west-2", "us-east-1"]}),
-    )
-    .await
-    .unwrap();
+    let local = Local::start(estate(), &[]).await;
+    let report = local
+        .audit(json!({"regions": ["eu-west-2", "us-east-1"]}))
+        .await
+        .unwrap();
     assert_eq!(
-        names(&report),
-        [
-            "123456789012/eu-west-2/home-eu",
-            "123456789012/us-east-1/home-a",
-            "123456789012/us-east-1/home-b",
-            "123456789012/us-east-1/home-c"
-        ]
+        located(&report),
+        [&["123456789012/eu-west-2/home-eu"][..], &HOME_US].concat()
     );
     assert_eq!(report["summary"]["byRegion"]["eu-west-2"]["bucketsAudited"], 1);
     assert_eq!(report["summary"]["byRegion"]["us-east-1"]["bucketsAudited"], 3);
@@ -157,16 +130,13 @@ async fn two_regions_are_audited_in_request_order() {
 
 #[tokio::test]
 async fn named_buckets_are_located_across_regions_and_a_missing_one_is_not_found() {
-    let server = Server::start(estate(), loopback()).await.unwrap();
-    let report = audit(
-        &lightsail(&server, "us-east-1").await,
-        &config(&[("AUDIT_REGIONS", "us-east-1,eu-west-2")]),
-        json!({"bucketNames": ["home-eu", "ghost", "home-b"]}),
-    )
-    .await
-    .unwrap();
+    let local = Local::start(estate(), &[("AUDIT_REGIONS", "us-east-1,eu-west-2")]).await;
+    let report = local
+        .audit(json!({"bucketNames": ["home-eu", "ghost", "home-b"]}))
+        .await
+        .unwrap();
     assert_eq!(
-        names(&report),
+        located(&report),
         [
             "123456789012/us-east-1/home-b",
             "123456789012/eu-west-2/home-eu",
@@ -182,26 +152,16 @@ async fn named_buckets_are_located_across_regions_and_a_missing_one_is_not_found
             .contains("us-east-1, 123456789012/eu-west-2"),
         "{ghost}"
     );
-    assert_eq!(
-        server.stats().operations[1],
-        2,
-        "keys fetched only for the buckets found"
-    );
+    assert_eq!(local.calls()[1], 2, "keys fetched only for the buckets found");
 }
 
 #[tokio::test]
 async fn one_named_bucket_in_one_region_is_fetched_directly_without_listing() {
-    let server = Server::start(estate(), loopback()).await.unwrap();
-    let report = audit(
-        &lightsail(&server, "us-east-1").await,
-        &config(&[]),
-        json!({"bucketNames": ["home-a"]}),
-    )
-    .await
-    .unwrap();
-    assert_eq!(names(&report), ["123456789012/us-east-1/home-a"]);
+    let local = Local::start(estate(), &[]).await;
+    let report = local.audit(json!({"bucketNames": ["home-a"]})).await.unwrap();
+    assert_eq!(located(&report), ["123456789012/us-east-1/home-a"]);
     assert_eq!(
-        server.stats().operations,
+        local.calls(),
         [0, 1, 0],
         "no GetBuckets call, no extra permission"
     );
@@ -209,18 +169,12 @@ async fn one_named_bucket_in_one_region_is_fetched_directly_without_listing() {
 
 #[tokio::test]
 async fn every_region_means_what_get_regions_lists() {
-    let server = Server::start(estate(), loopback()).await.unwrap();
-    let report = audit(
-        &lightsail(&server, "us-east-1").await,
-        &config(&[]),
-        json!({"regions": "all"}),
-    )
-    .await
-    .unwrap();
-    assert_eq!(names(&report).len(), 4);
-    assert_eq!(server.stats().operations[2], 1, "one GetRegions call");
+    let local = Local::start(estate(), &[]).await;
+    let report = local.audit(json!({"regions": "all"})).await.unwrap();
+    assert_eq!(located(&report).len(), 4);
+    assert_eq!(local.calls()[2], 1, "one GetRegions call");
     assert_eq!(
-        server.stats().operations[0],
+        local.calls()[0],
         2 + 1 + 1,
         "us-east-1 in two pages, eu-west-2, ap-south-1"
     );
@@ -228,23 +182,15 @@ async fn every_region_means_what_get_regions_lists() {
 
 #[tokio::test]
 async fn two_accounts_with_one_failing_assume_role() {
-    let server = Server::start(estate(), loopback()).await.unwrap();
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let _guard =
-        tracing::subscriber::set_default(logging::subscriber(Some("TRACE"), None, true, move || {
-            writer.clone()
-        }));
-    let report = audit(
-        &lightsail(&server, "us-east-1").await,
-        &config(&[]),
-        json!({"regions": ["us-east-1", "eu-west-2"],
-               "accounts": [{"roleArn": DENIED_ROLE}, {"roleArn": MEMBER_ROLE, "externalId": "audit-ext-1"}]}),
-    )
-    .await
+    let local = Local::start(estate(), &[]).await;
+    let (captured, _guard) = capture_logs(true);
+    let report = local
+        .audit(json!({"regions": ["us-east-1", "eu-west-2"],
+               "accounts": [{"roleArn": DENIED_ROLE}, {"roleArn": MEMBER_ROLE, "externalId": "audit-ext-1"}]}))
+        .await
     .unwrap();
     assert_eq!(
-        names(&report),
+        located(&report),
         [
             "210987654321/us-east-1/member-us",
             "210987654321/eu-west-2/member-eu"
@@ -280,14 +226,13 @@ async fn two_accounts_with_one_failing_assume_role() {
 
 #[tokio::test]
 async fn when_no_role_can_be_assumed_the_run_fails_with_the_first_cause() {
-    let server = Server::start(estate(), loopback()).await.unwrap();
-    let report = audit(
-        &lightsail(&server, "us-east-1").await,
-        &config(&[("AUDIT_ROLE_ARNS", MEMBER_ROLE)]),
-        json!({"accounts": [{"roleArn": MEMBER_ROLE, "externalId": "wrong"},
+    let local = Local::start(estate(), &[("AUDIT_ROLE_ARNS", MEMBER_ROLE)]).await;
+    let report = local
+        .audit(
+            json!({"accounts": [{"roleArn": MEMBER_ROLE, "externalId": "wrong"},
                             {"roleArn": "arn:aws:iam::123456789012:role/Self"}]}),
-    )
-    .await;
+        )
+        .await;
     // Neither role can be assumed (Self is not in the fixture): nothing audited, so the run fails.
     let error = report.unwrap_err();
     assert_eq!(error.error_type(), "AuditFailed");
@@ -301,20 +246,16 @@ async fn when_no_role_can_be_assumed_the_run_fails_with_the_first_cause() {
 
 #[tokio::test]
 async fn a_region_that_fails_as_a_whole_is_reported_and_the_rest_goes_on() {
-    let mut fixture = estate();
-    fixture.faults.push(Fault {
+    let eu_setting_up = Fault {
         regions: Some(vec!["eu-west-2".into()]),
         ..fault(FaultKind::RegionSetupInProgress, None)
-    });
-    let server = Server::start(fixture, loopback()).await.unwrap();
-    let report = audit(
-        &lightsail(&server, "us-east-1").await,
-        &config(&[]),
-        json!({"regions": ["us-east-1", "eu-west-2"]}),
-    )
-    .await
-    .unwrap();
-    assert_eq!(names(&report).len(), 3);
+    };
+    let local = Local::start(estate_with(eu_setting_up), &[]).await;
+    let report = local
+        .audit(json!({"regions": ["us-east-1", "eu-west-2"]}))
+        .await
+        .unwrap();
+    assert_eq!(located(&report).len(), 3);
     assert_eq!(
         report["scopeErrors"],
         json!([{"accountId": "123456789012", "region": "eu-west-2", "code": "RegionSetupInProgressException",
@@ -325,7 +266,7 @@ async fn a_region_that_fails_as_a_whole_is_reported_and_the_rest_goes_on() {
 
 #[tokio::test]
 async fn the_concurrency_bound_holds_across_accounts_regions_and_buckets() {
-    let mut fixture = estate();
+    let mut fixture = estate_with(latency(30));
     for i in 0..6 {
         fixture.buckets.push(bucket_in(
             &format!("member-extra-{i}"),
@@ -342,28 +283,25 @@ async fn the_concurrency_bound_holds_across_accounts_regions_and_buckets() {
             vec![],
         ));
     }
-    fixture.faults.push(Fault {
-        latency_ms: Some(30),
-        ..fault(FaultKind::Latency, None)
-    });
     fixture.roles.insert(
         "arn:aws:iam::123456789012:role/Self".into(),
         RoleFixture::default(),
     );
-    let server = Server::start(fixture, loopback()).await.unwrap();
-    let report = audit(
-        &lightsail(&server, "us-east-1").await,
-        &config(&[("MAX_CONCURRENCY", "3")]),
-        json!({"regions": ["us-east-1", "eu-west-2"],
+    let local = Local::start(fixture, &[("MAX_CONCURRENCY", "3")]).await;
+    let report = local
+        .audit(json!({"regions": ["us-east-1", "eu-west-2"],
                "accounts": [{"roleArn": "arn:aws:iam::123456789012:role/Self"},
-                            {"roleArn": MEMBER_ROLE, "externalId": "audit-ext-1"}]}),
-    )
-    .await
-    .unwrap();
+                            {"roleArn": MEMBER_ROLE, "externalId": "audit-ext-1"}]}))
+        .await
+        .unwrap();
     assert_eq!(report["summary"]["bucketsAudited"], 4 + 6 + 2 + 6);
     assert_eq!(
         report["summary"]["byAccount"]["123456789012"]["bucketsAudited"],
         10
     );
-    assert_eq!(server.stats().peak_in_flight, 3, "one bound over every scope");
+    assert_eq!(
+        local.server.stats().peak_in_flight,
+        3,
+        "one bound over every scope"
+    );
 }

@@ -4,22 +4,19 @@
 mod common;
 
 use common::*;
-use lightsail_local::Server;
 use serde_json::Value;
 
 #[tokio::test]
 async fn every_example_event_is_handled_as_documented() {
-    let server = Server::start(demo(), loopback()).await.unwrap();
-    let lightsail = lightsail(&server, "us-east-1").await;
     // The scheduled event names nothing: it discovers every bucket of the home region.
-    let config = config(&[]);
+    let local = Local::start(demo(), &[]).await;
 
     let mut seen = 0;
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/events")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let event: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let result = audit(&lightsail, &config, event).await;
+        let result = local.audit(event).await;
         match name.as_str() {
             "invalid-request.json" => {
                 let error = result.expect_err(&name);

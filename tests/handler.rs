@@ -2,24 +2,16 @@
 
 mod common;
 
-use common::Captured;
-
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_lightsail::config::retry::RetryConfig;
 use aws_sdk_lightsail::Client;
 use aws_smithy_mocks::{mock, mock_client, MockResponse, Rule, RuleMode};
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use chrono::{DateTime, TimeZone, Utc};
-use lightsail_key_audit::{logging, run_audit, AuditError, Config, Invocation, Lightsail};
+use common::{bucket_names, codes, HOME_ACCOUNT};
+use lightsail_key_audit::{run_audit, AuditError, Config, Invocation, Lightsail};
 use serde_json::{json, Value};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -30,7 +22,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn invocation() -> Invocation {
-    Invocation::at(now()).in_account("123456789012")
+    Invocation::at(now()).in_account(HOME_ACCOUNT)
 }
 
 fn days_ago(days: i64) -> i64 {
@@ -143,13 +135,7 @@ async fn the_report_follows_the_documented_contract() {
     assert_eq!(old["daysSinceLastUse"], 100);
     assert_eq!(old["lastUsedRegion"], "us-east-1");
     assert_eq!(old["lastUsedService"], "s3");
-    let codes: Vec<&str> = old["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(codes, ["STALE", "ROTATION_DUE"]);
+    assert_eq!(codes(&old["findings"]), ["STALE", "ROTATION_DUE"]);
     assert_eq!(
         old["findings"][0]["message"],
         "last used 100 days ago; threshold 45"
@@ -187,14 +173,8 @@ async fn request_thresholds_change_the_verdicts() {
     )
     .await
     .unwrap();
-    let codes: Vec<&str> = report["buckets"][0]["keys"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        codes,
+        codes(&report["buckets"][0]["keys"][0]["findings"]),
         ["ROTATION_DUE"],
         "100 days is not more than 100; 200 is more than 199"
     );
@@ -211,14 +191,8 @@ async fn invalid_names_are_reported_never_sent_and_order_is_kept() {
     )
     .await
     .unwrap();
-    let names: Vec<&str> = report["buckets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["bucketName"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        bucket_names(&report),
         ["backups", "Media-Prod", "-x-", long.as_str(), "inactive-only"]
     );
     for i in [1, 2, 3] {
@@ -297,8 +271,7 @@ async fn a_bad_request_fails_before_any_call() {
 #[tokio::test]
 async fn buckets_named_in_the_environment_are_used_when_the_event_names_none() {
     let rule = estate();
-    let config =
-        Config::from_lookup(|name| (name == "BUCKET_NAMES").then(|| "backups,ghost".to_owned())).unwrap();
+    let config = common::config(&[("BUCKET_NAMES", "backups,ghost")]);
     let scheduled = json!({"version": "0", "detail-type": "Scheduled Event", "source": "aws.events",
                            "detail": {}});
     let report = run_audit(&lightsail(&[&rule]), &config, &scheduled, &invocation())
@@ -306,106 +279,4 @@ async fn buckets_named_in_the_environment_are_used_when_the_event_names_none() {
         .unwrap();
     assert_eq!(report.summary().buckets_requested, 2);
     assert_eq!(report.summary().findings.never_used, 1);
-}
-
-#[tokio::test]
-async fn no_secret_reaches_the_report_or_the_logs_even_at_trace() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let _guard =
-        tracing::subscriber::set_default(logging::subscriber(Some("TRACE"), None, false, move || {
-            writer.clone()
-        }));
-    let rule = estate();
-    let report = audit(
-        &lightsail(&[&rule]),
-        json!({"bucketNames": ["media-prod", "ghost"]}),
-    )
-    .await
-    .unwrap();
-    let logs = captured.text();
-
-    assert!(!report.to_string().contains(SECRET));
-    assert!(!logs.contains(SECRET), "{logs}");
-    assert!(
-        !logs.contains("ANOTREAL"),
-        "test credentials stay out of the logs"
-    );
-    let warn = logs
-        .lines()
-        .find(|l| l.contains("bucket audit failed"))
-        .expect("a WARN line");
-    assert!(warn.contains("WARN") && warn.contains("\"ghost\"") && warn.contains("NotFoundException"));
-    let info = logs
-        .lines()
-        .filter(|l| l.contains("audit complete"))
-        .collect::<Vec<_>>();
-    assert_eq!(info.len(), 1, "{logs}");
-    assert!(
-        info[0].contains("buckets_audited=1") && info[0].contains("stale=1"),
-        "{}",
-        info[0]
-    );
-}
-
-/// An HTTP connector that answers every call after a delay and records how many were in flight.
-#[derive(Debug, Clone, Default)]
-struct SlowLightsail {
-    in_flight: Arc<AtomicUsize>,
-    peak: Arc<AtomicUsize>,
-    calls: Arc<AtomicUsize>,
-}
-
-impl HttpConnector for SlowLightsail {
-    fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
-        let this = self.clone();
-        HttpConnectorFuture::new(async move {
-            let now = this.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-            this.peak.fetch_max(now, Ordering::SeqCst);
-            this.calls.fetch_add(1, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            this.in_flight.fetch_sub(1, Ordering::SeqCst);
-            Ok(keys(json!([])))
-        })
-    }
-}
-
-impl HttpClient for SlowLightsail {
-    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
-        SharedHttpConnector::new(self.clone())
-    }
-}
-
-#[tokio::test]
-async fn concurrent_calls_never_exceed_max_concurrency() {
-    for limit in [1usize, 3, 8] {
-        let connector = SlowLightsail::default();
-        let client = Client::from_conf(
-            aws_sdk_lightsail::Config::builder()
-                .with_test_defaults_v2()
-                .http_client(connector.clone())
-                .build(),
-        );
-        let config =
-            Config::from_lookup(|name| (name == "MAX_CONCURRENCY").then(|| limit.to_string())).unwrap();
-        let names: Vec<String> = (0..20).map(|i| format!("bucket-{i:02}")).collect();
-        let report = run_audit(
-            &Lightsail::from_client(client).unwrap(),
-            &config,
-            &json!({ "bucketNames": names }),
-            &invocation(),
-        )
-        .await
-        .unwrap();
-        assert_eq!(connector.calls.load(Ordering::SeqCst), 20);
-        assert_eq!(connector.peak.load(Ordering::SeqCst), limit, "limit {limit}");
-        let json = serde_json::to_value(&report).unwrap();
-        let order: Vec<&str> = json["buckets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b["bucketName"].as_str().unwrap())
-            .collect();
-        assert_eq!(order, names, "request order is kept");
-    }
 }

@@ -6,38 +6,12 @@ mod common;
 use std::io::Write;
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_lightsail::config::retry::RetryConfig;
-use aws_sdk_lightsail::config::{Credentials, Region};
 use chrono::Utc;
 use common::*;
 use lambda_runtime::{Context, LambdaEvent};
-use lightsail_key_audit::{handle, run_audit, Config, Invocation, Lightsail};
-use lightsail_local::{Fault, FaultKind, Server};
+use lightsail_key_audit::{handle, run_audit, Invocation};
+use lightsail_local::FaultKind;
 use serde_json::{json, Value};
-
-/// The production AWS configuration (`Config::aws_loader`: retries, timeouts) pointed at the
-/// stand-in, with millisecond backoff instead of seconds.
-async fn production_like(server: &Server, config: &Config, max_attempts: u32) -> Lightsail {
-    let sdk = config
-        .aws_loader()
-        .region(Region::new("us-east-1"))
-        .endpoint_url(server.url())
-        .credentials_provider(Credentials::new(
-            ACCESS_KEY,
-            CREDENTIAL_SECRET,
-            None,
-            None,
-            "tests",
-        ))
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(max_attempts)
-                .with_initial_backoff(Duration::from_millis(2)),
-        )
-        .load()
-        .await;
-    Lightsail::new(&sdk).unwrap()
-}
 
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -51,57 +25,29 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-fn names_in_report(report: &Value) -> Vec<String> {
-    report["buckets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["bucketName"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_buckets_with_transient_faults_are_all_audited_in_order() {
-    let names: Vec<String> = (0..1000).map(|i| format!("fleet-{i:04}")).collect();
-    let buckets = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            // 10% throttled twice, 5% answering 5xx once: within three attempts, all succeed.
-            let faults = match i % 20 {
-                0 | 1 => vec![fault(FaultKind::Throttle, Some(2))],
-                2 => vec![fault(FaultKind::ServerError, Some(1))],
-                _ => vec![],
-            };
-            bucket(name, vec![key("AKIAFLEET00000000001", 100.0, Some(60.0))], faults)
-        })
-        .collect();
-    let server = Server::start(fixture(buckets), loopback()).await.unwrap();
-    let config = config(&[("MAX_CONCURRENCY", "16")]);
-    let lightsail = production_like(&server, &config, 3).await;
+    let names = numbered("fleet", 1000, 4);
+    let fixture = buckets(&names, &[key("AKIAFLEET00000000001", 100.0, Some(60.0))], |i| {
+        // 10% throttled twice, 5% answering 5xx once: within three attempts, all succeed.
+        match i % 20 {
+            0 | 1 => vec![fault(FaultKind::Throttle, Some(2))],
+            2 => vec![fault(FaultKind::ServerError, Some(1))],
+            _ => vec![],
+        }
+    });
+    let local = Local::production_like(fixture, &[("MAX_CONCURRENCY", "16")], 3).await;
 
-    let report = audit(&lightsail, &config, json!({ "bucketNames": names }))
-        .await
-        .unwrap();
-    let statuses: Vec<&str> = report["buckets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["status"].as_str().unwrap())
-        .collect();
+    let report = local.audit(json!({ "bucketNames": names })).await.unwrap();
     assert!(
-        statuses.iter().all(|s| *s == "AUDITED"),
+        statuses(&report).iter().all(|s| *s == "AUDITED"),
         "{:?}",
         report["summary"]
     );
-    assert_eq!(
-        names_in_report(&report),
-        names,
-        "none lost, duplicated or reordered"
-    );
+    assert_eq!(bucket_names(&report), names, "none lost, duplicated or reordered");
     assert_eq!(report["summary"]["findings"]["STALE"], 1000);
     assert_eq!(
-        server.stats().operations[1],
+        local.calls()[1],
         1000 + 100 * 2 + 50,
         "each fault retried as often as it failed"
     );
@@ -116,65 +62,52 @@ async fn a_thousand_buckets_with_transient_faults_are_all_audited_in_order() {
 
 #[tokio::test]
 async fn permanent_faults_end_each_bucket_with_its_own_code_and_none_is_lost() {
+    // (fault, its code, the calls it costs): throttling and 5xx are retried (3 attempts each);
+    // the rest are final at once.
     let kinds = [
-        (FaultKind::AccessDenied, "AccessDeniedException"),
-        (FaultKind::NotFound, "NotFoundException"),
-        (FaultKind::Unauthenticated, "UnauthenticatedException"),
-        (FaultKind::Throttle, "ThrottlingException"),
-        (FaultKind::ServerError, "ServiceException"),
-        (FaultKind::MalformedBody, "MalformedResponse"),
-        (FaultKind::HtmlBody, "MalformedResponse"),
-        (FaultKind::RegionSetupInProgress, "RegionSetupInProgressException"),
+        (FaultKind::AccessDenied, "AccessDeniedException", 1),
+        (FaultKind::NotFound, "NotFoundException", 1),
+        (FaultKind::Unauthenticated, "UnauthenticatedException", 1),
+        (FaultKind::Throttle, "ThrottlingException", 3),
+        (FaultKind::ServerError, "ServiceException", 3),
+        (FaultKind::MalformedBody, "MalformedResponse", 1),
+        (FaultKind::HtmlBody, "MalformedResponse", 1),
+        (
+            FaultKind::RegionSetupInProgress,
+            "RegionSetupInProgressException",
+            1,
+        ),
     ];
-    let names: Vec<String> = (0..200).map(|i| format!("broken-{i:03}")).collect();
-    let buckets = names
+    // Every ninth bucket is healthy.
+    let kind = |i: usize| kinds.get(i % 9);
+    let names = numbered("broken", 200, 3);
+    let fixture = buckets(&names, &[key("AKIABROKEN0000000001", 1.0, Some(1.0))], |i| {
+        kind(i).map(|k| fault(k.0, None)).into_iter().collect()
+    });
+    let local = Local::production_like(fixture, &[], 3).await;
+    let report = local.audit(json!({ "bucketNames": names })).await.unwrap();
+    let expected: Vec<(String, String)> = names
         .iter()
         .enumerate()
-        .map(|(i, name)| {
-            let faults = match i % 9 {
-                8 => vec![],
-                k => vec![fault(kinds[k].0, None)],
-            };
-            bucket(name, vec![key("AKIABROKEN0000000001", 1.0, Some(1.0))], faults)
-        })
+        .map(|(i, name)| (name.clone(), kind(i).map_or("AUDITED", |k| k.1).to_owned()))
         .collect();
-    let server = Server::start(fixture(buckets), loopback()).await.unwrap();
-    let config = config(&[]);
-    let report = audit(
-        &production_like(&server, &config, 3).await,
-        &config,
-        json!({ "bucketNames": names }),
-    )
-    .await
-    .unwrap();
-    for (i, outcome) in outcomes(&report).iter().enumerate() {
-        let expected = match i % 9 {
-            8 => "AUDITED",
-            k => kinds[k].1,
-        };
-        assert_eq!(outcome, &(names[i].clone(), expected.to_owned()), "bucket {i}");
-    }
+    assert_eq!(outcomes(&report), expected);
+    let calls: u64 = (0..names.len()).map(|i| kind(i).map_or(1, |k| k.2)).sum();
+    assert_eq!(local.calls()[1], calls, "only throttling and 5xx are retried");
 }
 
 #[tokio::test]
 async fn a_slow_endpoint_costs_the_attempt_timeout_not_the_invocation() {
-    let mut fixture = fixture(vec![
-        bucket("slow-one", vec![], vec![]),
+    let fixture = fixture(vec![
+        bucket("slow-one", vec![], vec![latency(30_000)]),
         bucket("fast-one", vec![], vec![]),
     ]);
-    fixture.buckets[0].faults.push(Fault {
-        latency_ms: Some(30_000),
-        ..fault(FaultKind::Latency, None)
-    });
-    let server = Server::start(fixture, loopback()).await.unwrap();
-    let config = config(&[("ATTEMPT_TIMEOUT_MS", "200"), ("OPERATION_TIMEOUT_MS", "1000")]);
-    let report = audit(
-        &production_like(&server, &config, 2).await,
-        &config,
-        json!({"bucketNames": ["slow-one", "fast-one"]}),
-    )
-    .await
-    .unwrap();
+    let vars = [("ATTEMPT_TIMEOUT_MS", "200"), ("OPERATION_TIMEOUT_MS", "1000")];
+    let local = Local::production_like(fixture, &vars, 2).await;
+    let report = local
+        .audit(json!({"bucketNames": ["slow-one", "fast-one"]}))
+        .await
+        .unwrap();
     assert_eq!(
         outcomes(&report),
         [
@@ -188,23 +121,24 @@ async fn a_slow_endpoint_costs_the_attempt_timeout_not_the_invocation() {
 
 #[tokio::test]
 async fn at_the_deadline_the_rest_is_skipped_and_the_report_still_returned() {
-    let names: Vec<String> = (0..20).map(|i| format!("late-{i:02}")).collect();
-    let mut fixture = fixture(names.iter().map(|n| bucket(n, vec![], vec![])).collect());
-    fixture.faults.push(Fault {
-        latency_ms: Some(150),
-        ..fault(FaultKind::Latency, None)
-    });
-    let server = Server::start(fixture, loopback()).await.unwrap();
-    let config = config(&[("MAX_CONCURRENCY", "2"), ("DEADLINE_MARGIN_MS", "300")]);
-    let lightsail = production_like(&server, &config, 1).await;
+    let names = numbered("late", 20, 2);
+    let mut fixture = buckets(&names, &[], |_| vec![]);
+    fixture.faults.push(latency(150));
+    let vars = [("MAX_CONCURRENCY", "2"), ("DEADLINE_MARGIN_MS", "300")];
+    let local = Local::production_like(fixture, &vars, 1).await;
     // 2 at a time, 150 ms each: about 6 buckets fit before the cutoff, 14 do not.
     let invocation = Invocation::at(Utc::now()).ending_at(SystemTime::now() + Duration::from_millis(800));
-    let report = run_audit(&lightsail, &config, &json!({ "bucketNames": names }), &invocation)
-        .await
-        .unwrap();
+    let report = run_audit(
+        &local.lightsail,
+        &local.config,
+        &json!({ "bucketNames": names }),
+        &invocation,
+    )
+    .await
+    .unwrap();
     let report = serde_json::to_value(report).unwrap();
     assert_eq!(
-        names_in_report(&report),
+        bucket_names(&report),
         names,
         "every bucket is in the report, in order"
     );
@@ -216,9 +150,7 @@ async fn at_the_deadline_the_rest_is_skipped_and_the_report_still_returned() {
     assert!(audited >= 1 && skipped >= 1, "{summary}");
     assert_eq!(audited + skipped, 20, "{summary}");
     assert_eq!(summary["bucketsFailed"], 0);
-    let skipped_entry = report["buckets"]
-        .as_array()
-        .unwrap()
+    let skipped_entry = entries(&report)
         .iter()
         .find(|b| b["status"] == "SKIPPED")
         .unwrap();
@@ -231,17 +163,14 @@ async fn at_the_deadline_the_rest_is_skipped_and_the_report_still_returned() {
 
 #[tokio::test]
 async fn the_process_keeps_serving_after_every_kind_of_failed_invocation() {
-    let server = Server::start(demo(), loopback()).await.unwrap();
-    let lightsail = lightsail(&server, "us-east-1").await;
-    let config = config(&[]);
+    let local = Local::start(demo(), &[]).await;
     let invoke = |payload: Value| {
-        let lightsail = &lightsail;
-        let config = &config;
+        let local = &local;
         async move {
             handle(
-                lightsail,
+                &local.lightsail,
                 None,
-                config,
+                &local.config,
                 LambdaEvent::new(payload, Context::default()),
             )
             .await
@@ -259,7 +188,7 @@ async fn the_process_keeps_serving_after_every_kind_of_failed_invocation() {
 
 #[tokio::test]
 async fn hostile_bucket_names_fail_only_themselves() {
-    let server = Server::start(demo(), loopback()).await.unwrap();
+    let local = Local::start(demo(), &[]).await;
     let mut names: Vec<String> = [
         "médiaprod",
         "MEDIA-PROD",
@@ -273,13 +202,7 @@ async fn hostile_bucket_names_fail_only_themselves() {
     .map(|s| s.to_string())
     .collect();
     names.extend(std::iter::repeat_n("media-prod".to_owned(), 10_000));
-    let report = audit(
-        &lightsail(&server, "us-east-1").await,
-        &config(&[]),
-        json!({ "bucketNames": names }),
-    )
-    .await
-    .unwrap();
+    let report = local.audit(json!({ "bucketNames": names })).await.unwrap();
     let outcomes = outcomes(&report);
     assert_eq!(outcomes.len(), 8, "10,000 duplicates are one bucket");
     assert!(
@@ -287,7 +210,7 @@ async fn hostile_bucket_names_fail_only_themselves() {
         "{outcomes:?}"
     );
     assert_eq!(outcomes[7], ("media-prod".to_owned(), "AUDITED".to_owned()));
-    assert_eq!(server.stats().operations[1], 1, "only the valid name was sent");
+    assert_eq!(local.calls()[1], 1, "only the valid name was sent");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -295,27 +218,15 @@ async fn a_throttling_storm_does_not_exhaust_the_retries() {
     // 60% of 500 buckets throttled twice: 600 retries. The SDK's default retry quota (500
     // tokens, 5 per retry) would give up on about half of them; ours is unbounded, the load
     // being bounded by MAX_CONCURRENCY and MAX_ATTEMPTS instead.
-    let names: Vec<String> = (0..500).map(|i| format!("storm-{i:03}")).collect();
-    let buckets = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let faults = if i % 5 < 3 {
-                vec![fault(FaultKind::Throttle, Some(2))]
-            } else {
-                vec![]
-            };
-            bucket(name, vec![], faults)
-        })
-        .collect();
-    let server = Server::start(fixture(buckets), loopback()).await.unwrap();
-    let config = config(&[("MAX_CONCURRENCY", "16")]);
-    let report = audit(
-        &production_like(&server, &config, 3).await,
-        &config,
-        json!({ "bucketNames": names }),
-    )
-    .await
-    .unwrap();
+    let names = numbered("storm", 500, 3);
+    let fixture = buckets(&names, &[], |i| {
+        if i % 5 < 3 {
+            vec![fault(FaultKind::Throttle, Some(2))]
+        } else {
+            vec![]
+        }
+    });
+    let local = Local::production_like(fixture, &[("MAX_CONCURRENCY", "16")], 3).await;
+    let report = local.audit(json!({ "bucketNames": names })).await.unwrap();
     assert_eq!(report["summary"]["bucketsAudited"], 500, "{}", report["summary"]);
 }
