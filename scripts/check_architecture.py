@@ -6,8 +6,10 @@
 - The SDK boundary: outside src/aws/, no code names an AWS SDK crate (aws_sdk_*, aws_config,
   aws_smithy_*, aws_types, aws_credential_types, aws_sigv4). Comments and string literals
   do not count: a log filter may name a target, a doc may name the SDK.
-- One way: the layers (the folders and top-level files of src/) import each other without a
-  cycle, and so do the files inside each folder.
+- One way: each layer imports only the layers below it in LAYERS and the leaves, and the files
+  inside each folder import each other without a cycle.
+- The map: every file of src/ is named in the README's "Architecture" section, so the
+  section cannot drift from the tree again.
 - Small functions: no function of either crate runs past MAX_FUNCTION_LINES lines (tests
   included: a long test is a table that wants a helper).
 
@@ -21,6 +23,11 @@ MAX_FUNCTION_LINES = 80
 SDK = re.compile(r"\baws_(sdk_\w+|config|smithy_\w+|types|credential_types|sigv4)\b")
 CRATES = [Path("src"), Path("lightsail-local/src")]
 ADAPTERS = Path("src/aws")
+# The layers of src/, lowest first; each may import only those before it and the LEAVES.
+LAYERS = ["rules", "request", "aws", "plan", "report", "handler"]
+LEAVES = {"failure", "error", "text"}
+# Entry points and helpers outside the layering: main (wiring), lib, logging, bench.
+OUTSIDE = {"main", "lib", "logging", "bench"}
 FN = re.compile(r"^\s*(pub(\([^)]*\))?\s+)?(const\s+)?(async\s+)?(unsafe\s+)?fn\s+(\w+)")
 
 
@@ -131,6 +138,13 @@ def cycle(graph_edges):
 def check_one_way():
     layers, inner = edges()
     problems = []
+    for source, target in sorted(layers):
+        if source in OUTSIDE or target in LEAVES:
+            continue
+        if source in LEAVES or source not in LAYERS or target not in LAYERS:
+            problems.append(f"src/{source} imports src/{target}: neither is a known layer or leaf")
+        elif LAYERS.index(target) > LAYERS.index(source):
+            problems.append(f"src/{source} imports src/{target}, a layer above it")
     found = cycle(layers)
     if found:
         problems.append("layers import in a cycle: " + " -> ".join(found))
@@ -173,10 +187,30 @@ def check_function_lengths():
             if count > MAX_FUNCTION_LINES]
 
 
+def check_readme_map():
+    readme = Path("README.md").read_text()
+    start = readme.find("\n## Architecture\n")
+    end = readme.find("\n## ", start + 1)
+    section = readme[start:end] if start >= 0 else ""
+    problems = [] if section else ["README.md has no \"## Architecture\" section"]
+    for path in sorted(Path("src").rglob("*.rs")):
+        layer, sub = module_of(path)
+        if path.name == "mod.rs":
+            named = f"`src/{layer}/`" in section
+        elif sub is None:
+            named = f"`src/{path.name}`" in section
+        else:
+            named = f"`{path.name}`" in section and f"`src/{layer}/`" in section
+        if not named:
+            problems.append(f"{path} is not named in the README's Architecture section")
+    return problems
+
+
 def main():
     checks = [
         ("no AWS SDK name outside src/aws/", check_sdk_boundary),
         ("layers and folder files import one way", check_one_way),
+        ("the README's Architecture section names every file of src/", check_readme_map),
         (f"no function over {MAX_FUNCTION_LINES} lines", check_function_lengths),
     ]
     failed = 0

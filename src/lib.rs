@@ -1,9 +1,12 @@
 //! Audits the access keys of Amazon Lightsail object-storage buckets.
 //!
-//! The Lambda function reads a request ([`request`]), fetches each bucket's keys through the
-//! Lightsail adapter ([`Lightsail`]), applies the rules ([`audit`]) and returns a [`Report`].
-//! `main` only wires these together, so everything here is testable without the runtime.
+//! The Lambda function validates its request and environment (`request/`), plans which
+//! accounts, regions and buckets to read (`plan/`), reads each bucket's keys through the AWS
+//! adapters (`aws/`, [`Lightsail`]), applies the rules (`rules/`) and returns a [`Report`]
+//! (`report/`). `main` only wires these together, so everything here is testable without the
+//! runtime. The README's "Architecture" section maps the layers.
 
+#![warn(missing_docs)]
 // A panic kills the Lambda runtime process: no unwrap, expect, panic or unchecked indexing
 // outside tests. Data from outside the process is validated instead.
 #![cfg_attr(

@@ -19,6 +19,7 @@ impl Notifier {
         Self::from_client(Client::new(sdk_config), topic_arn)
     }
 
+    /// A notifier on a client built elsewhere (tests: a mocked client).
     pub fn from_client(client: Client, topic_arn: impl Into<String>) -> Self {
         Self {
             client,

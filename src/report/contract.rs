@@ -34,12 +34,17 @@ pub struct Report {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
+    /// Bucket entries in the report: unique names, or buckets discovered.
     pub buckets_requested: usize,
+    /// Buckets with status `AUDITED`.
     pub buckets_audited: usize,
+    /// Buckets with status `ERROR`.
     pub buckets_failed: usize,
     /// Buckets not reached before the invocation's deadline.
     pub buckets_skipped: usize,
+    /// Keys listed.
     pub keys: usize,
+    /// Keys listed as Active.
     pub active_keys: usize,
     /// Keys with at least one finding that is not suppressed.
     pub keys_with_findings: usize,
@@ -61,22 +66,31 @@ pub struct Summary {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeCounts {
+    /// Buckets audited there.
     pub buckets_audited: usize,
+    /// Buckets that failed there.
     pub buckets_failed: usize,
+    /// Buckets not reached before the deadline there.
     pub buckets_skipped: usize,
+    /// Keys listed there.
     pub keys: usize,
     /// Findings of every code, keys and buckets, not suppressed.
     pub findings: usize,
 }
 
 /// Findings per code, over keys and buckets; every code is always present, named as
-/// [`FindingCode`] names it.
+/// the report names them (`STALE`, ...).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FindingCounts {
+    /// `STALE` findings.
     pub stale: usize,
+    /// `NEVER_USED` findings.
     pub never_used: usize,
+    /// `ROTATION_DUE` findings.
     pub rotation_due: usize,
+    /// `INACTIVE` findings.
     pub inactive: usize,
+    /// `MULTIPLE_ACTIVE_KEYS` findings (one per bucket).
     pub multiple_active_keys: usize,
 }
 
@@ -113,7 +127,7 @@ impl FindingCounts {
 }
 
 impl Serialize for FindingCounts {
-    /// `{"STALE": n, ...}`: every code, in [`FindingCode::ALL`]'s order.
+    /// `{"STALE": n, ...}`: every code, in the order the README lists them.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(FindingCode::ALL.len()))?;
