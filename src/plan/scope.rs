@@ -18,6 +18,17 @@ pub(crate) struct Location {
     pub(crate) region: Option<String>,
 }
 
+#[cfg(test)]
+impl Location {
+    /// The home account in us-east-1: for the tests of what reads locations.
+    pub(crate) fn home() -> Self {
+        Self {
+            account_id: Some("123456789012".into()),
+            region: Some("us-east-1".into()),
+        }
+    }
+}
+
 /// An account or a region that could not be audited as a whole: a role that could not be
 /// assumed, a region still being set up, `GetBuckets` denied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -281,13 +281,6 @@ mod tests {
     use chrono::TimeZone;
     use serde_json::json;
 
-    fn here() -> Location {
-        Location {
-            account_id: Some("123456789012".into()),
-            region: Some("us-east-1".into()),
-        }
-    }
-
     fn key(status: KeyStatus, codes: &[FindingCode]) -> KeyReport {
         KeyReport {
             access_key_id: Some("AKIAAAAAAAAAAAAAAAAA".into()),
@@ -308,7 +301,7 @@ mod tests {
         let buckets = vec![
             BucketReport::audited(
                 "media-prod".into(),
-                here(),
+                Location::home(),
                 vec![Finding::new(FindingCode::MultipleActiveKeys, "m".into())],
                 vec![
                     key(KeyStatus::Active, &[FindingCode::Stale, FindingCode::RotationDue]),
@@ -317,7 +310,7 @@ mod tests {
             ),
             BucketReport::audited(
                 "backups".into(),
-                here(),
+                Location::home(),
                 vec![],
                 vec![key(KeyStatus::Inactive, &[FindingCode::Inactive])],
             ),

@@ -257,13 +257,6 @@ mod tests {
     use crate::rules::{Finding, KeyReport, Policy};
     use chrono::{TimeZone, Utc};
 
-    fn here() -> Location {
-        Location {
-            account_id: Some("123456789012".into()),
-            region: Some("us-east-1".into()),
-        }
-    }
-
     fn stale_key(id: &str) -> KeyReport {
         KeyReport::sample(id, &[FindingCode::Stale, FindingCode::RotationDue])
     }
@@ -284,13 +277,13 @@ mod tests {
             vec![
                 BucketReport::audited(
                     "media-prod".into(),
-                    here(),
+                    Location::home(),
                     vec![Finding::new(FindingCode::MultipleActiveKeys, "m".into())],
                     vec![stale_key("AKIAMEDIAPROD0000OLD")],
                 ),
                 BucketReport::failed(
                     "ghost".into(),
-                    here(),
+                    Location::home(),
                     Failure::new("NotFoundException", "The bucket does not exist"),
                 ),
             ],
@@ -336,7 +329,12 @@ mod tests {
     #[test]
     fn a_clean_report_is_sent_only_when_asked_to_always_send() {
         let clean = report(
-            vec![BucketReport::audited("a-b-c".into(), here(), vec![], vec![])],
+            vec![BucketReport::audited(
+                "a-b-c".into(),
+                Location::home(),
+                vec![],
+                vec![],
+            )],
             vec![],
         );
         assert!(!worth_notifying(&clean, false));
@@ -353,7 +351,7 @@ mod tests {
             .map(|i| {
                 BucketReport::audited(
                     format!("bucket-{i:05}"),
-                    here(),
+                    Location::home(),
                     vec![],
                     vec![stale_key(&format!("AKIA{i:016}"))],
                 )
@@ -362,7 +360,7 @@ mod tests {
         let mut with_failure = buckets;
         with_failure.push(BucketReport::failed(
             "late-failure".into(),
-            here(),
+            Location::home(),
             Failure {
                 code: "AccessDeniedException".into(),
                 message: "x".repeat(100_000),
@@ -394,7 +392,7 @@ mod tests {
         let report = report(
             vec![BucketReport::failed(
                 "a-b-c".into(),
-                here(),
+                Location::home(),
                 Failure {
                     code: "ServiceException".into(),
                     message: "y".repeat(10_000),

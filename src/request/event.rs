@@ -447,15 +447,9 @@ mod properties {
     use proptest::prelude::*;
     use serde_json::json;
 
-    /// Names a request may carry, and some that are close: typos, cases, envelope fields.
-    const KEYS: [&str; 20] = [
-        "bucketNames",
-        "regions",
-        "accounts",
-        "suppressions",
-        "staleAfterDays",
-        "neverUsedGraceDays",
-        "maxKeyAgeDays",
+    /// Names a request may carry beside FIELDS, and some that are close: typos, cases,
+    /// envelope fields, the fields of account entries and suppressions.
+    const OTHER_KEYS: [&str; 13] = [
         "source",
         "detail-type",
         "detail",
@@ -470,6 +464,10 @@ mod properties {
         "BucketNames",
         "",
     ];
+
+    fn keys() -> Vec<&'static str> {
+        FIELDS.into_iter().chain(OTHER_KEYS).collect()
+    }
     /// Values that pass some checks, so the parser gets past its first test.
     const STRINGS: [&str; 10] = [
         "all",
@@ -495,10 +493,7 @@ mod properties {
             ".{0,12}".prop_map(Value::String),
         ];
         leaf.prop_recursive(4, 48, 6, |inner| {
-            let key = prop_oneof![
-                proptest::sample::select(&KEYS[..]).prop_map(str::to_owned),
-                ".{0,8}"
-            ];
+            let key = prop_oneof![proptest::sample::select(keys()).prop_map(str::to_owned), ".{0,8}"];
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
                 proptest::collection::btree_map(key, inner, 0..6)
@@ -508,7 +503,7 @@ mod properties {
     }
 
     fn object_with_known_keys() -> impl Strategy<Value = Value> {
-        let key = proptest::sample::select(&KEYS[..7]).prop_map(str::to_owned);
+        let key = proptest::sample::select(&FIELDS[..]).prop_map(str::to_owned);
         proptest::collection::btree_map(key, json_value(), 0..5)
             .prop_map(|m| Value::Object(m.into_iter().collect()))
     }
