@@ -213,6 +213,27 @@ async fn hostile_bucket_names_fail_only_themselves() {
     assert_eq!(local.calls()[1], 1, "only the valid name was sent");
 }
 
+#[tokio::test]
+async fn a_huge_bucket_name_is_clipped_in_the_log_line() {
+    let local = Local::start(demo(), &[]).await;
+    let huge = "a".repeat(100_000);
+    let (captured, _guard) = capture_logs(true);
+    let report = local
+        .audit(json!({ "bucketNames": [huge, "media-prod"] }))
+        .await
+        .unwrap();
+    assert_eq!(
+        report["buckets"][0]["bucketName"].as_str().map(str::len),
+        Some(100_000)
+    );
+    let logs = captured.text();
+    let warn = logs
+        .lines()
+        .find(|l| l.contains("bucket audit failed"))
+        .expect("a WARN line for the huge name");
+    assert!(warn.len() < 1_000, "a {}-byte log line", warn.len());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_throttling_storm_does_not_exhaust_the_retries() {
     // 60% of 500 buckets throttled twice: 600 retries. The SDK's default retry quota (500
