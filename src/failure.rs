@@ -61,6 +61,9 @@ pub(crate) mod codes {
     /// A bucket whose scope has no client: cannot happen, reported rather than panicking.
     pub(crate) const INTERNAL_ERROR: &str = "InternalError";
 
+    /// The archive's `state.json` is not a state this function wrote.
+    pub(crate) const UNREADABLE_STATE: &str = "UnreadableState";
+
     /// An account or region that could not be listed.
     pub(crate) const ASSUME_ROLE_FAILED: &str = "AssumeRoleFailed";
     pub(crate) const REPEATED_PAGE_TOKEN: &str = "RepeatedPageToken";
@@ -68,7 +71,7 @@ pub(crate) mod codes {
 
     /// The codes this crate gives itself, beside Lightsail's.
     #[cfg(test)]
-    pub(crate) const OWN: [&str; 14] = [
+    pub(crate) const OWN: [&str; 15] = [
         MALFORMED_RESPONSE,
         UNKNOWN_SERVICE_ERROR,
         TIMEOUT,
@@ -80,6 +83,7 @@ pub(crate) mod codes {
         DEADLINE_EXCEEDED,
         SCOPE_UNAVAILABLE,
         INTERNAL_ERROR,
+        UNREADABLE_STATE,
         ASSUME_ROLE_FAILED,
         REPEATED_PAGE_TOKEN,
         TOO_MANY_PAGES,

@@ -8,13 +8,15 @@ use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 use tracing::{error, info, warn};
 
-use crate::aws::{Lightsail, Notifier};
+use crate::aws::{Archive, Lightsail, Notifier};
 use crate::error::AuditError;
 use crate::failure::{codes, Failure};
-use crate::plan::{plan_scopes, plan_targets, runtime_deadline, Deadline, Limiter, Location, Scope, Target};
+use crate::plan::{
+    plan_scopes, plan_targets, runtime_deadline, Deadline, Limiter, Listed, Location, Scope, Target,
+};
 use crate::report::{
-    compose_notification, metrics_level, worth_notifying, write_metrics, BucketReport, NotificationFailed,
-    Report,
+    compose_notification, metrics_level, report_key, state_key, worth_notifying, write_metrics,
+    ArchiveStatus, BucketReport, History, NotificationFailed, Report, State,
 };
 use crate::request::{AuditRequest, BucketName, Config, INVALID_BUCKET_NAME_MESSAGE};
 use crate::rules::{self, Policy};
@@ -54,13 +56,20 @@ impl Invocation {
     }
 }
 
+/// Where a run's results go beside its caller: people (SNS) and the archive (S3). Each is
+/// optional; built once in `main`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Outputs<'a> {
+    /// The topic for the summary people read.
+    pub notifier: Option<&'a Notifier>,
+    /// The report archive and its change-tracking state.
+    pub archive: Option<&'a Archive>,
+}
+
 /// Handles one invocation: the entry point `main` registers with the runtime.
-///
-/// Every report, even one that fails the invocation, is delivered first: metrics to the log,
-/// and the summary to people when there is something to say.
 pub async fn handle(
     lightsail: &Lightsail,
-    notifier: Option<&Notifier>,
+    outputs: Outputs<'_>,
     config: &Config,
     event: LambdaEvent<Value>,
 ) -> Result<Report, AuditError> {
@@ -80,14 +89,36 @@ pub async fn handle(
             "the runtime's deadline is not a time in the invocation's future; running without one"
         );
     }
+    invoke(lightsail, outputs, config, &event.payload, &invocation).await
+}
+
+/// One whole invocation at `invocation`: the audit, compared with the archive's state, then
+/// delivered. Every report, even one that fails the invocation, is delivered first: to the
+/// archive, metrics to the log, and the summary to people when there is something to say.
+pub async fn invoke(
+    lightsail: &Lightsail,
+    outputs: Outputs<'_>,
+    config: &Config,
+    event: &Value,
+    invocation: &Invocation,
+) -> Result<Report, AuditError> {
     let deadline = Deadline::from_invocation(invocation.deadline, config.deadline_margin);
-    let report = audit(lightsail, config, &event.payload, &invocation, &deadline).await?;
-    let notification = notify(&report, notifier, config, &deadline).await;
-    let function_name = config.function_name.as_deref();
+    // Read first: a state written by this run must never be mistaken for the last run's.
+    let history = read_history(outputs.archive, &deadline).await;
+    let (mut report, listed) = audit(lightsail, config, event, invocation, &deadline).await?;
+    let read_error = match &history {
+        History::Unknown(failure) => Some(failure.clone()),
+        _ => None,
+    };
+    let state = report.track(history, &listed);
+    if let Some(archive) = outputs.archive {
+        store(&mut report, archive, state, read_error, &deadline).await;
+    }
+    let notification = notify(&report, outputs.notifier, config, invocation, &deadline).await;
     if let Err(e) = write_metrics(
         &mut std::io::stdout().lock(),
         &report,
-        function_name,
+        config.function_name.as_deref(),
         metrics_level(config.lambda_log_level.as_deref()),
         notification,
     ) {
@@ -96,20 +127,97 @@ pub async fn handle(
     conclude(report)
 }
 
+/// The archive's state of open findings, as far as it can be read.
+async fn read_history(archive: Option<&Archive>, deadline: &Deadline) -> History {
+    let Some(archive) = archive else {
+        return History::Disabled;
+    };
+    match deadline.run(archive.read(&state_key(archive.prefix()))).await {
+        Some(Ok(bytes)) => History::from_state(bytes.as_deref()),
+        Some(Err(failure)) => History::Unknown(failure),
+        None => History::Unknown(Failure::new(
+            codes::DEADLINE_EXCEEDED,
+            "the state was not read before the invocation's deadline",
+        )),
+    }
+}
+
+/// Writes the state (when there is one to write: never over a state that could not be read),
+/// then the report, recording both in `summary.archive`. A failure costs neither the report
+/// nor its delivery: it is logged, reported and counted in `ArchiveFailures`.
+async fn store(
+    report: &mut Report,
+    archive: &Archive,
+    state: Option<State>,
+    read_error: Option<Failure>,
+    deadline: &Deadline,
+) {
+    let mut state_error = read_error;
+    if let Some(state) = state {
+        let key = state_key(archive.prefix());
+        let written = match serde_json::to_vec(&state) {
+            Ok(body) => delivered(deadline.deliver(archive.write(&key, body)).await),
+            Err(e) => Err(Failure::new(
+                codes::INTERNAL_ERROR,
+                format!("state not serialized: {e}"),
+            )),
+        };
+        if let Err(failure) = written {
+            state_error = Some(failure);
+        }
+    }
+    if let Some(failure) = &state_error {
+        error!(code = %failure.code, error_message = %loggable(&failure.message), "the change-tracking state could not be read or written");
+    }
+    let key = report_key(archive.prefix(), report.generated_at());
+    report.set_archive(ArchiveStatus::Written {
+        key: key.clone(),
+        state_error: state_error.clone(),
+    });
+    let written = match serde_json::to_vec(&*report) {
+        Ok(body) => delivered(deadline.deliver(archive.write(&key, body)).await),
+        Err(e) => Err(Failure::new(
+            codes::INTERNAL_ERROR,
+            format!("report not serialized: {e}"),
+        )),
+    };
+    if let Err(error) = written {
+        error!(code = %error.code, error_message = %loggable(&error.message), "the report could not be archived");
+        report.set_archive(ArchiveStatus::Failed { error, state_error });
+    }
+}
+
+/// A delivery's outcome; `None` (the deadline came first) as a failure.
+fn delivered(outcome: Option<Result<(), Failure>>) -> Result<(), Failure> {
+    outcome.unwrap_or_else(|| {
+        Err(Failure::new(
+            codes::DEADLINE_EXCEEDED,
+            "not written: the invocation's deadline came first",
+        ))
+    })
+}
+
 /// Sends the summary to people when there is something to say. A failure is logged and
 /// counted in the metrics, never costs the report: the destination still receives it.
 async fn notify(
     report: &Report,
     notifier: Option<&Notifier>,
     config: &Config,
+    invocation: &Invocation,
     deadline: &Deadline,
 ) -> NotificationFailed {
-    let Some(notifier) = notifier.filter(|_| worth_notifying(report, config.notify_always)) else {
+    let Some(notifier) = notifier.filter(|_| worth_notifying(report, config.notify_when())) else {
         return NotificationFailed(false);
     };
-    let notification = compose_notification(report);
+    // One chat thread per function and account.
+    let thread_id = format!(
+        "lightsail-key-audit/{}/{}",
+        invocation.home_account_id.as_deref().unwrap_or("unknown-account"),
+        config.function_name.as_deref().unwrap_or("local")
+    );
+    let notification = compose_notification(report, &thread_id);
     match deadline
-        .deliver(notifier.publish(&notification.subject, &notification.message))
+        .deliver(notifier.publish(&notification.subject, &notification.message()))
         .await
     {
         Some(Ok(())) => {
@@ -138,18 +246,19 @@ pub async fn run_audit(
     invocation: &Invocation,
 ) -> Result<Report, AuditError> {
     let deadline = Deadline::from_invocation(invocation.deadline, config.deadline_margin);
-    conclude(audit(lightsail, config, event, invocation, &deadline).await?)
+    conclude(audit(lightsail, config, event, invocation, &deadline).await?.0)
 }
 
-/// The report for `event`; fails only for a malformed request. Buckets not reached before
-/// the deadline's cutoff are `SKIPPED`, and the report is returned all the same.
+/// The report for `event`, and the scopes listed completely; fails only for a malformed
+/// request. Buckets not reached before the deadline's cutoff are `SKIPPED`, and the report is
+/// returned all the same.
 async fn audit(
     lightsail: &Lightsail,
     config: &Config,
     event: &Value,
     invocation: &Invocation,
     deadline: &Deadline,
-) -> Result<Report, AuditError> {
+) -> Result<(Report, Vec<Listed>), AuditError> {
     let request = AuditRequest::from_event(event, config).inspect_err(|error| {
         warn!(error = %error, "invalid request");
     })?;
@@ -162,7 +271,7 @@ async fn audit(
         deadline,
     )
     .await;
-    let targets = plan_targets(
+    let (targets, listed) = plan_targets(
         &scopes,
         request.bucket_names,
         &limiter,
@@ -190,7 +299,7 @@ async fn audit(
     let buckets: Vec<BucketReport> = buckets.into_iter().map(|(_, report)| report).collect();
     let report = Report::new(now, *policy, buckets, scope_errors, &request.suppressions);
     log_outcome(&report);
-    Ok(report)
+    Ok((report, listed))
 }
 
 /// The invocation's result: the report, unless not one bucket could be audited.
@@ -314,23 +423,24 @@ mod tests {
     #[tokio::test]
     async fn a_summary_that_cannot_be_sent_is_counted_for_the_metrics() {
         let (config, deadline) = (Config::default(), Deadline::none());
+        let invocation = Invocation::at(Utc::now());
         let (failing, _) = Notifier::answering(403);
         assert_eq!(
-            notify(&report(true), Some(&failing), &config, &deadline).await,
+            notify(&report(true), Some(&failing), &config, &invocation, &deadline).await,
             NotificationFailed(true)
         );
         let (working, sent) = Notifier::answering(200);
         assert_eq!(
-            notify(&report(true), Some(&working), &config, &deadline).await,
+            notify(&report(true), Some(&working), &config, &invocation, &deadline).await,
             NotificationFailed(false)
         );
         // Nothing to say: nothing sent, nothing failed.
         assert_eq!(
-            notify(&report(false), Some(&failing), &config, &deadline).await,
+            notify(&report(false), Some(&failing), &config, &invocation, &deadline).await,
             NotificationFailed(false)
         );
         assert_eq!(
-            notify(&report(true), None, &config, &deadline).await,
+            notify(&report(true), None, &config, &invocation, &deadline).await,
             NotificationFailed(false)
         );
         assert_eq!(sent(), 1);

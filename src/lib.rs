@@ -36,9 +36,9 @@ mod text;
 #[doc(hidden)]
 pub mod bench;
 
-pub use aws::{Lightsail, Notifier};
+pub use aws::{Archive, Lightsail, Notifier};
 pub use error::AuditError;
-pub use handler::{handle, run_audit, Invocation};
+pub use handler::{handle, invoke, run_audit, Invocation, Outputs};
 pub use report::{FindingCounts, Report, ScopeCounts, Summary};
 pub use request::Config;
 pub use rules::Policy;

@@ -1,7 +1,7 @@
 //! The Lambda entry point: wiring only. The logic lives in the library.
 
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use lightsail_key_audit::{handle, logging, Config, Lightsail, Notifier};
+use lightsail_key_audit::{handle, logging, Archive, Config, Lightsail, Notifier, Outputs};
 use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
@@ -15,8 +15,15 @@ async fn main() -> Result<(), Error> {
     let notifier = config
         .notify_topic_arn()
         .map(|arn| Notifier::new(&sdk_config, arn));
+    let archive = config
+        .report_archive()
+        .map(|(bucket, prefix)| Archive::new(&sdk_config, bucket, prefix));
+    let outputs = Outputs {
+        notifier: notifier.as_ref(),
+        archive: archive.as_ref(),
+    };
     run(service_fn(|event: LambdaEvent<Value>| {
-        handle(&lightsail, notifier.as_ref(), &config, event)
+        handle(&lightsail, outputs, &config, event)
     }))
     .await
 }

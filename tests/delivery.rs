@@ -1,18 +1,32 @@
-//! What a run delivers besides its return value: the summary to SNS for people.
+//! What a run delivers besides its return value: the summary to SNS for people, as one
+//! `MessageStructure: json` message: a chat notification by default, plain text for email.
 
 mod common;
 
+use aws_sdk_sns::operation::publish::PublishInput;
 use aws_sdk_sns::operation::publish::PublishOutput;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use common::*;
 use lambda_runtime::{Context, LambdaEvent};
-use lightsail_key_audit::{handle, AuditError, Notifier, Report};
+use lightsail_key_audit::{handle, AuditError, Notifier, Outputs, Report};
 use serde_json::{json, Value};
 
 const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:lightsail-key-audit";
 
 fn notifier(rule: &Rule) -> Notifier {
     Notifier::from_client(mock_client!(aws_sdk_sns, RuleMode::MatchAny, [rule]), TOPIC)
+}
+
+/// The published message's email text and chat notification, if it is a `MessageStructure:
+/// json` message with both.
+fn variants(req: &PublishInput) -> Option<(String, Value)> {
+    if req.message_structure() != Some("json") {
+        return None;
+    }
+    let message: Value = serde_json::from_str(req.message()?).ok()?;
+    let email = message["email"].as_str()?.to_owned();
+    let chat = serde_json::from_str(message["default"].as_str()?).ok()?;
+    Some((email, chat))
 }
 
 fn event(payload: Value) -> LambdaEvent<Value> {
@@ -24,13 +38,12 @@ fn event(payload: Value) -> LambdaEvent<Value> {
 
 /// One invocation against `local`, the summary published through `rule`.
 async fn deliver(local: &Local, rule: &Rule, payload: Value) -> Result<Report, AuditError> {
-    handle(
-        &local.lightsail,
-        Some(&notifier(rule)),
-        &local.config,
-        event(payload),
-    )
-    .await
+    let notifier = notifier(rule);
+    let outputs = Outputs {
+        notifier: Some(&notifier),
+        archive: None,
+    };
+    handle(&local.lightsail, outputs, &local.config, event(payload)).await
 }
 
 #[tokio::test]
@@ -38,14 +51,16 @@ async fn findings_are_sent_to_people_once_with_the_account_from_the_function_arn
     let local = Local::start(demo(), &[]).await;
     let rule = mock!(aws_sdk_sns::Client::publish)
         .match_requests(|req| {
-            let message = req.message().unwrap_or_default();
+            let Some((email, chat)) = variants(req) else {
+                return false;
+            };
             req.topic_arn() == Some(TOPIC)
                 && req.subject() == Some("Lightsail key audit: 6 findings, 1 buckets failed")
-                && message.contains(
-                    "- media-prod (123456789012, us-east-1) / AKIAMEDIAPROD0000OLD / STALE / 100 / ",
-                )
-                && message
-                    .contains("FAILED BUCKETS (1)\n- ghost (123456789012, us-east-1): NotFoundException")
+                && email.contains("- media-prod (123456789012, us-east-1) / AKIA…0OLD / STALE / 100 / ")
+                && email.contains("FAILED BUCKETS (1)\n- ghost (123456789012, us-east-1): NotFoundException")
+                && chat["version"] == "1.0"
+                && chat["source"] == "custom"
+                && chat["metadata"]["threadId"] == "lightsail-key-audit/123456789012/local"
         })
         .then_output(|| PublishOutput::builder().build());
     let payload: Value = serde_json::from_str(include_str!("../events/audit-buckets.json")).unwrap();
@@ -62,14 +77,14 @@ async fn a_clean_run_is_quiet_unless_notify_always() {
     for (always, expected_calls) in [("false", 0), ("true", 1)] {
         let rule = mock!(aws_sdk_sns::Client::publish).then_output(|| PublishOutput::builder().build());
         let config = config(&[("NOTIFY_ALWAYS", always)]);
-        handle(
-            &local.lightsail,
-            Some(&notifier(&rule)),
-            &config,
-            event(clean.clone()),
-        )
-        .await
-        .unwrap();
+        let notifier = notifier(&rule);
+        let outputs = Outputs {
+            notifier: Some(&notifier),
+            archive: None,
+        };
+        handle(&local.lightsail, outputs, &config, event(clean.clone()))
+            .await
+            .unwrap();
         assert_eq!(rule.num_calls(), expected_calls, "NOTIFY_ALWAYS={always}");
     }
 }
@@ -93,9 +108,9 @@ async fn a_run_that_fails_still_tells_people_why() {
     let local = Local::start(demo(), &[]).await;
     let rule = mock!(aws_sdk_sns::Client::publish)
         .match_requests(|req| {
-            req.message()
-                .unwrap_or_default()
-                .contains("- ghost (123456789012, us-east-1): NotFoundException")
+            variants(req).is_some_and(|(email, _)| {
+                email.contains("- ghost (123456789012, us-east-1): NotFoundException")
+            })
         })
         .then_output(|| PublishOutput::builder().build());
     let error = deliver(&local, &rule, json!({"bucketNames": ["ghost"]}))
@@ -116,7 +131,8 @@ async fn no_secret_from_the_wire_reaches_the_summary_for_people() {
     let rule = mock!(aws_sdk_sns::Client::publish)
         .match_requests(move |req| {
             let text = format!("{:?} {:?}", req.subject(), req.message());
-            text.contains("AKIALEAKYSNS00000001") && !text.contains(secret)
+            // People see the key id masked; the secret never.
+            text.contains("AKIA…0001") && !text.contains("AKIALEAKYSNS00000001") && !text.contains(secret)
         })
         .then_output(|| PublishOutput::builder().build());
     deliver(&local, &rule, json!({"bucketNames": ["leaky"]}))
@@ -125,6 +141,6 @@ async fn no_secret_from_the_wire_reaches_the_summary_for_people() {
     assert_eq!(
         rule.num_calls(),
         1,
-        "one summary, naming the key and not its secret"
+        "one summary, naming the key masked and not its secret"
     );
 }

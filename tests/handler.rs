@@ -115,7 +115,9 @@ async fn the_report_follows_the_documented_contract() {
                "suppressed": 0, "expiredSuppressions": [],
                "scopeErrors": 0,
                "byAccount": {"123456789012": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 4}},
-               "byRegion": {"us-east-1": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 4}}})
+               "byRegion": {"us-east-1": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 4}},
+               "newFindings": 0, "resolvedFindings": [], "changes": "DISABLED",
+               "archive": {"status": "DISABLED"}})
     );
     assert_eq!(report["scopeErrors"], json!([]));
 
@@ -142,6 +144,12 @@ async fn the_report_follows_the_documented_contract() {
     );
     assert_eq!(old["findings"][0]["severity"], "MEDIUM");
     assert!(old["findings"][0]["recommendation"].as_str().unwrap().len() > 20);
+    // Without an archive, changes are not tracked: firstSeen and new are present and null.
+    let finding = old["findings"][0].as_object().unwrap();
+    assert!(
+        finding["firstSeen"].is_null() && finding["new"].is_null(),
+        "{finding:?}"
+    );
     assert_eq!(media["keys"][1]["findings"], json!([]));
 
     let never_used = &report["buckets"][1]["keys"][0];

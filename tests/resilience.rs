@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use chrono::Utc;
 use common::*;
 use lambda_runtime::{Context, LambdaEvent};
-use lightsail_key_audit::{handle, run_audit, Invocation};
+use lightsail_key_audit::{handle, run_audit, Invocation, Outputs};
 use lightsail_local::FaultKind;
 use serde_json::{json, Value};
 
@@ -169,7 +169,7 @@ async fn the_process_keeps_serving_after_every_kind_of_failed_invocation() {
         async move {
             handle(
                 &local.lightsail,
-                None,
+                Outputs::default(),
                 &local.config,
                 LambdaEvent::new(payload, Context::default()),
             )

@@ -27,12 +27,14 @@ impl Notifier {
         }
     }
 
-    /// Publishes `message` with `subject` to the topic.
+    /// Publishes `message`, a JSON object of one message per protocol (`MessageStructure:
+    /// json`, with `default` for the rest), with `subject` (email) to the topic.
     pub(crate) async fn publish(&self, subject: &str, message: &str) -> Result<(), Failure> {
         self.client
             .publish()
             .topic_arn(&self.topic_arn)
             .subject(subject)
+            .message_structure("json")
             .message(message)
             .send()
             .await

@@ -11,4 +11,4 @@ mod target;
 pub(crate) use deadline::{runtime_deadline, Deadline};
 pub(crate) use limiter::Limiter;
 pub(crate) use scope::{plan_scopes, Location, Scope, ScopeError};
-pub(crate) use target::{plan_targets, Target};
+pub(crate) use target::{plan_targets, Listed, Target};

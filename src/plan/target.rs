@@ -8,8 +8,16 @@ use futures_util::stream::{self, StreamExt};
 use super::deadline::Deadline;
 use super::discovery::list_bucket_names;
 use super::limiter::Limiter;
-use super::scope::{Scope, ScopeError};
+use super::scope::{Location, Scope, ScopeError};
 use crate::failure::{codes, Failure};
+
+/// A complete listing of one account and region: a bucket the archive knows there that is not
+/// in it no longer exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Listed {
+    pub(crate) location: Location,
+    pub(crate) names: HashSet<String>,
+}
 
 /// What to fetch for one report entry.
 pub(crate) enum Target {
@@ -19,46 +27,61 @@ pub(crate) enum Target {
     Missing { name: String, error: Failure },
 }
 
-/// The buckets to fetch, in report order: scope by scope, names as named or as listed.
+/// The buckets to fetch, in report order: scope by scope, names as named or as listed; and the
+/// scopes listed completely.
 pub(crate) async fn plan_targets(
     scopes: &[Scope],
     names: Option<Vec<String>>,
     limiter: &Limiter,
     deadline: &Deadline,
     scope_errors: &mut Vec<ScopeError>,
-) -> Vec<Target> {
+) -> (Vec<Target>, Vec<Listed>) {
     // One scope and named buckets: fetch directly, no listing (and no GetBuckets permission).
     if let (Some(names), [_]) = (&names, scopes) {
-        return names
-            .iter()
-            .map(|name| Target::Fetch {
-                scope: 0,
-                name: name.clone(),
-            })
-            .collect();
+        let targets = names.iter().map(|name| Target::Fetch {
+            scope: 0,
+            name: name.clone(),
+        });
+        return (targets.collect(), Vec::new());
     }
+    let mut listed = Vec::new();
     let listings: Vec<Vec<String>> = stream::iter(scopes)
         .map(|scope| list_bucket_names(&scope.client, limiter, deadline))
         .buffered(limiter.width())
         .zip(stream::iter(scopes))
         .map(|(listing, scope)| {
-            if let Some(error) = listing.error {
-                scope_errors.push(scope.error(error));
+            match listing.error {
+                Some(error) => scope_errors.push(scope.error(error)),
+                None => listed.push(Listed {
+                    location: scope.location.clone(),
+                    names: listing.names.iter().cloned().collect(),
+                }),
             }
             listing.names
         })
         .collect()
         .await;
 
-    let Some(names) = names else {
+    let targets = match names {
         // Discovery: every bucket of every scope.
-        return listings
+        None => listings
             .into_iter()
             .enumerate()
             .flat_map(|(scope, listed)| listed.into_iter().map(move |name| Target::Fetch { scope, name }))
-            .collect();
+            .collect(),
+        Some(names) => locate(scopes, names, listings, scope_errors),
     };
-    // Named buckets across several scopes: each where it is listed, in scope order.
+    (targets, listed)
+}
+
+/// Named buckets across several scopes: each where it is listed, in scope order; a name found
+/// nowhere is `Missing`, saying where it was looked for.
+fn locate(
+    scopes: &[Scope],
+    names: Vec<String>,
+    listings: Vec<Vec<String>>,
+    scope_errors: &[ScopeError],
+) -> Vec<Target> {
     let listings: Vec<HashSet<String>> = listings.into_iter().map(HashSet::from_iter).collect();
     let mut targets = Vec::with_capacity(names.len());
     for (scope, listed) in listings.iter().enumerate() {

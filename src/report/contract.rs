@@ -8,9 +8,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::archive::ArchiveStatus;
 use super::bucket::{BucketReport, BucketStatus};
+use super::changes::{self, Changes, History, Resolved, State};
 use super::suppress;
-use crate::plan::ScopeError;
+use crate::plan::{Listed, ScopeError};
 use crate::request::Suppression;
 use crate::rules::{Finding, FindingCode, KeyStatus, Policy};
 
@@ -60,6 +62,14 @@ pub struct Summary {
     pub by_account: BTreeMap<String, ScopeCounts>,
     /// Counts per region (`unknown` for a name found in no region).
     pub by_region: BTreeMap<String, ScopeCounts>,
+    /// Unsuppressed findings first seen in this run.
+    pub new_findings: usize,
+    /// Findings open before and gone now, from a bucket this run audited or with their bucket.
+    pub(crate) resolved_findings: Vec<Resolved>,
+    /// Whether `firstSeen`, `new` and `resolvedFindings` are known.
+    pub(crate) changes: Changes,
+    /// Whether the report went to the archive.
+    pub(crate) archive: ArchiveStatus,
 }
 
 /// Counts for one account or one region.
@@ -225,6 +235,32 @@ impl Report {
         }
     }
 
+    /// Compares the findings with `history`, giving each its `firstSeen` and `new`, and the
+    /// summary its `changes`, `newFindings` and `resolvedFindings`. Returns the state to write
+    /// back; `None`: write nothing (no archive, or a state that could not be read).
+    pub(crate) fn track(&mut self, history: History, listed: &[Listed]) -> Option<State> {
+        let tracking = changes::track(&mut self.buckets, history, listed, self.generated_at);
+        let new = |f: &&Finding| f.counts() && f.new == Some(true);
+        self.summary.new_findings = self
+            .buckets
+            .iter()
+            .flat_map(|b| {
+                b.findings
+                    .iter()
+                    .chain(b.keys.iter().flat_map(|k| k.findings.iter()))
+            })
+            .filter(new)
+            .count();
+        self.summary.changes = tracking.changes;
+        self.summary.resolved_findings = tracking.resolved;
+        tracking.state
+    }
+
+    /// Records where the report went in the archive.
+    pub(crate) fn set_archive(&mut self, status: ArchiveStatus) {
+        self.summary.archive = status;
+    }
+
     /// The thresholds applied.
     pub fn policy(&self) -> &Policy {
         &self.policy
@@ -354,7 +390,9 @@ mod tests {
                        "210987654321": {"bucketsAudited": 0, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 0, "findings": 0}},
                    "byRegion": {
                        "unknown": {"bucketsAudited": 0, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 0, "findings": 0},
-                       "us-east-1": {"bucketsAudited": 2, "bucketsFailed": 0, "bucketsSkipped": 0, "keys": 3, "findings": 4}}})
+                       "us-east-1": {"bucketsAudited": 2, "bucketsFailed": 0, "bucketsSkipped": 0, "keys": 3, "findings": 4}},
+                   "newFindings": 0, "resolvedFindings": [], "changes": "DISABLED",
+                   "archive": {"status": "DISABLED"}})
         );
         assert_eq!(report.summary().findings.total(), 4);
     }

@@ -31,12 +31,14 @@ fn finding_metric(code: FindingCode) -> &'static str {
 }
 
 /// The metrics after the findings', in the order they are declared.
-const RUN_METRICS: [&str; 6] = [
+const RUN_METRICS: [&str; 7] = [
     "BucketsFailed",
     "BucketsSkipped",
     "ScopeErrors",
     "KeysAudited",
     "NotificationsFailed",
+    // 1 when the report or the change-tracking state could not be written or read.
+    "ArchiveFailures",
     // 1 on every run that produced a report: the missed-audit alarm fires on its absence.
     "AuditsCompleted",
 ];
@@ -75,6 +77,7 @@ pub(crate) fn metrics_record(
         summary.scope_errors,
         summary.keys,
         usize::from(notification.0),
+        usize::from(summary.archive.failed()),
         1,
     ];
     let findings = FindingCode::ALL.map(|code| (finding_metric(code), summary.findings.of(code)));
@@ -218,6 +221,7 @@ mod tests {
             ("ScopeErrors", 0),
             ("KeysAudited", 1),
             ("NotificationsFailed", 1),
+            ("ArchiveFailures", 0),
             ("AuditsCompleted", 1),
         ];
         assert_eq!(names, expected.map(|(name, _)| name));

@@ -1,13 +1,22 @@
-//! The plain-text summary sent to people: short, and always within SNS's size limit.
+//! What people read: a plain-text summary for email and an Amazon Q Developer in chat
+//! applications custom notification for chat, published together as one SNS message with
+//! `MessageStructure: json`. Both lead with what changed, show access key ids only masked, and
+//! stay within SNS's 256 KB, counting what did not fit.
 
 use std::fmt::Write;
 
+use serde_json::json;
+
 use super::contract::Report;
 use crate::plan::Location;
-use crate::rules::FindingCode;
+use crate::request::NotifyWhen;
+use crate::rules::{Finding, FindingCode, KeyReport};
 use crate::text::clip;
 
-/// SNS's limit on a message, in bytes of UTF-8.
+use super::bucket::BucketReport;
+use super::changes::Changes;
+
+/// SNS's limit on a message, in bytes of UTF-8: here the whole JSON of both variants.
 pub(crate) const MAX_MESSAGE_BYTES: usize = 262_144;
 /// Room kept for the closing lines, which are always sent.
 const TRAILER_BYTES: usize = 2_048;
@@ -15,38 +24,83 @@ const TRAILER_BYTES: usize = 2_048;
 const MAX_SUBJECT_CHARS: usize = 100;
 /// The longest a single listed line may be, so one huge error message cannot crowd out the rest.
 const MAX_LINE_CHARS: usize = 1_000;
+/// Chat clients cut long messages (Slack, a section's text at 3,000 characters; a header at
+/// 150): the chat variant keeps within them and points to the email and the report for more.
+const MAX_CHAT_TITLE_CHARS: usize = 150;
+const MAX_CHAT_DESCRIPTION_CHARS: usize = 3_000;
+const MAX_CHAT_LINES: usize = 20;
 
-/// A subject and a message for SNS.
+/// What is published: the subject (email), the email text and the chat notification (JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Notification {
     pub(crate) subject: String,
-    pub(crate) message: String,
+    pub(crate) email: String,
+    pub(crate) chat: String,
 }
 
-/// True when people should hear of this report: it has findings or failures, or `always`.
-pub(crate) fn worth_notifying(report: &Report, always: bool) -> bool {
+impl Notification {
+    /// The SNS message with `MessageStructure: json`: the chat notification as `default`
+    /// (every protocol without its own key, Amazon Q Developer among them), the text as `email`.
+    pub(crate) fn message(&self) -> String {
+        json!({"default": self.chat, "email": self.email}).to_string()
+    }
+}
+
+/// True when people should hear of this report, as `NOTIFY_WHEN` says.
+pub(crate) fn worth_notifying(report: &Report, when: NotifyWhen) -> bool {
     let summary = report.summary();
-    always
-        || summary.findings.total() > 0
-        || summary.buckets_failed > 0
+    let failures = summary.buckets_failed > 0
         || summary.buckets_skipped > 0
         || summary.scope_errors > 0
-        || !summary.expired_suppressions.is_empty()
+        || !summary.expired_suppressions.is_empty();
+    // Without a known past, changes cannot be told from findings: anything open is news.
+    let tracked = matches!(summary.changes, Changes::Tracked | Changes::FirstRun);
+    match when {
+        NotifyWhen::Always => true,
+        NotifyWhen::Changes if tracked => {
+            failures || summary.new_findings > 0 || !summary.resolved_findings.is_empty()
+        }
+        NotifyWhen::Changes | NotifyWhen::Findings => failures || summary.findings.total() > 0,
+    }
 }
 
-/// The summary of `report`: every finding as bucket / key id / verdict / days /
-/// recommendation, every failed bucket and scope; past the size limit, a count of the rest.
-pub(crate) fn compose_notification(report: &Report) -> Notification {
-    let (finding_lines, failed_lines) = bucket_lines(report);
-    let lists = Lists {
-        findings: finding_lines,
-        failed: failed_lines,
-        scopes: scope_lines(report),
-        expired: expired_lines(report),
-    };
-    Notification {
-        subject: subject(report),
-        message: message(head(report), lists),
+/// The notification of `report`; `thread_id` groups a function's messages in one chat thread.
+pub(crate) fn compose_notification(report: &Report, thread_id: &str) -> Notification {
+    let chat = chat(report, thread_id);
+    let lines = Lines::of(report);
+    // JSON escaping grows the text (a line break is two bytes): shrink its budget until the
+    // whole message fits.
+    let mut budget = MAX_MESSAGE_BYTES.saturating_sub(chat.len() + 512);
+    loop {
+        let notification = Notification {
+            subject: subject(report),
+            email: email(report, lines.clone(), budget),
+            chat: chat.clone(),
+        };
+        let size = notification.message().len();
+        if size <= MAX_MESSAGE_BYTES || budget == 0 {
+            return notification;
+        }
+        budget = budget.saturating_sub(size - MAX_MESSAGE_BYTES + 1_024);
+    }
+}
+
+/// An access key id as people see it: the first four and last four characters
+/// (`AKIA…0OLD`); too short to show any of it safely, just the ellipsis.
+pub(crate) fn mask(access_key_id: &str) -> String {
+    let chars: Vec<char> = access_key_id.chars().collect();
+    match (
+        chars.get(..4),
+        chars.len().checked_sub(4).and_then(|i| chars.get(i..)),
+    ) {
+        (Some(head), Some(tail)) if chars.len() > 8 => {
+            format!(
+                "{}…{}",
+                head.iter().collect::<String>(),
+                tail.iter().collect::<String>()
+            )
+        }
+        _ => "…".to_owned(),
     }
 }
 
@@ -58,6 +112,14 @@ fn subject(report: &Report) -> String {
         summary.findings.total(),
         summary.buckets_failed
     );
+    if summary.new_findings > 0 || !summary.resolved_findings.is_empty() {
+        let _ = write!(
+            subject,
+            ", {} new, {} resolved",
+            summary.new_findings,
+            summary.resolved_findings.len()
+        );
+    }
     if summary.scope_errors > 0 {
         let _ = write!(subject, ", {} scopes failed", summary.scope_errors);
     }
@@ -65,7 +127,7 @@ fn subject(report: &Report) -> String {
     clip(&subject, MAX_SUBJECT_CHARS - 3)
 }
 
-/// The opening lines: when, the counts, the thresholds, what suppressions hide.
+/// The opening lines: when, what changed, the counts, the thresholds, what suppressions hide.
 fn head(report: &Report) -> String {
     let (summary, policy) = (report.summary(), report.policy());
     let mut head = String::new();
@@ -76,6 +138,7 @@ fn head(report: &Report) -> String {
             .generated_at()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     );
+    let _ = writeln!(head, "{}", changes_line(report));
     let _ = writeln!(
         head,
         "{} of {} buckets audited, {} failed; {} keys, {} with findings; {} accounts or regions not audited.",
@@ -101,40 +164,110 @@ fn head(report: &Report) -> String {
     head
 }
 
-/// One line per unsuppressed finding, and one per bucket that was not audited.
-fn bucket_lines(report: &Report) -> (Vec<String>, Vec<String>) {
-    let mut finding_lines = Vec::with_capacity(report.summary().findings.total());
-    let mut failed_lines = Vec::new();
+/// What changed since the last run, in one sentence.
+fn changes_line(report: &Report) -> String {
+    let summary = report.summary();
+    let (new, resolved) = (summary.new_findings, summary.resolved_findings.len());
+    match summary.changes {
+        Changes::Tracked => format!("Since the last audit: {new} new findings, {resolved} resolved."),
+        Changes::FirstRun => format!("First audit with change tracking: all {new} findings are new."),
+        Changes::Disabled => "Changes are not tracked (no REPORT_BUCKET).".to_owned(),
+        Changes::Unknown => {
+            "Changes unknown: the archive's state could not be read (see summary.archive).".to_owned()
+        }
+    }
+}
+
+/// The lines of each section, before they are fitted into the message.
+#[derive(Clone)]
+struct Lines {
+    new: Vec<String>,
+    resolved: Vec<String>,
+    findings: Vec<String>,
+    failed: Vec<String>,
+    scopes: Vec<String>,
+    expired: Vec<String>,
+}
+
+impl Lines {
+    fn of(report: &Report) -> Self {
+        let (findings, failed, new) = bucket_lines(report);
+        Self {
+            new,
+            resolved: resolved_lines(report),
+            findings,
+            failed,
+            scopes: scope_lines(report),
+            expired: expired_lines(report),
+        }
+    }
+}
+
+/// One line per unsuppressed finding, one per bucket not audited, and the new findings' lines.
+fn bucket_lines(report: &Report) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let (mut findings, mut failed, mut new) = (Vec::new(), Vec::new(), Vec::new());
     for bucket in report.buckets() {
         let name = format!("{}{}", bucket.bucket_name, place(&bucket.location));
-        for finding in bucket.findings.iter().filter(|f| f.counts()) {
-            finding_lines.push(format!(
-                "- {name} / - / {} / - / {}",
-                finding.code.as_str(),
-                finding.recommendation
-            ));
-        }
-        for key in &bucket.keys {
-            for finding in key.findings.iter().filter(|f| f.counts()) {
-                let days = match finding.code {
-                    FindingCode::Stale => key.days_since_last_use,
-                    _ => key.age_days,
-                };
-                finding_lines.push(format!(
-                    "- {name} / {} / {} / {} / {}",
-                    key.access_key_id.as_deref().unwrap_or("(no id)"),
-                    finding.code.as_str(),
-                    days.map_or_else(|| "-".to_owned(), |d| d.to_string()),
-                    finding.recommendation
-                ));
+        for (key, finding) in unsuppressed(bucket) {
+            let line = finding_line(&name, key, finding);
+            if finding.new == Some(true) {
+                new.push(line.clone());
             }
+            findings.push(line);
         }
         if let Some(error) = &bucket.error {
             // Failed and skipped (deadline) buckets alike: neither was audited.
-            failed_lines.push(format!("- {name}: {}: {}", error.code, error.message));
+            failed.push(format!("- {name}: {}: {}", error.code, error.message));
         }
     }
-    (finding_lines, failed_lines)
+    (findings, failed, new)
+}
+
+/// The bucket's unsuppressed findings, each with its key (none for a bucket-level finding).
+fn unsuppressed(bucket: &BucketReport) -> impl Iterator<Item = (Option<&KeyReport>, &Finding)> {
+    let bucket_level = bucket.findings.iter().map(|f| (None, f));
+    let key_level = bucket
+        .keys
+        .iter()
+        .flat_map(|k| k.findings.iter().map(move |f| (Some(k), f)));
+    bucket_level.chain(key_level).filter(|(_, f)| f.counts())
+}
+
+/// `- bucket / key id (masked) / verdict / days / recommendation`.
+fn finding_line(name: &str, key: Option<&KeyReport>, finding: &Finding) -> String {
+    let days = key.and_then(|k| match finding.code {
+        FindingCode::Stale => k.days_since_last_use,
+        _ => k.age_days,
+    });
+    let id = key.map_or_else(
+        || "-".to_owned(),
+        |k| k.access_key_id.as_deref().map_or("(no id)".to_owned(), mask),
+    );
+    format!(
+        "- {name} / {id} / {} / {} / {}",
+        finding.code.as_str(),
+        days.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+        finding.recommendation
+    )
+}
+
+/// One line per resolved finding.
+fn resolved_lines(report: &Report) -> Vec<String> {
+    report
+        .summary()
+        .resolved_findings
+        .iter()
+        .map(|r| {
+            let id = r.access_key_id.as_deref().map_or("-".to_owned(), mask);
+            let since = r.first_seen.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            format!(
+                "- {}{} / {id} / {} / open since {since}",
+                r.bucket_name,
+                place(&r.location),
+                r.code.as_str()
+            )
+        })
+        .collect()
 }
 
 /// One line per account or region that could not be audited.
@@ -162,7 +295,7 @@ fn expired_lines(report: &Report) -> Vec<String> {
         .iter()
         .map(|s| {
             let target = match (&s.access_key_id, &s.bucket_name) {
-                (Some(key), _) => format!("key {key}"),
+                (Some(key), _) => format!("key {}", mask(key)),
                 (None, Some(bucket)) => format!("bucket {bucket}"),
                 (None, None) => "(nothing)".to_owned(),
             };
@@ -171,48 +304,246 @@ fn expired_lines(report: &Report) -> Vec<String> {
         .collect()
 }
 
-/// The lines of each section, before they are fitted into the message.
-struct Lists {
-    findings: Vec<String>,
-    failed: Vec<String>,
-    scopes: Vec<String>,
-    expired: Vec<String>,
-}
-
-/// `head` and the sections within SNS's limit, then a count of what did not fit.
-fn message(head: String, lists: Lists) -> String {
+/// The email text: the head and the sections within `budget` bytes, then a count of the rest.
+fn email(report: &Report, lines: Lines, budget: usize) -> String {
+    let head = head(report);
+    let budget = budget.saturating_sub(TRAILER_BYTES + head.len());
     // Failures are few and urgent: they are budgeted first, so thousands of findings cannot
-    // crowd them out; findings get the rest. They are still listed findings first.
-    let budget = MAX_MESSAGE_BYTES - TRAILER_BYTES - head.len();
-    let scope_title = format!("ACCOUNTS OR REGIONS NOT AUDITED ({})", lists.scopes.len());
-    let (scopes, scopes_left) = section(&scope_title, lists.scopes, budget / 4);
-    let failed_title = format!("FAILED BUCKETS ({})", lists.failed.len());
-    let (failed, failed_left) = section(&failed_title, lists.failed, budget / 2 - scopes.len());
-    let findings_title = format!(
-        "FINDINGS ({}) - bucket / key id / verdict / days / recommendation",
-        lists.findings.len()
+    // crowd them out; then what changed; the open findings get the rest. Listed as read:
+    // changes first, then findings, failures.
+    let titled = |title: &str, lines: &Vec<String>| format!("{title} ({})", lines.len());
+    let (scopes, scopes_left) = section(
+        &titled("ACCOUNTS OR REGIONS NOT AUDITED", &lines.scopes),
+        lines.scopes,
+        budget / 4,
     );
-    let findings_budget = budget - scopes.len() - failed.len();
-    let (listed, findings_left) = section(&findings_title, lists.findings, findings_budget);
-    let expired_title = format!(
-        "EXPIRED SUPPRESSIONS, NO LONGER APPLIED ({})",
-        lists.expired.len()
+    let (failed, failed_left) = section(
+        &titled("FAILED BUCKETS", &lines.failed),
+        lines.failed,
+        budget / 2 - scopes.len(),
     );
-    let (expired, expired_left) = section(&expired_title, lists.expired, TRAILER_BYTES / 2);
-    let left_out = scopes_left + failed_left + findings_left + expired_left;
-    let mut message = head;
-    for part in [listed, failed, scopes, expired] {
-        message.push_str(&part);
+    let rest = budget - scopes.len() - failed.len();
+    let (new, new_left) = section(&titled("NEW FINDINGS", &lines.new), lines.new, rest / 3);
+    let (resolved, resolved_left) = section(
+        &titled("RESOLVED FINDINGS", &lines.resolved),
+        lines.resolved,
+        rest / 3,
+    );
+    let findings_title =
+        titled("OPEN FINDINGS", &lines.findings) + " - bucket / key id / verdict / days / recommendation";
+    let findings_budget = rest - new.len() - resolved.len();
+    let (listed, findings_left) = section(&findings_title, lines.findings, findings_budget);
+    let (expired, expired_left) = section(
+        &titled("EXPIRED SUPPRESSIONS, NO LONGER APPLIED", &lines.expired),
+        lines.expired,
+        TRAILER_BYTES / 2,
+    );
+    let left_out = scopes_left + failed_left + new_left + resolved_left + findings_left + expired_left;
+    let mut text = head;
+    for part in [new, resolved, listed, failed, scopes, expired] {
+        text.push_str(&part);
     }
-    message.push('\n');
+    text.push('\n');
     if left_out > 0 {
         let _ = writeln!(
-            message,
+            text,
             "... and {left_out} more lines not listed: SNS messages are limited to 256 KB."
         );
     }
-    message.push_str("The full JSON report is delivered to the function's OnSuccess destination.\n");
-    message
+    text.push_str("The full JSON report is delivered to the function's OnSuccess destination.\n");
+    text
+}
+
+/// The chat notification: Amazon Q Developer in chat applications' custom-notification schema.
+fn chat(report: &Report, thread_id: &str) -> String {
+    let summary = report.summary();
+    let title = clip(&chat_title(report), MAX_CHAT_TITLE_CHARS - 3);
+    let mut keywords = vec!["LightsailKeyAudit".to_owned()];
+    keywords.extend(
+        FindingCode::ALL
+            .into_iter()
+            .filter(|c| summary.findings.of(*c) > 0)
+            .map(|c| c.as_str().to_owned()),
+    );
+    json!({
+        "version": "1.0",
+        "source": "custom",
+        "content": {
+            "textType": "client-markdown",
+            "title": title,
+            "description": chat_description(report),
+            "nextSteps": next_steps(report),
+            "keywords": keywords,
+        },
+        "metadata": {
+            "threadId": thread_id,
+            "summary": title,
+            "eventType": "LightsailKeyAudit",
+            "keywords": keywords,
+        },
+    })
+    .to_string()
+}
+
+fn chat_title(report: &Report) -> String {
+    let summary = report.summary();
+    let open = summary.findings.total();
+    let mut title = match summary.changes {
+        Changes::Tracked | Changes::FirstRun => format!(
+            "Lightsail key audit: {} new, {} resolved, {open} open",
+            summary.new_findings,
+            summary.resolved_findings.len()
+        ),
+        Changes::Disabled | Changes::Unknown => format!("Lightsail key audit: {open} open findings"),
+    };
+    let failed = summary.buckets_failed + summary.buckets_skipped + summary.scope_errors;
+    if failed > 0 {
+        let _ = write!(title, ", {failed} not audited");
+    }
+    title
+}
+
+/// Markdown: what changed (or, untracked, what is open), then the counts; within the chat
+/// clients' limits, with a count of what is only in the email and the report.
+fn chat_description(report: &Report) -> String {
+    let mut text = format!("{}\n", changes_line(report));
+    let (mut shown, mut left) = (0, 0);
+    for (title, items) in chat_sections(report)
+        .into_iter()
+        .filter(|(_, items)| !items.is_empty())
+    {
+        let _ = writeln!(text, "{title} ({})", items.len());
+        for item in items {
+            let line = format!("• {item}\n");
+            let fits = text.chars().count() + line.chars().count() < MAX_CHAT_DESCRIPTION_CHARS - 200;
+            if shown < MAX_CHAT_LINES && fits {
+                text.push_str(&line);
+                shown += 1;
+            } else {
+                left += 1;
+            }
+        }
+    }
+    text.push_str(&open_counts(report));
+    if left > 0 {
+        let _ = write!(text, "\n…and {left} more in the email summary and the report.");
+    }
+    clip(&text, MAX_CHAT_DESCRIPTION_CHARS - 3)
+}
+
+/// The chat's sections: what changed when changes are tracked, else what is open; then what
+/// was not audited. Short lines: the recommendations are the notification's next steps.
+fn chat_sections(report: &Report) -> Vec<(&'static str, Vec<String>)> {
+    let tracked = matches!(report.summary().changes, Changes::Tracked | Changes::FirstRun);
+    let mut new = Vec::new();
+    let mut open = Vec::new();
+    let mut failed = Vec::new();
+    for bucket in report.buckets() {
+        let name = format!(
+            "{}{}",
+            markdown_safe(&bucket.bucket_name),
+            place(&bucket.location)
+        );
+        for (key, finding) in unsuppressed(bucket) {
+            let id = key
+                .and_then(|k| k.access_key_id.as_deref())
+                .map_or_else(String::new, |id| format!(" `{}`", mask(id)));
+            let line = format!("{name}{id} `{}`", finding.code.as_str());
+            if finding.new == Some(true) {
+                new.push(line.clone());
+            }
+            open.push(line);
+        }
+        if let Some(error) = &bucket.error {
+            failed.push(format!("{name}: `{}`", error.code));
+        }
+    }
+    let resolved = report.summary().resolved_findings.iter().map(|r| {
+        let id = r
+            .access_key_id
+            .as_deref()
+            .map_or_else(String::new, |id| format!(" `{}`", mask(id)));
+        format!(
+            "{}{}{id} `{}`",
+            markdown_safe(&r.bucket_name),
+            place(&r.location),
+            r.code.as_str()
+        )
+    });
+    let scopes = report.scope_errors().iter().map(|e| {
+        let account = e.location.account_id.as_deref().unwrap_or("home account");
+        format!(
+            "{account} {}: `{}`",
+            e.location.region.as_deref().unwrap_or(""),
+            e.failure.code
+        )
+    });
+    failed.extend(scopes);
+    let mut sections = Vec::new();
+    if tracked {
+        sections.push(("*New findings*", new));
+        sections.push(("*Resolved*", resolved.collect()));
+    } else {
+        sections.push(("*Open findings*", open));
+    }
+    sections.push(("*Not audited*", failed));
+    sections
+}
+
+/// `*Open*: 5 findings (STALE 2, ...); 9 of 10 buckets audited`.
+fn open_counts(report: &Report) -> String {
+    let summary = report.summary();
+    let by_code: Vec<String> = FindingCode::ALL
+        .into_iter()
+        .filter(|c| summary.findings.of(*c) > 0)
+        .map(|c| format!("{} {}", c.as_str(), summary.findings.of(c)))
+        .collect();
+    format!(
+        "*Open*: {} findings{}; {} of {} buckets audited.",
+        summary.findings.total(),
+        if by_code.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_code.join(", "))
+        },
+        summary.buckets_audited,
+        summary.buckets_requested
+    )
+}
+
+/// Text from outside set in chat markdown: no code spans or emphasis it did not mean.
+fn markdown_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if matches!(c, '`' | '*' | '_' | '~') {
+                '\''
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// What to do: the recommendation of each code among the findings people should act on
+/// (the new ones when changes are tracked), and a pointer to what was not audited.
+fn next_steps(report: &Report) -> Vec<String> {
+    let summary = report.summary();
+    let tracked = matches!(summary.changes, Changes::Tracked | Changes::FirstRun);
+    let relevant = |code: FindingCode| {
+        report
+            .buckets()
+            .iter()
+            .any(|b| unsuppressed(b).any(|(_, f)| f.code == code && (!tracked || f.new == Some(true))))
+    };
+    let mut steps: Vec<String> = FindingCode::ALL
+        .into_iter()
+        .filter(|c| relevant(*c))
+        .map(|c| format!("{}: {}", c.as_str(), c.recommendation()))
+        .collect();
+    if summary.buckets_failed + summary.buckets_skipped + summary.scope_errors > 0 {
+        steps.push("Not audited: read each failed bucket's and scope's error in the report, fix access or quotas, then run the audit again.".to_owned());
+    }
+    steps
 }
 
 /// A titled list within `budget` bytes, and how many lines did not fit.
@@ -296,20 +627,21 @@ mod tests {
                 failure: Failure::new("AssumeRoleFailed", "cannot assume"),
             }],
         );
-        let n = compose_notification(&report);
+        let n = compose_notification(&report, "thread");
         assert_eq!(
             n.subject,
             "Lightsail key audit: 3 findings, 1 buckets failed, 1 scopes failed"
         );
         let expected = format!(
             "Lightsail bucket-key audit at 2026-11-27T06:00:00Z\n\
+             Changes are not tracked (no REPORT_BUCKET).\n\
              1 of 2 buckets audited, 1 failed; 1 keys, 1 with findings; 1 accounts or regions not audited.\n\
              Thresholds: stale after 45 days unused, never-used grace 7 days, rotate after 90 days.\n\
              \n\
-             FINDINGS (3) - bucket / key id / verdict / days / recommendation\n\
+             OPEN FINDINGS (3) - bucket / key id / verdict / days / recommendation\n\
              - media-prod (123456789012, us-east-1) / - / MULTIPLE_ACTIVE_KEYS / - / {}\n\
-             - media-prod (123456789012, us-east-1) / AKIAMEDIAPROD0000OLD / STALE / 100 / {}\n\
-             - media-prod (123456789012, us-east-1) / AKIAMEDIAPROD0000OLD / ROTATION_DUE / 200 / {}\n\
+             - media-prod (123456789012, us-east-1) / AKIA…0OLD / STALE / 100 / {}\n\
+             - media-prod (123456789012, us-east-1) / AKIA…0OLD / ROTATION_DUE / 200 / {}\n\
              \n\
              FAILED BUCKETS (1)\n\
              - ghost (123456789012, us-east-1): NotFoundException: The bucket does not exist\n\
@@ -322,8 +654,8 @@ mod tests {
             FindingCode::Stale.recommendation(),
             FindingCode::RotationDue.recommendation(),
         );
-        assert_eq!(n.message, expected);
-        assert!(worth_notifying(&report, false));
+        assert_eq!(n.email, expected);
+        assert!(worth_notifying(&report, NotifyWhen::Findings));
     }
 
     #[test]
@@ -337,11 +669,12 @@ mod tests {
             )],
             vec![],
         );
-        assert!(!worth_notifying(&clean, false));
-        assert!(worth_notifying(&clean, true));
-        let n = compose_notification(&clean);
+        assert!(!worth_notifying(&clean, NotifyWhen::Findings));
+        assert!(!worth_notifying(&clean, NotifyWhen::Changes));
+        assert!(worth_notifying(&clean, NotifyWhen::Always));
+        let n = compose_notification(&clean, "thread");
         assert_eq!(n.subject, "Lightsail key audit: 0 findings, 0 buckets failed");
-        assert!(!n.message.contains("FINDINGS"));
+        assert!(!n.email.contains("FINDINGS"));
     }
 
     #[test]
@@ -366,23 +699,17 @@ mod tests {
                 message: "x".repeat(100_000),
             },
         ));
-        let n = compose_notification(&report(with_failure, vec![]));
-        assert!(n.message.len() <= MAX_MESSAGE_BYTES, "{} bytes", n.message.len());
-        assert!(
-            n.message.len() > MAX_MESSAGE_BYTES - 2 * TRAILER_BYTES,
-            "the budget is used"
-        );
+        let n = compose_notification(&report(with_failure, vec![]), "thread");
+        let size = n.message().len();
+        assert!(size <= MAX_MESSAGE_BYTES, "{size} bytes");
+        assert!(size > MAX_MESSAGE_BYTES - 4 * TRAILER_BYTES, "the budget is used");
         assert!(n.subject.chars().count() <= MAX_SUBJECT_CHARS);
-        let listed = n.message.lines().filter(|l| l.starts_with("- ")).count();
+        let listed = n.email.lines().filter(|l| l.starts_with("- ")).count();
         let trailer = format!("... and {} more lines not listed", 40_001 - listed);
+        assert!(n.email.contains(&trailer), "{}", &n.email[n.email.len() - 300..]);
+        assert!(n.email.ends_with("OnSuccess destination.\n"));
         assert!(
-            n.message.contains(&trailer),
-            "{}",
-            &n.message[n.message.len() - 300..]
-        );
-        assert!(n.message.ends_with("OnSuccess destination.\n"));
-        assert!(
-            n.message.contains("\nFAILED BUCKETS (1)\n- late-failure"),
+            n.email.contains("\nFAILED BUCKETS (1)\n- late-failure"),
             "failures are never crowded out"
         );
     }
@@ -400,8 +727,164 @@ mod tests {
             )],
             vec![],
         );
-        let n = compose_notification(&report);
-        let line = n.message.lines().find(|l| l.starts_with("- a-b-c")).unwrap();
+        let n = compose_notification(&report, "thread");
+        let line = n.email.lines().find(|l| l.starts_with("- a-b-c")).unwrap();
         assert_eq!(line.chars().count(), MAX_LINE_CHARS + 3);
+    }
+
+    /// Two runs over one bucket: day 1 a stale key, day 2 that key resolved and another key
+    /// newly never used, the second tracked against the first's state.
+    fn tracked_second_run() -> Report {
+        use crate::report::History;
+        let day = |d| Utc.with_ymd_and_hms(2026, 11, d, 6, 0, 0).unwrap();
+        let bucket =
+            |keys: Vec<KeyReport>| BucketReport::audited("media-prod".into(), Location::home(), vec![], keys);
+        let mut first = Report::new(
+            day(1),
+            Policy::default(),
+            vec![bucket(vec![stale_key("AKIAMEDIAPROD0000OLD")])],
+            vec![],
+            &[],
+        );
+        let state = first.track(History::FirstRun, &[]).unwrap();
+        let fresh = KeyReport::sample("AKIAMEDIAPROD0000NEW", &[FindingCode::NeverUsed]);
+        let mut second = Report::new(day(2), Policy::default(), vec![bucket(vec![fresh])], vec![], &[]);
+        second.track(History::Known(state), &[]);
+        second
+    }
+
+    #[test]
+    fn key_ids_are_masked_to_their_first_and_last_four() {
+        assert_eq!(mask("AKIAMEDIAPROD0000OLD"), "AKIA…0OLD");
+        assert_eq!(mask("AKIA12345"), "AKIA…2345");
+        for short in ["AKIA1234", "AKIA1", ""] {
+            assert_eq!(mask(short), "…", "{short}");
+        }
+    }
+
+    #[test]
+    fn the_email_leads_with_what_is_new_and_what_was_resolved() {
+        let n = compose_notification(&tracked_second_run(), "thread");
+        let email = &n.email;
+        assert!(
+            email.contains("Since the last audit: 1 new findings, 2 resolved."),
+            "{email}"
+        );
+        let new = email
+            .find("NEW FINDINGS (1)\n- media-prod (123456789012, us-east-1) / AKIA…0NEW / NEVER_USED")
+            .unwrap();
+        let resolved = email.find("RESOLVED FINDINGS (2)\n- media-prod (123456789012, us-east-1) / AKIA…0OLD / STALE / open since 2026-11-01T06:00:00Z").unwrap();
+        let open = email.find("OPEN FINDINGS (1)").unwrap();
+        assert!(new < resolved && resolved < open, "{email}");
+        assert!(
+            !n.message().contains("AKIAMEDIAPROD0000"),
+            "no whole key id: {}",
+            n.message()
+        );
+        assert_eq!(
+            n.subject,
+            "Lightsail key audit: 1 findings, 0 buckets failed, 1 new, 2 resolved"
+        );
+    }
+
+    #[test]
+    fn the_chat_variant_is_an_amazon_q_developer_custom_notification() {
+        let n = compose_notification(&tracked_second_run(), "lightsail-key-audit/123456789012/f");
+        let message: serde_json::Value = serde_json::from_str(&n.message()).unwrap();
+        assert_eq!(message["email"], n.email.as_str());
+        let chat: serde_json::Value = serde_json::from_str(message["default"].as_str().unwrap()).unwrap();
+        assert_eq!(chat["version"], "1.0");
+        assert_eq!(chat["source"], "custom");
+        let content = &chat["content"];
+        assert_eq!(content["textType"], "client-markdown");
+        assert_eq!(content["title"], "Lightsail key audit: 1 new, 2 resolved, 1 open");
+        let description = content["description"].as_str().unwrap();
+        assert!(
+            description.starts_with(
+                "Since the last audit: 1 new findings, 2 resolved.\n*New findings* (1)\n• media-prod"
+            ),
+            "{description}"
+        );
+        assert!(description.contains("AKIA…0NEW") && !description.contains("AKIAMEDIAPROD0000NEW"));
+        assert!(description.contains("*Resolved* (2)"));
+        assert!(
+            description.ends_with("*Open*: 1 findings (NEVER_USED 1); 1 of 1 buckets audited."),
+            "{description}"
+        );
+        let steps = content["nextSteps"].as_array().unwrap();
+        assert_eq!(steps.len(), 1, "the new finding's remedy: {steps:?}");
+        assert!(steps[0]
+            .as_str()
+            .unwrap()
+            .starts_with("NEVER_USED: Delete the key"));
+        assert_eq!(chat["metadata"]["threadId"], "lightsail-key-audit/123456789012/f");
+        assert_eq!(chat["metadata"]["summary"], content["title"]);
+        assert_eq!(
+            chat["metadata"]["keywords"],
+            serde_json::json!(["LightsailKeyAudit", "NEVER_USED"])
+        );
+        assert!(description.chars().count() <= MAX_CHAT_DESCRIPTION_CHARS);
+    }
+
+    #[test]
+    fn with_changes_tracked_people_hear_of_changes_not_of_the_same_open_findings() {
+        use crate::report::History;
+        let day = |d| Utc.with_ymd_and_hms(2026, 11, d, 6, 0, 0).unwrap();
+        let bucket = || {
+            BucketReport::audited(
+                "media-prod".into(),
+                Location::home(),
+                vec![],
+                vec![stale_key("AKIAMEDIAPROD0000OLD")],
+            )
+        };
+        let mut first = Report::new(day(1), Policy::default(), vec![bucket()], vec![], &[]);
+        let state = first.track(History::FirstRun, &[]).unwrap();
+        assert!(
+            worth_notifying(&first, NotifyWhen::Changes),
+            "the first run: all new"
+        );
+        let mut same = Report::new(day(2), Policy::default(), vec![bucket()], vec![], &[]);
+        same.track(History::Known(state), &[]);
+        assert!(!worth_notifying(&same, NotifyWhen::Changes), "nothing changed");
+        assert!(
+            worth_notifying(&same, NotifyWhen::Findings),
+            "but findings are open"
+        );
+        assert!(worth_notifying(&tracked_second_run(), NotifyWhen::Changes));
+        let mut unknown = Report::new(day(2), Policy::default(), vec![bucket()], vec![], &[]);
+        unknown.track(History::Unknown(Failure::new("AccessDenied", "no")), &[]);
+        assert!(
+            worth_notifying(&unknown, NotifyWhen::Changes),
+            "unknown changes: open findings are news"
+        );
+    }
+
+    #[test]
+    fn a_huge_chat_description_stays_within_the_chat_limits() {
+        let buckets: Vec<BucketReport> = (0..500)
+            .map(|i| {
+                BucketReport::audited(
+                    format!("bucket-{i:03}"),
+                    Location::home(),
+                    vec![],
+                    vec![stale_key(&format!("AKIA{i:016}"))],
+                )
+            })
+            .collect();
+        let n = compose_notification(&report(buckets, vec![]), "thread");
+        let message: serde_json::Value = serde_json::from_str(&n.message()).unwrap();
+        let chat: serde_json::Value = serde_json::from_str(message["default"].as_str().unwrap()).unwrap();
+        let description = chat["content"]["description"].as_str().unwrap();
+        assert!(
+            description.chars().count() <= MAX_CHAT_DESCRIPTION_CHARS,
+            "{}",
+            description.chars().count()
+        );
+        assert!(
+            description.contains("…and 980 more in the email summary and the report."),
+            "{description}"
+        );
+        assert!(chat["content"]["title"].as_str().unwrap().chars().count() <= MAX_CHAT_TITLE_CHARS);
     }
 }

@@ -37,8 +37,14 @@ pub struct Config {
     pub(crate) roles: Option<Vec<AccountRole>>,
     /// `NOTIFY_TOPIC_ARN`: where the summary for people goes; `None` sends nothing.
     pub(crate) notify_topic_arn: Option<String>,
-    /// `NOTIFY_ALWAYS`: also send when there is nothing to report.
+    /// `NOTIFY_ALWAYS`: also send when there is nothing to report (before `NOTIFY_WHEN`).
     pub(crate) notify_always: bool,
+    /// `NOTIFY_WHEN`, if set; see [`Config::notify_when`].
+    pub(crate) notify_when: Option<NotifyWhen>,
+    /// `REPORT_BUCKET`: where reports are archived and changes tracked; `None`: nowhere.
+    pub(crate) report_bucket: Option<String>,
+    /// `REPORT_PREFIX`: what goes before every archive key.
+    pub(crate) report_prefix: String,
     /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda): the metrics' `FunctionName` dimension.
     pub(crate) function_name: Option<String>,
     /// `AWS_LAMBDA_LOG_LEVEL` (Lambda's `ApplicationLogLevel`): the metrics record carries it,
@@ -66,6 +72,9 @@ impl Default for Config {
             roles: None,
             notify_topic_arn: None,
             notify_always: false,
+            notify_when: None,
+            report_bucket: None,
+            report_prefix: String::new(),
             function_name: None,
             lambda_log_level: None,
             suppressions: Vec::new(),
@@ -114,6 +123,24 @@ impl Config {
     pub fn notify_topic_arn(&self) -> Option<&str> {
         self.notify_topic_arn.as_deref()
     }
+
+    /// The archive's bucket and key prefix, if one is configured.
+    pub fn report_archive(&self) -> Option<(&str, &str)> {
+        self.report_bucket
+            .as_deref()
+            .map(|b| (b, self.report_prefix.as_str()))
+    }
+
+    /// When to tell people: `NOTIFY_WHEN`; else `always` for `NOTIFY_ALWAYS=true`; else
+    /// `changes` with an archive (it knows what changed) and `findings` without.
+    pub(crate) fn notify_when(&self) -> NotifyWhen {
+        match (self.notify_when, self.notify_always, &self.report_bucket) {
+            (Some(when), _, _) => when,
+            (None, true, _) => NotifyWhen::Always,
+            (None, false, Some(_)) => NotifyWhen::Changes,
+            (None, false, None) => NotifyWhen::Findings,
+        }
+    }
 }
 
 fn ms(millis: usize) -> Duration {
@@ -150,6 +177,30 @@ fn millis(raw: &str, min: usize, max: usize) -> Result<Duration, String> {
     bounded(raw, min, max).map(ms)
 }
 
+/// `NOTIFY_WHEN`: when a run publishes its summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotifyWhen {
+    /// New unsuppressed findings, resolved findings, failed or skipped buckets, scope errors,
+    /// expired suppressions.
+    Changes,
+    /// Anything open or failed.
+    Findings,
+    /// Every run.
+    Always,
+}
+
+/// An S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, a letter or digit at
+/// each end.
+fn is_bucket_name(name: &str) -> bool {
+    let ends = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (3..=63).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && ends(name.chars().next())
+        && ends(name.chars().last())
+}
+
 /// A variable the function reads (besides the thresholds), and how its value is stored: an
 /// error is the message of `InvalidConfiguration` for that variable.
 struct Variable {
@@ -158,7 +209,7 @@ struct Variable {
 }
 
 /// Every variable but the thresholds, which come from [`THRESHOLDS`].
-const VARIABLES: [Variable; 13] = [
+const VARIABLES: [Variable; 16] = [
     Variable {
         name: "MAX_CONCURRENCY",
         set: |c, raw| {
@@ -210,6 +261,42 @@ const VARIABLES: [Variable; 13] = [
                 "false" => false,
                 _ => return Err(format!("must be true or false; got {raw:?}")),
             };
+            Ok(())
+        },
+    },
+    Variable {
+        name: "NOTIFY_WHEN",
+        set: |c, raw| {
+            c.notify_when = Some(match raw.trim().to_ascii_lowercase().as_str() {
+                "changes" => NotifyWhen::Changes,
+                "findings" => NotifyWhen::Findings,
+                "always" => NotifyWhen::Always,
+                _ => return Err(format!("must be changes, findings or always; got {raw:?}")),
+            });
+            Ok(())
+        },
+    },
+    Variable {
+        name: "REPORT_BUCKET",
+        set: |c, raw| {
+            let name = raw.trim();
+            if !is_bucket_name(name) {
+                return Err(format!(
+                    "must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens; got {raw:?}"
+                ));
+            }
+            c.report_bucket = Some(name.to_owned());
+            Ok(())
+        },
+    },
+    Variable {
+        name: "REPORT_PREFIX",
+        set: |c, raw| {
+            let prefix = raw.trim();
+            if prefix.starts_with('/') || prefix.len() > 512 {
+                return Err(format!("must be a key prefix such as audits/, not starting with / and at most 512 bytes; got {raw:?}"));
+            }
+            c.report_prefix = prefix.to_owned();
             Ok(())
         },
     },

@@ -12,6 +12,7 @@ mod suppression;
 
 pub(crate) use bucket_name::{BucketName, INVALID_BUCKET_NAME_MESSAGE};
 pub use env::Config;
+pub(crate) use env::NotifyWhen;
 pub(crate) use event::AuditRequest;
 pub(crate) use selection::{AccountRole, RegionSelection};
 #[cfg(test)]

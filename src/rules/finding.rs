@@ -1,10 +1,10 @@
 //! A finding: one rule that fired, with its severity, the numbers behind it and what to do.
 
-use chrono::NaiveDate;
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 /// The rules, as the report names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum FindingCode {
     Stale,
@@ -95,6 +95,10 @@ pub(crate) struct Finding {
     /// Set when a suppression covers the finding: it stays visible, out of the counts.
     #[serde(flatten)]
     pub(crate) suppression: Option<SuppressionNote>,
+    /// The run in which this finding was first seen; `null` when changes are not tracked.
+    pub(crate) first_seen: Option<DateTime<Utc>>,
+    /// Whether this run is that run; `null` when changes are not tracked.
+    pub(crate) new: Option<bool>,
 }
 
 /// How a suppressed finding shows it: `suppressed`, the reason, and until when.
@@ -124,6 +128,8 @@ impl Finding {
             message,
             recommendation: code.recommendation(),
             suppression: None,
+            first_seen: None,
+            new: None,
         }
     }
 

@@ -1,0 +1,105 @@
+//! Where a report is archived, and what the report says of it (`summary.archive`).
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::Serialize;
+
+use crate::failure::Failure;
+
+/// `summary.archive`: whether the report was written to the archive, and any trouble with
+/// the change-tracking state (unreadable: not overwritten; or not written).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum ArchiveStatus {
+    /// The report is in the archive at `key`.
+    Written {
+        /// The object key.
+        key: String,
+        /// Why the state could not be read or written, if it could not.
+        #[serde(rename = "stateError", skip_serializing_if = "Option::is_none")]
+        state_error: Option<Failure>,
+    },
+    /// The report could not be written; it is still returned and delivered.
+    Failed {
+        /// Why.
+        error: Failure,
+        /// Why the state could not be read or written, if it could not.
+        #[serde(rename = "stateError", skip_serializing_if = "Option::is_none")]
+        state_error: Option<Failure>,
+    },
+    /// No `REPORT_BUCKET`: nothing is archived or tracked.
+    #[default]
+    Disabled,
+}
+
+impl ArchiveStatus {
+    /// True when the report or the state could not be written or read: the `ArchiveFailures`
+    /// metric.
+    pub(crate) fn failed(&self) -> bool {
+        match self {
+            Self::Written { state_error, .. } => state_error.is_some(),
+            Self::Failed { .. } => true,
+            Self::Disabled => false,
+        }
+    }
+}
+
+/// `<prefix>reports/<YYYY>/<MM>/<DD>/<generatedAt>.json`, the date being `generated_at`'s.
+pub(crate) fn report_key(prefix: &str, generated_at: DateTime<Utc>) -> String {
+    // The same text the report's `generatedAt` carries.
+    let stamp = serde_json::to_value(generated_at)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| generated_at.to_rfc3339());
+    format!(
+        "{prefix}reports/{:04}/{:02}/{:02}/{stamp}.json",
+        generated_at.year(),
+        generated_at.month(),
+        generated_at.day()
+    )
+}
+
+/// `<prefix>state.json`.
+pub(crate) fn state_key(prefix: &str) -> String {
+    format!("{prefix}state.json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn reports_are_filed_by_their_utc_date() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 7, 23, 59, 1).unwrap();
+        assert_eq!(
+            report_key("audit/", at),
+            "audit/reports/2026/03/07/2026-03-07T23:59:01Z.json"
+        );
+        assert_eq!(state_key(""), "state.json");
+    }
+
+    #[test]
+    fn the_status_reads_as_documented() {
+        let written = ArchiveStatus::Written {
+            key: "k".into(),
+            state_error: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&written).unwrap(),
+            serde_json::json!({"status": "WRITTEN", "key": "k"})
+        );
+        let failed = ArchiveStatus::Failed {
+            error: Failure::new("AccessDenied", "no"),
+            state_error: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&failed).unwrap(),
+            serde_json::json!({"status": "FAILED", "error": {"code": "AccessDenied", "message": "no"}})
+        );
+        assert_eq!(
+            serde_json::to_value(ArchiveStatus::Disabled).unwrap(),
+            serde_json::json!({"status": "DISABLED"})
+        );
+        assert!(failed.failed() && !written.failed() && !ArchiveStatus::Disabled.failed());
+    }
+}
