@@ -35,25 +35,33 @@ class ParameterSet(NamedTuple):
 DEFAULT_REQUEST = {"staleAfterDays": 45, "neverUsedGraceDays": 7, "maxKeyAgeDays": 90}
 PARAMETER_SETS = [
     ParameterSet("defaults", {}, DEFAULT_REQUEST, True),
-    ParameterSet("email", {"AlarmEmail": "security@example.com"}, DEFAULT_REQUEST, True),
+    # The deprecated NotifyAlways "true" overrides NotifyWhen (NOTIFY_WHEN=always).
+    ParameterSet("email", {"AlarmEmail": "security@example.com", "NotifyAlways": "true",
+                           "NotifyWhen": "findings"}, DEFAULT_REQUEST, True),
     ParameterSet("SNS target",
-                 {"DeliveryTargetArn": "arn:aws:sns:us-east-1:123456789012:security-reports"},
+                 {"DeliveryTargetArn": "arn:aws:sns:us-east-1:123456789012:security-reports",
+                  "NotifyWhen": "findings"},
                  DEFAULT_REQUEST, True),
     ParameterSet("EventBridge bus target",
                  {"DeliveryTargetArn": "arn:aws:events:us-east-1:123456789012:event-bus/security"},
                  DEFAULT_REQUEST, True),
+    # An empty ReportPrefix: the archive at the bucket's root.
     ParameterSet("member roles",
                  {"AuditRoleArns": "arn:aws:iam::210987654321:role/LightsailKeyAuditMember,"
-                                   "arn:aws:iam::333333333333:role/LightsailKeyAuditMember"},
+                                   "arn:aws:iam::333333333333:role/LightsailKeyAuditMember",
+                  "ReportPrefix": ""},
                  DEFAULT_REQUEST, True),
-    ParameterSet("all regions", {"AuditRegions": "all", "BucketNames": "media-prod,backups"},
+    ParameterSet("all regions", {"AuditRegions": "all", "BucketNames": "media-prod,backups",
+                                 "ReportPrefix": "security/lightsail-key-audit/",
+                                 "ReportRetentionDays": "30", "NotifyWhen": "always"},
                  {"bucketNames": ["media-prod", "backups"], "regions": ["all"],
                   "staleAfterDays": 45, "neverUsedGraceDays": 7, "maxKeyAgeDays": 90}, True),
     ParameterSet("buckets, all regions, stale 30",
                  {"BucketNames": "media-prod,backups", "AuditRegions": "all", "StaleAfterDays": "30"},
                  {"bucketNames": ["media-prod", "backups"], "regions": ["all"], "staleAfterDays": 30,
                   "neverUsedGraceDays": 7, "maxKeyAgeDays": 90}, False),
-    ParameterSet("two regions, max age 60", {"AuditRegions": "us-east-1,eu-west-2", "MaxKeyAgeDays": "60"},
+    ParameterSet("two regions, max age 60", {"AuditRegions": "us-east-1,eu-west-2", "MaxKeyAgeDays": "60",
+                                             "ReportRetentionDays": "3653"},
                  {"regions": ["us-east-1", "eu-west-2"], "staleAfterDays": 45, "neverUsedGraceDays": 7,
                   "maxKeyAgeDays": 60}, False),
 ]

@@ -25,6 +25,13 @@ The gaps it closes (measured on moto 5.2.5):
 - a number from a Ref to a Number parameter is the string CloudFormation passes, which moto
   stores as given (moto's own lenient evaluation made it an int): a log group's RetentionInDays
   is converted, as CloudFormation's schema-driven handler would.
+- an AWS::S3::Bucket gets only its BucketEncryption and Tags; VersioningConfiguration,
+  PublicAccessBlockConfiguration, OwnershipControls and LifecycleConfiguration are dropped: the
+  layer applies them through moto's S3 backend, as CloudFormation's handler does through the S3
+  API, so GetBucketVersioning etc. read them back. Any other bucket property fails the stack
+  (extend configure_bucket) rather than being dropped unseen.
+- AWS::S3::BucketPolicy is not modelled: the layer puts the policy on its bucket (a bucket that
+  does not exist fails the stack), so GetBucketPolicy reads it back.
 Not handled: UpdateStack and change sets (moto's own code, unpatched apart from clean_json).
 """
 import copy
@@ -45,6 +52,8 @@ if HERE not in sys.path:
 import cfn_eval  # noqa: E402  (after the version check, from this directory)
 from moto.cloudformation import models, parsing  # noqa: E402
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError  # noqa: E402
+from moto.s3.models import s3_backends  # noqa: E402
+from moto.utilities.utils import get_partition  # noqa: E402
 
 
 class ResourceFailed(Exception):
@@ -130,6 +139,87 @@ def for_moto(resource_type, properties):
     return properties
 
 
+# -- S3: what moto 5.2.5's CloudFormation model of a bucket drops -----------------------------
+
+# Bucket properties moto's model applies itself (BucketName names it).
+BUCKET_PROPERTIES_MOTO_APPLIES = {"BucketName", "BucketEncryption", "Tags"}
+# The lifecycle rule properties lifecycle_rule translates.
+LIFECYCLE_RULE_PROPERTIES = {"Id", "Status", "Prefix", "ExpirationInDays", "ExpiredObjectDeleteMarker",
+                             "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"}
+
+
+def s3_backend(account_id, region_name):
+    """moto's S3 backend of an account (S3 keeps one per partition, not per region)."""
+    return s3_backends[account_id][get_partition(region_name)]
+
+
+def lifecycle_rule(rule):
+    """A CloudFormation LifecycleConfiguration rule as the S3 API carries it (moto's parsed XML:
+    strings), as CloudFormation's handler sends it. Refuses what it does not translate."""
+    unknown = sorted(set(rule) - LIFECYCLE_RULE_PROPERTIES)
+    if unknown:
+        raise ValueError(f"lifecycle rule {rule.get('Id')!r}: the layer does not translate {unknown} "
+                         "(extend moto_cfn.lifecycle_rule)")
+    api = {"Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+    if "Id" in rule:
+        api["ID"] = rule["Id"]
+    expiration = {}
+    if "ExpirationInDays" in rule:
+        expiration["Days"] = str(int(rule["ExpirationInDays"]))
+    if "ExpiredObjectDeleteMarker" in rule:
+        expiration["ExpiredObjectDeleteMarker"] = str(rule["ExpiredObjectDeleteMarker"]).lower()
+    if expiration:
+        api["Expiration"] = expiration
+    if "NoncurrentVersionExpiration" in rule:
+        noncurrent = rule["NoncurrentVersionExpiration"]
+        api["NoncurrentVersionExpiration"] = {"NoncurrentDays": str(int(noncurrent["NoncurrentDays"]))}
+        if "NewerNoncurrentVersions" in noncurrent:
+            api["NoncurrentVersionExpiration"]["NewerNoncurrentVersions"] = str(
+                int(noncurrent["NewerNoncurrentVersions"]))
+    if "AbortIncompleteMultipartUpload" in rule:
+        api["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": str(int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]))}
+    return api
+
+
+def configure_bucket(bucket, properties, account_id, region_name):
+    """Applies what moto's model of AWS::S3::Bucket drops, through its S3 backend (the calls its
+    PutBucket* API handlers make). Raises on a property it does not apply: better a failed
+    stack than a setting that silently never reaches the bucket."""
+    handled = {"VersioningConfiguration", "PublicAccessBlockConfiguration", "OwnershipControls",
+               "LifecycleConfiguration"}
+    unknown = sorted(set(properties) - BUCKET_PROPERTIES_MOTO_APPLIES - handled)
+    if unknown:
+        raise ValueError(f"moto 5.2.5 drops the bucket properties {unknown} and the layer does not "
+                         "apply them (extend moto_cfn.configure_bucket)")
+    backend = s3_backend(account_id, region_name)
+    if "VersioningConfiguration" in properties:
+        backend.put_bucket_versioning(bucket.name, properties["VersioningConfiguration"]["Status"])
+    if "PublicAccessBlockConfiguration" in properties:
+        backend.put_public_access_block(bucket.name, dict(properties["PublicAccessBlockConfiguration"]))
+    if "OwnershipControls" in properties:
+        rules = properties["OwnershipControls"]["Rules"]
+        if len(rules) != 1:  # as S3 requires
+            raise ValueError(f"OwnershipControls must have exactly one rule, has {len(rules)}")
+        backend.put_bucket_ownership_controls(bucket.name, ownership=rules[0]["ObjectOwnership"])
+    if "LifecycleConfiguration" in properties:
+        rules = [lifecycle_rule(r) for r in properties["LifecycleConfiguration"]["Rules"]]
+        backend.put_bucket_lifecycle(bucket.name, rules)
+
+
+def put_bucket_policy(properties, account_id, region_name):
+    """AWS::S3::BucketPolicy, which moto 5.2.5 does not model: PutBucketPolicy on its bucket."""
+    policy = properties["PolicyDocument"]
+    text = policy if isinstance(policy, str) else json.dumps(policy)
+    s3_backend(account_id, region_name).put_bucket_policy(properties["Bucket"], text.encode())
+
+
+# Unmodelled types the layer applies: type -> a call with the resolved properties.
+APPLIED_BY_LAYER = {"AWS::S3::BucketPolicy": put_bucket_policy}
+# Modelled types whose dropped properties the layer applies after moto creates them.
+CONFIGURED_BY_LAYER = {"AWS::S3::Bucket": configure_bucket}
+
+
 # -- patches ---------------------------------------------------------------------------------
 
 
@@ -179,12 +269,21 @@ def parse_and_create_resource(logical_id, resource_json, resources_map, account_
         arn = arn_of and arn_of(resources_map["AWS::Partition"], resources_map["AWS::Region"],
                                 resources_map["AWS::AccountId"], physical_name, properties)
         resource = Unmodelled(physical_name, arn)
+        apply = APPLIED_BY_LAYER.get(resource_type)
+        try:
+            if apply:
+                apply(properties, account_id, region_name)
+        except Exception as e:  # as the service would refuse it: the resource fails
+            raise ResourceFailed(logical_id, resource_type, f"{type(e).__name__}: {e}") from e
     else:
         cfn_json = dict(resource_json, Properties=for_moto(resource_type, properties))
+        configure = CONFIGURED_BY_LAYER.get(resource_type)
         try:
             resource = resource_class.create_from_cloudformation_json(
                 physical_name, cfn_json, account_id, region_name, LogicalId=logical_id,
                 StackId=resources_map.stack_id, ResourceType=resource_type)
+            if configure:
+                configure(resource, properties, account_id, region_name)
         except ResourceFailed:
             raise
         except Exception as e:  # moto's model refused the properties: the resource fails

@@ -5,17 +5,22 @@ check_schedule_input.py marked `deploy`), through scripts/moto_cfn.py, which mak
 evaluate the stack as CloudFormation does.
 
 Each stack must reach CREATE_COMPLETE. Then what moto models is read back through boto3 (topic,
-log group, function and its environment, roles and their inline policies, queues, keys, stack
-resources, outputs), and the resolved properties of what it does not model (the schedule's Input
-and dead-letter queue, the invoke config's destinations, the alarms' dimensions and actions) are
-checked against the parameters, the README, and who may send where (each destination and
-dead-letter queue is allowed by the sender's role; an encrypted topic's and log group's key
-policy lets CloudWatch, Logs and the function use the key). The checks read the template: one
+log group, function and its environment, roles and their inline policies, queues, keys, the
+report bucket's versioning, public access block, ownership, encryption, lifecycle and policy,
+stack resources, outputs), and the resolved properties of what it does not model (the
+schedule's Input and dead-letter queue, the invoke config's destinations, the alarms'
+dimensions and actions) are checked against the parameters, the README, and who may send where
+(each destination and dead-letter queue is allowed by the sender's role; an encrypted topic's
+and log group's key policy lets CloudWatch, Logs and the function use the key; the function
+may read and write the archive only under ReportPrefix). The checks read the template: one
 runs for every parameter set: a resource that disappears fails its check.
 
 Negative cases on tiny templates prove the layer: a parameter violating AllowedPattern is
 refused, a condition with an out-of-range Fn::Select fails with the error, a bad reference in an
-unmodelled type fails the stack, AWS::NoValue leaves a role's Policies list.
+unmodelled type fails the stack, AWS::NoValue leaves a role's Policies list, a bucket property
+the layer does not apply fails the stack, a bucket policy for a missing bucket fails it. One
+more runs on the template itself: ReportPrefix refuses values that would widen the function's
+S3 grant.
 
 Prints one line per check, `stack: NAME ok` or `stack: NAME FAILED: why`, and finally
 `stack: N passed, M failed`; exits non-zero on any failure.
@@ -41,7 +46,7 @@ from moto import mock_aws  # noqa: E402
 
 import moto_cfn  # noqa: E402  (patches moto on import)
 import report as contract  # noqa: E402  (the metrics the function emits)
-from cfn_eval import Evaluator  # noqa: E402
+from cfn_eval import CfnError, Evaluator, check_parameter  # noqa: E402
 from check_schedule_input import PARAMETER_SETS  # noqa: E402
 
 REGION = "us-east-1"
@@ -52,6 +57,7 @@ CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAN
 DEPLOY_TIMEOUT_S = 10  # moto creates synchronously: anything still in progress by then has failed
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 # The function's environment: variable -> the parameter it carries (the names src/ reads).
+# NOTIFY_TOPIC_ARN, REPORT_BUCKET and NOTIFY_WHEN are derived: see check_environment.
 ENVIRONMENT = {
     "BUCKET_NAMES": "BucketNames",
     "AUDIT_REGIONS": "AuditRegions",
@@ -60,9 +66,17 @@ ENVIRONMENT = {
     "NEVER_USED_GRACE_DAYS": "NeverUsedGraceDays",
     "MAX_KEY_AGE_DAYS": "MaxKeyAgeDays",
     "MAX_CONCURRENCY": "MaxConcurrency",
-    "NOTIFY_ALWAYS": "NotifyAlways",
     "SUPPRESSIONS_JSON": "SuppressionsJson",
+    "REPORT_PREFIX": "ReportPrefix",
 }
+# Variables the template must not set: NOTIFY_WHEN carries the deprecated NotifyAlways, and two
+# variables saying when to notify could disagree.
+NOT_IN_ENVIRONMENT = ["NOTIFY_ALWAYS"]
+# Days a replaced or deleted version of an archived object is kept (README, "Tear down").
+NONCURRENT_DAYS = 30
+# What the function does in the archive (src/report/archive.rs): the only S3 actions it may have.
+ARCHIVE_OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject"]
+ARCHIVE_ACTIONS = ARCHIVE_OBJECT_ACTIONS + ["s3:ListBucket"]
 
 
 class Problem(Exception):
@@ -246,11 +260,12 @@ def principals(statement):
     return [p for value in principal.values() for p in as_list(value)]
 
 
-def granting(statements, action, principal=None, resource=None):
-    """The Allow statements that grant the action (to the principal, on the resource)."""
+def granting(statements, action, principal=None, resource=None, effect="Allow"):
+    """The Allow statements (or those of `effect`) that grant the action (to the principal, on
+    the resource)."""
     found = []
     for statement in statements:
-        if statement.get("Effect") != "Allow":
+        if statement.get("Effect") != effect:
             continue
         if not any(fnmatchcase(action.lower(), a.lower()) for a in as_list(statement.get("Action", []))):
             continue
@@ -443,8 +458,14 @@ def check_reserved_concurrency(d, template):
     return problems
 
 
+def notify_when(params):
+    """NOTIFY_WHEN for a parameter set: NotifyWhen, or "always" for the deprecated NotifyAlways."""
+    return "always" if params["NotifyAlways"] == "true" else params["NotifyWhen"]
+
+
 def check_environment(d, template):
-    """Each variable carries its parameter; NOTIFY_TOPIC_ARN is the stack's topic."""
+    """Each variable carries its parameter; NOTIFY_TOPIC_ARN is the stack's topic, REPORT_BUCKET
+    the stack's bucket, NOTIFY_WHEN is NotifyWhen (or "always" for NotifyAlways "true")."""
     variables = function_config(d).get("Environment", {}).get("Variables", {})
     problems = []
     for variable, parameter in ENVIRONMENT.items():
@@ -452,6 +473,11 @@ def check_environment(d, template):
         expect(problems, variable, variables.get(variable),
                ",".join(value) if isinstance(value, list) else value)
     expect(problems, "NOTIFY_TOPIC_ARN", variables.get("NOTIFY_TOPIC_ARN"), topic_arn(d))
+    expect(problems, "REPORT_BUCKET", variables.get("REPORT_BUCKET"), report_bucket(d))
+    expect(problems, "NOTIFY_WHEN", variables.get("NOTIFY_WHEN"), notify_when(d.params))
+    for variable in NOT_IN_ENVIRONMENT:
+        if variable in variables:
+            problems.append(f"{variable} is set ({variables[variable]!r}); it must not be")
     for variable, value in variables.items():
         if not isinstance(value, str):
             problems.append(f"{variable} is {value!r}, not a string")
@@ -706,6 +732,187 @@ def check_kms_keys(d, template):
     return problems
 
 
+def report_bucket(d):
+    """The name of the stack's report bucket."""
+    return d.physical[only(d, "AWS::S3::Bucket")]
+
+
+def check_report_bucket(d, template):
+    """The archive as the README documents it, read back from S3: versioning enabled, every
+    public access block setting on, objects owned by the bucket owner (ACLs off), encrypted by
+    default, and kept when the stack is deleted or the bucket replaced. An archive encrypted
+    with a KMS key must be readable by the function and outlive the stack with its key."""
+    lid = only(d, "AWS::S3::Bucket")
+    name, s3, problems = d.physical[lid], client("s3"), []
+    expect(problems, "versioning", s3.get_bucket_versioning(Bucket=name).get("Status"), "Enabled")
+    try:
+        block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
+    except ClientError as e:
+        block = {"error": e.response["Error"]["Code"]}
+    settings = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+    expect(problems, "public access block", block, {k: True for k in settings})
+    try:
+        ownership = s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"]
+    except ClientError as e:
+        ownership = e.response["Error"]["Code"]
+    expect(problems, "ownership controls", ownership, [{"ObjectOwnership": "BucketOwnerEnforced"}])
+    try:
+        rules = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"]
+    except ClientError as e:
+        rules, problems = [], problems + [f"default encryption: {e.response['Error']['Code']}"]
+    for rule in rules:
+        default = rule.get("ApplyServerSideEncryptionByDefault", {})
+        algorithm = default.get("SSEAlgorithm")
+        if algorithm not in ("AES256", "aws:kms", "aws:kms:dsse"):
+            problems.append(f"default encryption {algorithm!r} is not SSE-S3 or SSE-KMS")
+        elif algorithm.startswith("aws:kms"):
+            problems += bucket_key_problems(d, template, lid, default.get("KMSMasterKeyID"))
+    if not rules:
+        problems.append("no default encryption rule")
+    attributes = template["Resources"][lid]
+    for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
+        expect(problems, f"{lid} {policy}", attributes.get(policy), "Retain")
+    # The README's way to find the archive: the stack output.
+    expect(problems, "output ReportBucketName", d.outputs.get("ReportBucketName"), name)
+    return problems
+
+
+def bucket_key_problems(d, template, bucket_lid, key_id):
+    """An archive encrypted with KMS: a key of the stack, which the function may use to write
+    and read it, and which is kept as long as the bucket (a key deleted with the stack would
+    leave the kept archive unreadable)."""
+    if not key_id:
+        return ["SSE-KMS with the AWS managed aws/s3 key: the kept archive's key cannot be managed"]
+    owner, key_arn = stack_key(d, key_id)
+    if owner is None:
+        return [f"bucket key {key_id} is not a key of the stack"]
+    problems, statements = [], function_role_statements(d)
+    for action in ("kms:GenerateDataKey", "kms:Decrypt"):
+        if not allows(statements, action, resource=key_arn):
+            problems.append(f"the function role may not {action} on the archive's key {key_arn}")
+    if template["Resources"][owner].get("DeletionPolicy") != "Retain":
+        problems.append(f"{bucket_lid} is kept on stack deletion but its key {owner} is not")
+    return problems
+
+
+def covers(rule, key):
+    """Whether a lifecycle rule (as GetBucketLifecycleConfiguration returns it) applies to key."""
+    filters = rule.get("Filter", {})
+    prefix = filters.get("Prefix", filters.get("And", {}).get("Prefix", rule.get("Prefix", "")))
+    return key.startswith(prefix or "") and "Tag" not in filters and "Tags" not in filters.get("And", {})
+
+
+def check_bucket_lifecycle(d, template):
+    """Every report is kept exactly ReportRetentionDays (an enabled rule expires the reports
+    then, and no other expires them sooner), and replaced or deleted versions NONCURRENT_DAYS
+    more, the state's included: read back from S3."""
+    name, retention = report_bucket(d), int(d.params["ReportRetentionDays"])
+    prefix = d.params["ReportPrefix"]
+    try:
+        rules = client("s3").get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
+    except ClientError as e:
+        return [f"lifecycle: {e.response['Error']['Code']}"]
+    enabled = [r for r in rules if r.get("Status") == "Enabled"]
+    report_key = f"{prefix}reports/2026/11/27/2026-11-27T06:00:00Z.json"
+    problems = []
+    for key in (report_key, f"{prefix}state.json"):
+        applying = [r for r in enabled if covers(r, key)]
+        days = sorted({r["Expiration"]["Days"] for r in applying if "Days" in r.get("Expiration", {})})
+        if key == report_key:
+            expect(problems, f"expiration days of {key}", days, [retention])
+        noncurrent = sorted({r["NoncurrentVersionExpiration"].get("NoncurrentDays") for r in applying
+                             if "NoncurrentVersionExpiration" in r})
+        expect(problems, f"noncurrent version expiration days of {key}", noncurrent, [NONCURRENT_DAYS])
+    return problems
+
+
+def check_bucket_policy(d, template):
+    """The bucket policy, read back from S3, denies every request to the bucket and its objects
+    that does not come over TLS (aws:SecureTransport false), whoever sends it."""
+    name = report_bucket(d)
+    try:
+        policy = json.loads(client("s3").get_bucket_policy(Bucket=name)["Policy"])
+    except ClientError as e:
+        return [f"bucket policy: {e.response['Error']['Code']}"]
+    def without_tls(statement):
+        tls = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
+        return set(principals(statement)) == {"*"} and str(tls).lower() == "false"
+
+    bucket_arn, statements, problems = f"arn:aws:s3:::{name}", as_list(policy["Statement"]), []
+    for action, resource in (("s3:ListBucket", bucket_arn), ("s3:GetObject", f"{bucket_arn}/any/key"),
+                             ("s3:PutObject", f"{bucket_arn}/any/key")):
+        denials = [st for st in granting(statements, action, resource=resource, effect="Deny")
+                   if without_tls(st)]
+        if not denials:
+            problems.append(f"no statement denies {action} on {resource} to everyone without TLS")
+    return problems
+
+
+def check_archive_access(d, template):
+    """The function role's S3 statements: only s3:GetObject and s3:PutObject on
+    <bucket>/<ReportPrefix>*, and s3:ListBucket on the bucket limited by s3:prefix to the prefix
+    (so a missing state object reads as NoSuchKey). No "s3:*" or other wildcard action, no
+    Resource "*", nothing outside the prefix or on another bucket, no delete."""
+    bucket, prefix = report_bucket(d), d.params["ReportPrefix"]
+    bucket_arn, objects = f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/{prefix}*"
+    statements, problems = function_role_statements(d), []
+    for st in statements:
+        sid, actions = st.get("Sid"), as_list(st.get("Action", []))
+        if st.get("Effect") == "Allow" and ("NotAction" in st or "NotResource" in st):
+            problems.append(f"{sid} uses NotAction or NotResource: it grants more than it names")
+        if st.get("Effect") != "Allow" or not any(a == "*" or a.lower().startswith("s3:")
+                                                  for a in actions):
+            continue
+        wild = [a for a in actions if "*" in a or "?" in a]
+        if wild:
+            problems.append(f"{sid} grants {wild}: name the S3 actions")
+        others = [a for a in actions if a.lower() not in [x.lower() for x in ARCHIVE_ACTIONS]]
+        if others:
+            problems.append(f"{sid} grants {others}, beyond {ARCHIVE_ACTIONS}")
+        resources = as_list(st.get("Resource", "*"))
+        for action in actions:
+            if action.lower() in [x.lower() for x in ARCHIVE_OBJECT_ACTIONS]:
+                expect(problems, f"{sid} {action} Resource", resources, [objects])
+            elif action.lower() == "s3:listbucket":
+                expect(problems, f"{sid} {action} Resource", resources, [bucket_arn])
+                condition = st.get("Condition", {})
+                expect(problems, f"{sid} {action} Condition", condition,
+                       {"StringLike": {"s3:prefix": f"{prefix}*"}})
+    for action in ARCHIVE_OBJECT_ACTIONS:
+        for key in (f"{prefix}reports/2026/11/27/2026-11-27T06:00:00Z.json", f"{prefix}state.json"):
+            if not allows(statements, action, resource=f"{bucket_arn}/{key}"):
+                problems.append(f"the function role may not {action} {key}")
+        outside = [f"arn:aws:s3:::another-bucket/{prefix}state.json"]
+        outside += [f"{bucket_arn}/elsewhere/state.json"] if prefix else []
+        problems += [f"the function role may {action} {arn}, outside its archive" for arn in outside
+                     if allows(statements, action, resource=arn)]
+    if not allows(statements, "s3:ListBucket", resource=bucket_arn):
+        problems.append("the function role may not s3:ListBucket: "
+                        "a missing state object would read as AccessDenied")
+    if allows(statements, "s3:DeleteObject"):
+        problems.append("the function role may s3:DeleteObject")
+    return problems
+
+
+def check_archive_failures_alarm(d, template):
+    """An alarm fires when a day's ArchiveFailures maximum is above 0, treats missing data as
+    fine (no run is MissedAuditAlarm's), and tells the topic (README's alarm table)."""
+    alarms = [lid for lid in of_type(d, "AWS::CloudWatch::Alarm")
+              if watched_metrics(d.resolved[lid]) == [("LightsailKeyAudit", "ArchiveFailures")]]
+    if len(alarms) != 1:
+        return [f"expected one alarm on LightsailKeyAudit ArchiveFailures, found {alarms}"]
+    props, problems = d.resolved[alarms[0]], []
+    for key, wanted in (("Statistic", "Maximum"), ("Period", 86400), ("EvaluationPeriods", 1),
+                        ("Threshold", 0), ("ComparisonOperator", "GreaterThanThreshold"),
+                        ("TreatMissingData", "notBreaching")):
+        got = props.get(key)
+        if isinstance(wanted, int) and got is not None:
+            got = int(got)  # a number may come through as its string
+        expect(problems, f"{alarms[0]} {key}", got, wanted)
+    expect(problems, f"{alarms[0]} AlarmActions", props.get("AlarmActions"), [topic_arn(d)])
+    return problems
+
+
 def check_outputs(d, template):
     """Every output shown is a resolved string; a Ref output is the resource's id, a GetAtt Arn
     output an ARN of that resource."""
@@ -746,6 +953,11 @@ CHECKS = {
     "encrypted topic": check_encrypted_topic,
     "SQS queues": check_queues,
     "KMS keys": check_kms_keys,
+    "report bucket": check_report_bucket,
+    "report bucket lifecycle": check_bucket_lifecycle,
+    "report bucket policy": check_bucket_policy,
+    "archive access": check_archive_access,
+    "archive-failures alarm": check_archive_failures_alarm,
     "outputs": check_outputs,
 }
 
@@ -820,11 +1032,63 @@ def negative_no_value_in_policies():
         raise Problem(f"inline policies {names}, expected ['Always']")
 
 
+def negative_unapplied_bucket_property():
+    bucket = {"Type": "AWS::S3::Bucket", "Properties": {
+        "VersioningConfiguration": {"Status": "Enabled"},
+        "LoggingConfiguration": {"LogFilePrefix": "logs/"}}}
+    fails({"Resources": {"Bucket": bucket}}, "Bucket", "LoggingConfiguration")
+
+
+def negative_policy_of_missing_bucket():
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::no-such-bucket/*"}]}
+    policy = {"Type": "AWS::S3::BucketPolicy",
+              "Properties": {"Bucket": "no-such-bucket", "PolicyDocument": document}}
+    fails({"Resources": {"Topic": TOPIC, "Policy": policy}}, "Policy", "NoSuchBucket")
+
+
 NEGATIVES = [
     ("layer: a parameter violating AllowedPattern is refused", negative_allowed_pattern),
     ("layer: an out-of-range Fn::Select in a condition fails CreateStack", negative_select_in_condition),
     ("layer: a bad Ref in an unmodelled type fails the stack", negative_unmodelled_reference),
     ("layer: AWS::NoValue leaves a role's Policies list", negative_no_value_in_policies),
+    ("layer: a bucket property the layer does not apply fails the stack",
+     negative_unapplied_bucket_property),
+    ("layer: a bucket policy for a missing bucket fails the stack", negative_policy_of_missing_bucket),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks of the template alone.
+
+# ReportPrefix values CreateStack must refuse: IAM wildcards would widen the function's grant
+# past its prefix ("*", "?"), a policy variable would be read as one ("${...}"), and the rest
+# make keys the README's layout does not describe (no trailing "/", "/" first, "." folders).
+BAD_PREFIXES = ["*", "*/", "a*/", "a?/", "${aws:username}/", "audit", "/audit/", "a//", "./", "../",
+                "a/../", "a b/", "a'/", "x" * 200 + "/"]
+GOOD_PREFIXES = ["", "lightsail-key-audit/", "security/lightsail-key-audit/", "a.b_c-1/2024/"]
+
+
+def check_report_prefix_constraint(template):
+    """The template's ReportPrefix takes the prefixes it should and refuses the others."""
+    spec = template["Parameters"]["ReportPrefix"]
+    problems = []
+    for value in BAD_PREFIXES:
+        try:
+            check_parameter("ReportPrefix", spec, value)
+            problems.append(f"ReportPrefix accepts {value[:40]!r}")
+        except CfnError:
+            pass
+    for value in GOOD_PREFIXES:
+        try:
+            check_parameter("ReportPrefix", spec, value)
+        except CfnError as e:
+            problems.append(f"ReportPrefix refuses {value!r}: {e}")
+    return problems
+
+
+TEMPLATE_CHECKS = [
+    ("template: ReportPrefix refuses wildcards and odd folders", check_report_prefix_constraint),
 ]
 
 
@@ -886,6 +1150,8 @@ def main():
     for name, negative in NEGATIVES:
         with mock_aws():
             run_check(report, name, lambda: negative() or [])
+    for name, check in TEMPLATE_CHECKS:
+        run_check(report, name, lambda: check(template))
     print(f"stack: {report.passed} passed, {report.failed} failed")
     sys.exit(1 if report.failed else 0)
 
