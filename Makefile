@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: test demo bench fmt-check clippy architecture unit conformance e2e template-check stack-check package artifact tools
+.PHONY: test demo bench fmt-check clippy architecture moto unit conformance e2e template-check stack-check package artifact tools
 
 ## demo: the offline demo (lightsail-local + cargo lambda watch + one invocation + a table)
 demo:
@@ -12,7 +12,7 @@ demo:
 ## test: format check, clippy with warnings denied, every Rust test, AWS CLI conformance of
 ## lightsail-local, every events/*.json through cargo lambda, the templates (lint, checkov, a
 ## CloudFormation engine), sam build, and the artifact it built, run under qemu
-test: fmt-check clippy architecture unit conformance e2e template-check stack-check package artifact
+test: fmt-check clippy architecture moto unit conformance e2e template-check stack-check package artifact
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -24,7 +24,11 @@ clippy:
 architecture:
 	python3 scripts/check_architecture.py
 
-unit:
+## moto: the S3/SNS/SQS stand-in the archive tests start (.venv-moto, from PyPI)
+moto:
+	scripts/tools.sh .venv-moto requirements-moto.txt >/dev/null
+
+unit: moto
 	$(CARGO) test --workspace
 
 conformance:

@@ -63,7 +63,9 @@ def lambda_env(local_url, home, level, extra=None):
         "NEVER_USED_GRACE_DAYS": "7",
         "MAX_KEY_AGE_DAYS": "90",
         "MAX_CONCURRENCY": "8",
-        "NOTIFY_ALWAYS": "false",
+        "NOTIFY_WHEN": "changes",
+        "REPORT_PREFIX": "lightsail-key-audit/",
+        # No REPORT_BUCKET: the archive is exercised against moto by the e2e step.
         "SUPPRESSIONS_JSON": "",
     }
     env.update(extra or {})

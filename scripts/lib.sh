@@ -14,7 +14,10 @@
 #   wait_ready NAME SECONDS LOG CHECK...
 #                                 waits until CHECK succeeds while the last spawned one runs
 #   start_local FIXTURE           lightsail-local on an ephemeral port; sets $LOCAL_URL
-#   start_watch                   the function under `cargo lambda watch`; sets $WATCH_PORT
+#   start_moto                    moto_server (S3, SNS, SQS; .venv-moto) on an ephemeral port
+#                                 of 127.0.0.1; sets $MOTO_URL
+#   start_watch [NAME=VALUE...]   the function under `cargo lambda watch`, its environment the
+#                                 offline one plus NAME=VALUE...; sets $WATCH_PORT
 #   invoke EVENT_FILE             invokes it; prints its answer, returns cargo lambda's status
 #
 # The pass/fail tally, one line a check and a last `PREFIX: N passed, M failed`:
@@ -115,7 +118,23 @@ start_local() {
   wait_ready lightsail-local 10 "$run_dir/local.log" local_listening
 }
 
+moto_listening() { # werkzeug logs ` * Running on http://127.0.0.1:PORT` once it listens
+  local url
+  url="$(grep -m 1 -o 'Running on http://127\.0\.0\.1:[0-9]*' "$run_dir/moto.log")" || return 1
+  MOTO_URL="${url#Running on }"
+  port_open "${MOTO_URL##*:}" || return 1
+  echo "moto_server listening on $MOTO_URL" >&2
+}
+
+start_moto() {
+  local bin
+  bin="$(venv_bin .venv-moto requirements-moto.txt)"
+  spawn "$run_dir/moto.log" "$bin/moto_server" -H 127.0.0.1 -p 0
+  wait_ready moto_server 60 "$run_dir/moto.log" moto_listening
+}
+
 start_watch() {
+  local setting
   WATCH_PORT="$(free_port)"
   # Build first, so the watcher's own build is a no-op and the first invoke is quick.
   cargo build --quiet --bin lightsail-key-audit
@@ -129,6 +148,9 @@ AWS_ENDPOINT_URL_LIGHTSAIL=$LOCAL_URL
 AWS_ENDPOINT_URL_STS=$LOCAL_URL
 AWS_LAMBDA_LOG_LEVEL=INFO
 ENV
+  for setting in "$@"; do
+    echo "$setting" >>"$run_dir/function.env"
+  done
   spawn "$run_dir/watch.log" cargo lambda watch --ignore-changes --quiet -A 127.0.0.1 -P "$WATCH_PORT" \
     --env-file "$run_dir/function.env"
   wait_ready "cargo lambda watch (port $WATCH_PORT)" 60 "$run_dir/watch.log" port_open "$WATCH_PORT"

@@ -125,7 +125,7 @@ def table(report):
 
 EMF_METRICS = ["StaleKeys", "NeverUsedKeys", "RotationDueKeys", "InactiveKeys",
                "MultipleActiveKeyBuckets", "BucketsFailed", "BucketsSkipped", "ScopeErrors",
-               "KeysAudited", "NotificationsFailed", "AuditsCompleted"]
+               "KeysAudited", "NotificationsFailed", "ArchiveFailures", "AuditsCompleted"]
 
 
 def check_emf(lines):

@@ -15,6 +15,8 @@ use lightsail_local::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture, Serv
 use serde_json::Value;
 use tracing::subscriber::DefaultGuard;
 
+pub mod moto;
+
 pub const ACCESS_KEY: &str = "AKIDLOCALTESTKEY0001";
 pub const CREDENTIAL_SECRET: &str = "local/credential/secret/key/for/tests00";
 pub const SESSION_TOKEN: &str = "local-session-token-must-never-be-logged";
