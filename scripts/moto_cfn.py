@@ -246,18 +246,25 @@ def load(self):
     # moto's validate_outputs is dropped: the outputs are evaluated strictly at creation.
 
 
+def strictly(logical_id, kind, enabled, resolve):
+    """`resolve(logical_id)` for a resource or output whose condition holds (never None: a
+    resource's properties are at least {}, an output's value a string), None for one whose
+    condition is false. An evaluation error fails it, as CloudFormation fails the stack."""
+    try:
+        return resolve(logical_id) if enabled(logical_id) else None
+    except cfn_eval.CfnError as e:
+        raise ResourceFailed(logical_id, kind, str(e)) from None
+
+
 def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
     """Replaces parsing.parse_and_create_resource (moto 5.2.5). Gap closed: properties of types
     moto does not model were never evaluated. Resolves every resource's properties strictly,
     keeps them in resources_map.resolved_properties, then lets moto create what it models."""
     resource_type = resource_json["Type"]
     evaluator = resources_map.cfn
-    try:
-        if not evaluator.resource_enabled(logical_id):
-            return None
-        properties = evaluator.resource_properties(logical_id)
-    except cfn_eval.CfnError as e:
-        raise ResourceFailed(logical_id, resource_type, str(e)) from None
+    properties = strictly(logical_id, resource_type, evaluator.resource_enabled, evaluator.resource_properties)
+    if properties is None:
+        return None
     resources_map.resolved_properties[logical_id] = properties
     stack_name = resources_map["AWS::StackName"]
     name_property, arn_of = UNMODELLED_NAMES.get(resource_type, (None, None))
@@ -297,12 +304,9 @@ def parse_output(output_logical_id, output_json, resources_map):
     """Replaces parsing.parse_output (moto 5.2.5). Gap closed: outputs evaluated leniently
     (dicts or "None" left in values). Resolves the Value strictly, a string or an error."""
     evaluator = resources_map.cfn
-    try:
-        if not evaluator.output_enabled(output_logical_id):
-            return None
-        value = evaluator.output_value(output_logical_id)
-    except cfn_eval.CfnError as e:
-        raise ResourceFailed(output_logical_id, "Output", str(e)) from None
+    value = strictly(output_logical_id, "Output", evaluator.output_enabled, evaluator.output_value)
+    if value is None:
+        return None
     return parsing.Output(output_logical_id, value, output_json.get("Description"))
 
 
