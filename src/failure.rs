@@ -63,6 +63,10 @@ pub(crate) mod codes {
 
     /// The archive's `state.json` is not a state this function wrote.
     pub(crate) const UNREADABLE_STATE: &str = "UnreadableState";
+    /// A run with other thresholds than the configured ones: not compared, not written.
+    pub(crate) const THRESHOLDS_OVERRIDDEN: &str = "ThresholdsOverridden";
+    /// The summary of this run's changes was not sent: the state keeps them for the next run.
+    pub(crate) const STATE_NOT_ADVANCED: &str = "StateNotAdvanced";
 
     /// An account or region that could not be listed.
     pub(crate) const ASSUME_ROLE_FAILED: &str = "AssumeRoleFailed";
@@ -71,7 +75,7 @@ pub(crate) mod codes {
 
     /// The codes this crate gives itself, beside Lightsail's.
     #[cfg(test)]
-    pub(crate) const OWN: [&str; 15] = [
+    pub(crate) const OWN: [&str; 17] = [
         MALFORMED_RESPONSE,
         UNKNOWN_SERVICE_ERROR,
         TIMEOUT,
@@ -84,6 +88,8 @@ pub(crate) mod codes {
         SCOPE_UNAVAILABLE,
         INTERNAL_ERROR,
         UNREADABLE_STATE,
+        THRESHOLDS_OVERRIDDEN,
+        STATE_NOT_ADVANCED,
         ASSUME_ROLE_FAILED,
         REPEATED_PAGE_TOKEN,
         TOO_MANY_PAGES,

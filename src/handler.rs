@@ -106,15 +106,26 @@ pub async fn invoke(
     // Read first: a state written by this run must never be mistaken for the last run's.
     let history = read_history(outputs.archive, &deadline).await;
     let (mut report, listed) = audit(lightsail, config, event, invocation, &deadline).await?;
+    let history = comparable(history, &report, config);
     let read_error = match &history {
         History::Unknown(failure) => Some(failure.clone()),
         _ => None,
     };
     let state = report.track(history, &listed);
+    // Told first: a state that records changes nobody was told of would hide them for good.
+    let notification = notify(&report, outputs.notifier, config, invocation, &deadline).await;
+    let state = state.filter(|_| !notification.0);
+    let read_error = read_error.or_else(|| {
+        notification.0.then(|| {
+            Failure::new(
+                codes::STATE_NOT_ADVANCED,
+                "the summary of these changes was not sent, so the state keeps them: the next run reports them again",
+            )
+        })
+    });
     if let Some(archive) = outputs.archive {
         store(&mut report, archive, state, read_error, &deadline).await;
     }
-    let notification = notify(&report, outputs.notifier, config, invocation, &deadline).await;
     if let Err(e) = write_metrics(
         &mut std::io::stdout().lock(),
         &report,
@@ -125,6 +136,20 @@ pub async fn invoke(
         error!(error = %e, "could not write the metrics record");
     }
     conclude(report)
+}
+
+/// The history to compare with: none for a run whose thresholds differ from the configured
+/// ones (an on-demand run with overrides), whose findings are not the schedule's: comparing
+/// would report false resolutions and rewrite `firstSeen`.
+fn comparable(history: History, report: &Report, config: &Config) -> History {
+    match history {
+        History::Disabled | History::Unknown(_) => history,
+        _ if *report.policy() != config.policy => History::Unknown(Failure::new(
+            codes::THRESHOLDS_OVERRIDDEN,
+            "this run's thresholds differ from the configured ones: changes are not tracked and the state is left as it is",
+        )),
+        _ => history,
+    }
 }
 
 /// The archive's state of open findings, as far as it can be read.

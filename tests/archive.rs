@@ -29,7 +29,34 @@ impl Estate {
 
     /// One whole invocation at `now`, over `fixture`, archiving to `bucket`.
     async fn run(&self, fixture: Fixture, event: Value, now: DateTime<Utc>, vars: &[(&str, &str)]) -> Value {
-        self.run_into(BUCKET, fixture, event, now, vars).await
+        self.run_to(BUCKET, fixture, event, now, vars, None).await
+    }
+
+    async fn run_to(
+        &self,
+        bucket: &str,
+        fixture: Fixture,
+        event: Value,
+        now: DateTime<Utc>,
+        vars: &[(&str, &str)],
+        topic: Option<&str>,
+    ) -> Value {
+        // Configured as the stack configures it: the archive's bucket and prefix in the environment.
+        let mut vars = vars.to_vec();
+        vars.extend([("REPORT_BUCKET", bucket), ("REPORT_PREFIX", PREFIX)]);
+        let local = Local::start(fixture, &vars).await;
+        let sdk = self.moto.sdk_config().await;
+        let archive = Archive::new(&sdk, bucket, PREFIX);
+        let notifier = Notifier::new(&sdk, topic.unwrap_or(&self.topic.topic_arn).to_owned());
+        let outputs = Outputs {
+            notifier: Some(&notifier),
+            archive: Some(&archive),
+        };
+        let invocation = Invocation::at(now).in_account(HOME_ACCOUNT);
+        let report = invoke(&local.lightsail, outputs, &local.config, &event, &invocation)
+            .await
+            .unwrap();
+        serde_json::to_value(report).unwrap()
     }
 
     async fn run_into(
@@ -40,22 +67,7 @@ impl Estate {
         now: DateTime<Utc>,
         vars: &[(&str, &str)],
     ) -> Value {
-        // Configured as the stack configures it: the archive's bucket and prefix in the environment.
-        let mut vars = vars.to_vec();
-        vars.extend([("REPORT_BUCKET", bucket), ("REPORT_PREFIX", PREFIX)]);
-        let local = Local::start(fixture, &vars).await;
-        let sdk = self.moto.sdk_config().await;
-        let archive = Archive::new(&sdk, bucket, PREFIX);
-        let notifier = Notifier::new(&sdk, self.topic.topic_arn.clone());
-        let outputs = Outputs {
-            notifier: Some(&notifier),
-            archive: Some(&archive),
-        };
-        let invocation = Invocation::at(now).in_account(HOME_ACCOUNT);
-        let report = invoke(&local.lightsail, outputs, &local.config, &event, &invocation)
-            .await
-            .unwrap();
-        serde_json::to_value(report).unwrap()
+        self.run_to(bucket, fixture, event, now, vars, None).await
     }
 
     async fn state(&self) -> Option<Vec<u8>> {
@@ -371,4 +383,64 @@ async fn an_archive_that_fails_never_costs_the_report_or_its_delivery() {
         1,
         "people are still told"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_with_other_thresholds_leaves_the_history_alone() {
+    let estate = Estate::start().await;
+    let day1 = Utc::now();
+    estate.run(day_one(), json!({}), day1, &[]).await;
+    let before = estate.state().await;
+    // On demand, with rotation due only after a year: its findings are not the schedule's.
+    let report = estate
+        .run(
+            day_one(),
+            json!({"maxKeyAgeDays": 365}),
+            day1 + Duration::days(1),
+            &[],
+        )
+        .await;
+    assert_eq!(report["summary"]["changes"], "UNKNOWN");
+    assert_eq!(
+        report["summary"]["archive"]["stateError"]["code"],
+        "ThresholdsOverridden"
+    );
+    assert_eq!(
+        report["summary"]["resolvedFindings"],
+        json!([]),
+        "no false resolutions"
+    );
+    assert_eq!(estate.state().await, before, "the state is left as it is");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_nobody_was_told_of_are_reported_again() {
+    let estate = Estate::start().await;
+    let day1 = Utc::now();
+    let missing_topic = format!("arn:aws:sns:us-east-1:{HOME_ACCOUNT}:no-such-topic");
+    let report = estate
+        .run_to(BUCKET, day_one(), json!({}), day1, &[], Some(&missing_topic))
+        .await;
+    assert_eq!(
+        report["summary"]["archive"]["status"], "WRITTEN",
+        "the report is archived"
+    );
+    assert_eq!(
+        report["summary"]["archive"]["stateError"]["code"],
+        "StateNotAdvanced"
+    );
+    assert_eq!(
+        estate.state().await,
+        None,
+        "the state does not record what nobody heard of"
+    );
+    let again = estate
+        .run(day_one(), json!({}), day1 + Duration::days(1), &[])
+        .await;
+    assert_eq!(again["summary"]["changes"], "FIRST_RUN");
+    assert_eq!(
+        again["summary"]["newFindings"], report["summary"]["newFindings"],
+        "told now"
+    );
+    assert_eq!(estate.moto.published(&estate.topic.topic_arn).await.len(), 1);
 }

@@ -51,7 +51,10 @@ impl Archive {
             Err(error) if matches!(error.as_service_error(), Some(GetObjectError::NoSuchKey(_))) => {
                 return Ok(None)
             }
-            Err(error) => return Err(api_error(error)),
+            Err(error) => {
+                let failure = api_error(error);
+                return self.absent(key, failure).await;
+            }
         };
         let body = output.body.collect().await.map_err(|e| {
             Failure::new(
@@ -60,6 +63,29 @@ impl Archive {
             )
         })?;
         Ok(Some(body.into_bytes().to_vec()))
+    }
+
+    /// Why `key` could not be read, unless it does not exist. S3 answers a missing object with
+    /// AccessDenied unless the caller may list it; the stack grants `ListBucket` only under the
+    /// prefix (an `s3:prefix` condition), which governs `ListObjectsV2`: asked there, a
+    /// missing key is told apart from a refusal, and a first run is not mistaken for one that
+    /// cannot read its state.
+    async fn absent(&self, key: &str, failure: Failure) -> Result<Option<Vec<u8>>, Failure> {
+        if failure.code != "AccessDenied" {
+            return Err(failure);
+        }
+        let listing = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(key)
+            .max_keys(1)
+            .send()
+            .await;
+        match listing {
+            Ok(output) if !output.contents().iter().any(|o| o.key() == Some(key)) => Ok(None),
+            _ => Err(failure),
+        }
     }
 
     /// Writes `body`, JSON, to `key`.
@@ -74,5 +100,50 @@ impl Archive {
             .await
             .map(|_| ())
             .map_err(api_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
+    use aws_sdk_s3::types::Object;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+    use aws_smithy_runtime_api::http::{Response, StatusCode};
+    use aws_smithy_types::body::SdkBody;
+
+    fn denied() -> Response {
+        let body = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+        Response::new(StatusCode::try_from(403).unwrap(), SdkBody::from(body))
+    }
+
+    fn archive(listed: &'static [&'static str]) -> Archive {
+        let get = mock!(Client::get_object).then_http_response(denied);
+        let list = mock!(Client::list_objects_v2).then_output(move || {
+            let objects = listed.iter().map(|k| Object::builder().key(*k).build());
+            ListObjectsV2Output::builder()
+                .set_contents(Some(objects.collect()))
+                .build()
+        });
+        Archive::from_client(
+            mock_client!(aws_sdk_s3, RuleMode::MatchAny, [&get, &list]),
+            "b",
+            "p/",
+        )
+    }
+
+    #[tokio::test]
+    async fn a_state_that_a_listing_does_not_show_is_a_first_run_not_a_refusal() {
+        assert_eq!(archive(&[]).read("p/state.json").await, Ok(None));
+        assert_eq!(
+            archive(&["p/state.json.bak"]).read("p/state.json").await,
+            Ok(None)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_state_that_exists_but_is_refused_stays_a_refusal() {
+        let failure = archive(&["p/state.json"]).read("p/state.json").await.unwrap_err();
+        assert_eq!(failure.code, "AccessDenied");
     }
 }

@@ -21,6 +21,10 @@ use crate::rules::{Finding, FindingCode};
 /// The version of `state.json`'s shape.
 const STATE_VERSION: u32 = 1;
 
+/// What to do about a state that cannot be read: it is never overwritten, so someone must.
+const FIX: &str = "It is left as it is: restore a previous version of it (the bucket is versioned), \
+                   or delete it to start tracking afresh";
+
 /// The archive's `state.json`: every bucket ever audited and its open findings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -79,7 +83,7 @@ impl History {
             )),
             Err(e) => Self::Unknown(Failure::new(
                 codes::UNREADABLE_STATE,
-                format!("state.json is not a state this function wrote: {e}"),
+                format!("state.json is not a state this function wrote: {e}. {FIX}"),
             )),
         }
     }

@@ -260,6 +260,40 @@ mod tests {
     }
 
     #[test]
+    fn an_archive_or_state_that_failed_counts_one() {
+        use crate::failure::Failure;
+        use crate::report::ArchiveStatus;
+        let failed = |status| {
+            let mut report = report();
+            report.set_archive(status);
+            metrics_record(&report, None, "INFO", NotificationFailed(false))["ArchiveFailures"].clone()
+        };
+        let error = || Failure::new("NoSuchBucket", "gone");
+        assert_eq!(
+            failed(ArchiveStatus::Failed {
+                error: error(),
+                state_error: None
+            }),
+            1
+        );
+        assert_eq!(
+            failed(ArchiveStatus::Written {
+                key: "k".into(),
+                state_error: Some(error())
+            }),
+            1
+        );
+        assert_eq!(
+            failed(ArchiveStatus::Written {
+                key: "k".into(),
+                state_error: None
+            }),
+            0
+        );
+        assert_eq!(failed(ArchiveStatus::Disabled), 0);
+    }
+
+    #[test]
     fn the_record_level_is_the_configured_level_at_least_info() {
         for (configured, level) in [
             (None, "INFO"),

@@ -487,6 +487,13 @@ fn chat_sections(report: &Report) -> Vec<(&'static str, Vec<String>)> {
         sections.push(("*Open findings*", open));
     }
     sections.push(("*Not audited*", failed));
+    sections.push((
+        "*Expired suppressions*",
+        expired_lines(report)
+            .iter()
+            .map(|l| markdown_safe(l.trim_start_matches("- ")))
+            .collect(),
+    ));
     sections
 }
 
@@ -542,6 +549,9 @@ fn next_steps(report: &Report) -> Vec<String> {
         .collect();
     if summary.buckets_failed + summary.buckets_skipped + summary.scope_errors > 0 {
         steps.push("Not audited: read each failed bucket's and scope's error in the report, fix access or quotas, then run the audit again.".to_owned());
+    }
+    if !summary.expired_suppressions.is_empty() {
+        steps.push("Expired suppressions no longer apply: renew them with a new expiry date, or remove them (SUPPRESSIONS_JSON or the request's suppressions).".to_owned());
     }
     steps
 }

@@ -464,6 +464,39 @@ mod tests {
     }
 
     #[test]
+    fn the_archive_and_when_to_notify_are_read_and_checked() {
+        let c = config(&[("REPORT_BUCKET", "audit-archive"), ("REPORT_PREFIX", "audits/")]).unwrap();
+        assert_eq!(c.report_archive(), Some(("audit-archive", "audits/")));
+        assert_eq!(
+            c.notify_when(),
+            NotifyWhen::Changes,
+            "an archive knows what changed"
+        );
+        assert_eq!(Config::default().notify_when(), NotifyWhen::Findings);
+        let always = config(&[("NOTIFY_ALWAYS", "true"), ("REPORT_BUCKET", "audit-archive")]).unwrap();
+        assert_eq!(always.notify_when(), NotifyWhen::Always);
+        let both = config(&[("NOTIFY_ALWAYS", "true"), ("NOTIFY_WHEN", "findings")]).unwrap();
+        assert_eq!(both.notify_when(), NotifyWhen::Findings, "NOTIFY_WHEN wins");
+        for (variable, value, expected) in [
+            ("REPORT_BUCKET", "Audit_Archive", "must be an S3 bucket name"),
+            ("REPORT_BUCKET", "ab", "must be an S3 bucket name"),
+            ("REPORT_BUCKET", "-archive", "must be an S3 bucket name"),
+            (
+                "REPORT_PREFIX",
+                "/audits/",
+                "must be a key prefix such as audits/, not starting with /",
+            ),
+            ("NOTIFY_WHEN", "sometimes", "must be changes, findings or always"),
+        ] {
+            let error = config(&[(variable, value)]).unwrap_err().to_string();
+            assert!(
+                error.starts_with(&format!("environment variable {variable}: {expected}")),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
     fn blank_values_count_as_unset() {
         let c = config(&[
             ("BUCKET_NAMES", " , ,"),
