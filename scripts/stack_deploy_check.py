@@ -12,8 +12,12 @@ schedule's Input and dead-letter queue, the invoke config's destinations, the al
 dimensions and actions) are checked against the parameters, the README, and who may send where
 (each destination and dead-letter queue is allowed by the sender's role; an encrypted topic's
 and log group's key policy lets CloudWatch, Logs and the function use the key; the function
-may read and write the archive only under ReportPrefix). The checks read the template: one
-runs for every parameter set: a resource that disappears fails its check.
+may read and write the archive only under ReportPrefix). Human channels show access key ids
+only masked: no Lambda destination (the raw report, the raw request) is the stack's topic, and
+with DeliveryTargetArn empty there is no OnSuccess at all. The lifecycle expires reports only,
+never the current change-tracking state. The README's Permissions text names every action and
+managed policy of the function's role. The checks read the template: one runs for every
+parameter set: a resource that disappears fails its check.
 
 Negative cases on tiny templates prove the layer: a parameter violating AllowedPattern is
 refused, a condition with an out-of-range Fn::Select fails with the error, a bad reference in an
@@ -30,6 +34,8 @@ usage: stack_deploy_check.py EXPANDED.json        (with the python of .venv-moto
 import io
 import json
 import logging
+import os
+import re
 import sys
 import time
 import warnings
@@ -56,6 +62,12 @@ STACK_NAME = "lightsail-key-audit"
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 DEPLOY_TIMEOUT_S = 10  # moto creates synchronously: anything still in progress by then has failed
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# Managed policy ARN -> the actions it grants (AWS's published document; moto 5.2.5 does not load
+# AWS managed policies): what the README's Permissions text must name beside the inline ones.
+MANAGED_POLICY_ACTIONS = {
+    BASIC_EXECUTION: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+}
+README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
 # The function's environment: variable -> the parameter it carries (the names src/ reads).
 # NOTIFY_TOPIC_ARN, REPORT_BUCKET and NOTIFY_WHEN are derived: see check_environment.
 ENVIRONMENT = {
@@ -203,8 +215,10 @@ def function_arn(d):
 
 
 def delivery_target(d):
-    """Where every report goes (OnSuccess): DeliveryTargetArn, or the stack's topic (README)."""
-    return d.params["DeliveryTargetArn"] or topic_arn(d)
+    """Where every full report goes (OnSuccess): DeliveryTargetArn, or nowhere (None) when it is
+    empty: the report has whole access key ids, and the stack's topic is read by people (README,
+    "What arrives where"); every report is in the archive either way."""
+    return d.params["DeliveryTargetArn"] or None
 
 
 def role_arns(d):
@@ -520,6 +534,43 @@ def check_function_role(d, template):
     return problems
 
 
+def readme_section(heading):
+    """The text of a README section ("### Permissions"), up to the next heading of any level."""
+    with open(README) as f:
+        text = f.read()
+    match = re.search(rf"^{re.escape(heading)}\n(.*?)(?=^#|\Z)", text, re.M | re.S)
+    if not match:
+        raise Problem(f"README.md has no {heading!r} section")
+    return match.group(1)
+
+
+def check_permissions_documented(d, template):
+    """The README's Permissions text names everything the function's role may do: each action
+    of its inline statements (in this variant) and each managed policy attached, by name, with
+    its actions; and no managed policy is attached that has no entry in MANAGED_POLICY_ACTIONS.
+    "Nothing else" must be true."""
+    text = readme_section("### Permissions")
+    named = set(re.findall(r"`([^`]+)`", text))
+    lid = role_arns(d)[function_config(d)["Role"]]
+    problems = []
+    for st in function_role_statements(d):
+        for action in as_list(st.get("Action", [])):
+            if action not in named:
+                problems.append(f"{st.get('Sid')} grants {action}, which Permissions does not name")
+    # moto 5.2.5 attaches no ManagedPolicyArns: read the resolved property.
+    for arn in d.resolved[lid].get("ManagedPolicyArns", []):
+        if arn not in MANAGED_POLICY_ACTIONS:
+            problems.append(f"{lid} has managed policy {arn}, unknown to this check (extend "
+                            "MANAGED_POLICY_ACTIONS and the README)")
+            continue
+        name = arn.rsplit("/", 1)[-1]
+        if name not in named:
+            problems.append(f"{lid} has managed policy {name}, which Permissions does not name")
+        problems += [f"{name} grants {a}, which Permissions does not name"
+                     for a in MANAGED_POLICY_ACTIONS[arn] if a not in named]
+    return problems
+
+
 def check_schedule(d, template):
     """Each schedule: the documented request as Input, the function as target, through a role
     of the stack allowed to invoke it (and to fill its dead-letter queue, a queue of the stack),
@@ -568,9 +619,10 @@ def check_schedule_timezone(d, template):
 
 
 def check_invoke_config(d, template):
-    """Retries are RetryAttempts; every report goes to the delivery target, every failure to a
-    queue of the stack that keeps it 14 days (SNS stores nothing: with no subscriber a failure
-    record sent there is lost); the function's role may send to each (destinations use it)."""
+    """Retries are RetryAttempts; every report goes to DeliveryTargetArn when it is set, and
+    when it is empty there is no OnSuccess destination at all; every failure goes to a queue of
+    the stack that keeps it 14 days (SNS stores nothing: with no subscriber a failure record
+    sent there is lost); the function's role may send to each (destinations use it)."""
     problems = []
     function = d.physical[only(d, "AWS::Lambda::Function")]
     statements = function_role_statements(d)
@@ -582,7 +634,11 @@ def check_invoke_config(d, template):
         expect(problems, f"{lid} MaximumRetryAttempts", int(props["MaximumRetryAttempts"]),
                int(d.params["RetryAttempts"]))
         destinations = {k: v.get("Destination") for k, v in props.get("DestinationConfig", {}).items()}
-        expect(problems, f"{lid} OnSuccess", destinations.get("OnSuccess"), delivery_target(d))
+        if delivery_target(d) is None and "OnSuccess" in props.get("DestinationConfig", {}):
+            problems.append(f"{lid} has an OnSuccess destination ({destinations['OnSuccess']!r}) "
+                            "with DeliveryTargetArn empty: there must be none")
+        else:
+            expect(problems, f"{lid} OnSuccess", destinations.get("OnSuccess"), delivery_target(d))
         on_failure, queues = destinations.get("OnFailure"), queue_arns(d)
         if on_failure not in queues:
             problems.append(f"{lid} OnFailure {on_failure} is not a queue of the stack")
@@ -593,6 +649,43 @@ def check_invoke_config(d, template):
             action = SEND_ACTION.get(str(arn).split(":")[2] if str(arn).count(":") > 2 else "")
             if action is None or not allows(statements, action, resource=arn):
                 problems.append(f"the function role may not deliver {outcome} to {arn} ({action})")
+    return problems
+
+
+def lambda_destinations(node, path=""):
+    """(path, outcome, destination) of every Lambda destination in resolved properties: each
+    entry of a DestinationConfig (OnSuccess, OnFailure), wherever it is."""
+    found = []
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            found += lambda_destinations(item, f"{path}[{i}]")
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "DestinationConfig" and isinstance(value, dict):
+                found += [(f"{path}.{key}", outcome, (entry or {}).get("Destination")
+                           if isinstance(entry, dict) else entry)
+                          for outcome, entry in value.items()]
+            else:
+                found += lambda_destinations(value, f"{path}.{key}")
+    return found
+
+
+def check_no_raw_report_to_topic(d, template):
+    """Human channels (the topic's email and chat subscribers) show access key ids only masked:
+    no Lambda destination of the stack is a topic of the stack. A success record is the full
+    report with whole ids, a failure record the raw request (external ids) and error; the
+    function's own summary is the only thing it sends there."""
+    topics = {d.physical[lid]: lid for lid in of_type(d, "AWS::SNS::Topic")}
+    problems, seen = [], 0
+    for lid in sorted(d.resolved):
+        for path, outcome, destination in lambda_destinations(d.resolved[lid]):
+            seen += 1
+            if destination in topics:
+                problems.append(f"{lid}{path}.{outcome} sends Lambda's raw record to {topics[destination]} "
+                                f"({destination}), which people read")
+    if not seen:
+        problems.append("no Lambda destination found at all: failures would not be kept "
+                        "(or the check no longer finds them)")
     return problems
 
 
@@ -798,31 +891,86 @@ def bucket_key_problems(d, template, bucket_lid, key_id):
 def covers(rule, key):
     """Whether a lifecycle rule (as GetBucketLifecycleConfiguration returns it) applies to key."""
     filters = rule.get("Filter", {})
-    prefix = filters.get("Prefix", filters.get("And", {}).get("Prefix", rule.get("Prefix", "")))
-    return key.startswith(prefix or "") and "Tag" not in filters and "Tags" not in filters.get("And", {})
+    return key.startswith(rule_prefix(rule)) and "Tag" not in filters and "Tags" not in filters.get("And", {})
+
+
+def lifecycle_rules(d):
+    """The report bucket's enabled lifecycle rules, read back from S3 (raises Problem)."""
+    try:
+        rules = client("s3").get_bucket_lifecycle_configuration(Bucket=report_bucket(d))["Rules"]
+    except ClientError as e:
+        raise Problem(f"lifecycle: {e.response['Error']['Code']}")
+    return [r for r in rules if r.get("Status") == "Enabled"]
+
+
+def rule_prefix(rule):
+    """The key prefix a lifecycle rule (as S3 returns it) applies to ("" for every key)."""
+    filters = rule.get("Filter", {})
+    return filters.get("Prefix", filters.get("And", {}).get("Prefix", rule.get("Prefix", ""))) or ""
+
+
+def expires_current(rule):
+    """Whether a rule expires current versions (Days or Date; ExpiredObjectDeleteMarker alone
+    removes only a delete marker left without versions)."""
+    return bool({"Days", "Date"} & set(rule.get("Expiration", {})))
+
+
+# Lifecycle action types, as S3 names them when it refuses two rules with overlapping prefixes.
+LIFECYCLE_ACTIONS = ("Expiration", "NoncurrentVersionExpiration", "Transitions",
+                     "NoncurrentVersionTransitions", "AbortIncompleteMultipartUpload")
+
+
+def report_key(prefix):
+    return f"{prefix}reports/2026/11/27/2026-11-27T06:00:00Z.json"
 
 
 def check_bucket_lifecycle(d, template):
     """Every report is kept exactly ReportRetentionDays (an enabled rule expires the reports
     then, and no other expires them sooner), and replaced or deleted versions NONCURRENT_DAYS
-    more, the state's included: read back from S3."""
-    name, retention = report_bucket(d), int(d.params["ReportRetentionDays"])
-    prefix = d.params["ReportPrefix"]
-    try:
-        rules = client("s3").get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
-    except ClientError as e:
-        return [f"lifecycle: {e.response['Error']['Code']}"]
-    enabled = [r for r in rules if r.get("Status") == "Enabled"]
-    report_key = f"{prefix}reports/2026/11/27/2026-11-27T06:00:00Z.json"
-    problems = []
-    for key in (report_key, f"{prefix}state.json"):
+    more, the state's included; a rule for the whole bucket expires past versions and aborts
+    incomplete uploads but no current version; no two rules with overlapping prefixes share an
+    action (S3 refuses that in a configuration given with Prefix): read back from S3."""
+    retention, prefix = int(d.params["ReportRetentionDays"]), d.params["ReportPrefix"]
+    enabled, problems = lifecycle_rules(d), []
+    report = report_key(prefix)
+    for key in (report, f"{prefix}state.json"):
         applying = [r for r in enabled if covers(r, key)]
-        days = sorted({r["Expiration"]["Days"] for r in applying if "Days" in r.get("Expiration", {})})
-        if key == report_key:
+        days = sorted({int(r["Expiration"]["Days"]) for r in applying if "Days" in r.get("Expiration", {})})
+        if key == report:
             expect(problems, f"expiration days of {key}", days, [retention])
-        noncurrent = sorted({r["NoncurrentVersionExpiration"].get("NoncurrentDays") for r in applying
+        noncurrent = sorted({int(r["NoncurrentVersionExpiration"].get("NoncurrentDays")) for r in applying
                              if "NoncurrentVersionExpiration" in r})
         expect(problems, f"noncurrent version expiration days of {key}", noncurrent, [NONCURRENT_DAYS])
+    whole = [r for r in enabled if rule_prefix(r) == "" and covers(r, "any/key")]
+    if not any("AbortIncompleteMultipartUpload" in r for r in whole):
+        problems.append("no rule for the whole bucket aborts incomplete multipart uploads")
+    if not any("NoncurrentVersionExpiration" in r for r in whole):
+        problems.append("no rule for the whole bucket expires noncurrent versions")
+    for i, a in enumerate(enabled):
+        for b in enabled[i + 1:]:
+            pa, pb = rule_prefix(a), rule_prefix(b)
+            if pa.startswith(pb) or pb.startswith(pa):
+                shared = [x for x in LIFECYCLE_ACTIONS if x in a and x in b]
+                if shared:
+                    problems.append(f"rules {a.get('ID')!r} and {b.get('ID')!r} have overlapping "
+                                    f"prefixes {pa!r} and {pb!r} and share {shared}")
+    return problems
+
+
+def check_state_never_expires(d, template):
+    """The change-tracking state, <ReportPrefix>state.json, rewritten every run, is never
+    subject to the expiration of its current version: it would vanish whenever the schedule's
+    period is longer than the retention (and tracking start over). Only <ReportPrefix>reports/
+    expires; keys beside the state (and a "reports" without its "/") do not."""
+    prefix, enabled, problems = d.params["ReportPrefix"], lifecycle_rules(d), []
+    if not any(expires_current(r) for r in enabled):
+        problems.append("no rule expires current versions at all: the reports are kept forever")
+    for key in dict.fromkeys((f"{prefix}state.json", f"{prefix}state.json.tmp", f"{prefix}reports.json",
+                              "state.json")):
+        # By prefix alone: a rule filtered by tags too would expire the state once tagged.
+        expiring = [r.get("ID") for r in enabled if key.startswith(rule_prefix(r)) and expires_current(r)]
+        if expiring:
+            problems.append(f"{key} (current version) is expired by {expiring}")
     return problems
 
 
@@ -944,9 +1092,11 @@ CHECKS = {
     "reserved concurrency": check_reserved_concurrency,
     "environment": check_environment,
     "function role": check_function_role,
+    "permissions documented": check_permissions_documented,
     "schedule": check_schedule,
     "schedule timezone": check_schedule_timezone,
     "invoke config": check_invoke_config,
+    "no raw report to the topic": check_no_raw_report_to_topic,
     "alarms": check_alarms,
     "missed-audit alarm": check_missed_audit_alarm,
     "alarmed metrics": check_alarmed_metrics,
@@ -955,6 +1105,7 @@ CHECKS = {
     "KMS keys": check_kms_keys,
     "report bucket": check_report_bucket,
     "report bucket lifecycle": check_bucket_lifecycle,
+    "state never expires": check_state_never_expires,
     "report bucket policy": check_bucket_policy,
     "archive access": check_archive_access,
     "archive-failures alarm": check_archive_failures_alarm,

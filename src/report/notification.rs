@@ -350,7 +350,10 @@ fn email(report: &Report, lines: Lines, budget: usize) -> String {
             "... and {left_out} more lines not listed: SNS messages are limited to 256 KB."
         );
     }
-    text.push_str("The full JSON report is delivered to the function's OnSuccess destination.\n");
+    text.push_str(match report.summary().changes {
+        Changes::Disabled => "The full JSON report, whole key ids included, went to the function's caller (no archive is set).\n",
+        _ => "The full JSON report, whole key ids included, is in the report archive (REPORT_BUCKET).\n",
+    });
     text
 }
 
@@ -659,7 +662,7 @@ mod tests {
              ACCOUNTS OR REGIONS NOT AUDITED (1)\n\
              - 333333333333: AssumeRoleFailed: cannot assume\n\
              \n\
-             The full JSON report is delivered to the function's OnSuccess destination.\n",
+             The full JSON report, whole key ids included, went to the function's caller (no archive is set).\n",
             FindingCode::MultipleActiveKeys.recommendation(),
             FindingCode::Stale.recommendation(),
             FindingCode::RotationDue.recommendation(),
@@ -717,7 +720,9 @@ mod tests {
         let listed = n.email.lines().filter(|l| l.starts_with("- ")).count();
         let trailer = format!("... and {} more lines not listed", 40_001 - listed);
         assert!(n.email.contains(&trailer), "{}", &n.email[n.email.len() - 300..]);
-        assert!(n.email.ends_with("OnSuccess destination.\n"));
+        assert!(n
+            .email
+            .ends_with("went to the function's caller (no archive is set).\n"));
         assert!(
             n.email.contains("\nFAILED BUCKETS (1)\n- late-failure"),
             "failures are never crowded out"
