@@ -107,7 +107,7 @@ pub async fn invoke(
     let history = read_history(outputs.archive, &deadline).await;
     let (mut report, listed) = audit(lightsail, config, event, invocation, &deadline).await?;
     let history = comparable(history, &report, config);
-    let read_error = match &history {
+    let state_error = match &history {
         History::Unknown(failure) => Some(failure.clone()),
         _ => None,
     };
@@ -115,7 +115,7 @@ pub async fn invoke(
     // Told first: a state that records changes nobody was told of would hide them for good.
     let notification = notify(&report, outputs.notifier, config, invocation, &deadline).await;
     let state = state.filter(|_| !notification.0);
-    let read_error = read_error.or_else(|| {
+    let state_error = state_error.or_else(|| {
         notification.0.then(|| {
             Failure::new(
                 codes::STATE_NOT_ADVANCED,
@@ -124,7 +124,7 @@ pub async fn invoke(
         })
     });
     if let Some(archive) = outputs.archive {
-        store(&mut report, archive, state, read_error, &deadline).await;
+        store(&mut report, archive, state, state_error, &deadline).await;
     }
     if let Err(e) = write_metrics(
         &mut std::io::stdout().lock(),
@@ -174,10 +174,9 @@ async fn store(
     report: &mut Report,
     archive: &Archive,
     state: Option<State>,
-    read_error: Option<Failure>,
+    mut state_error: Option<Failure>,
     deadline: &Deadline,
 ) {
-    let mut state_error = read_error;
     if let Some(state) = state {
         let key = state_key(archive.prefix());
         let written = match serde_json::to_vec(&state) {
