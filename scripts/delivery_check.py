@@ -154,7 +154,8 @@ def email_problems(message, changes=None):
     """What is wrong with one publish's message: it must be a MessageStructure json object of
     text with `default` and `email`, the email plain text leading (its first three lines) with
     new and resolved findings; only with new ones when the report's summary.changes is
-    FIRST_RUN (nothing can have been resolved)."""
+    FIRST_RUN (nothing can have been resolved), and with why not when changes are UNKNOWN or
+    DISABLED."""
     try:
         variants = json.loads(message)
     except ValueError:
@@ -170,7 +171,10 @@ def email_problems(message, changes=None):
     except ValueError:
         pass
     head = " ".join(email.splitlines()[:3]).lower()
-    leads = ["new"] if changes == "FIRST_RUN" else ["new", "resolved"]
+    # Untracked (no archive, an unreadable state, overridden thresholds): nothing is new or
+    # resolved, and the email says so where the changes would be.
+    leads = {"FIRST_RUN": ["new"], "UNKNOWN": ["changes unknown"], "DISABLED": ["not tracked"]}.get(
+        changes, ["new", "resolved"])
     if not all(word in head for word in leads):
         return [f"the email does not lead with {' and '.join(leads)} (summary.changes {changes}): {email[:200]!r}"]
     return []
