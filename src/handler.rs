@@ -103,9 +103,13 @@ pub async fn invoke(
     invocation: &Invocation,
 ) -> Result<Report, AuditError> {
     let deadline = Deadline::from_invocation(invocation.deadline, config.deadline_margin);
-    // Read first: a state written by this run must never be mistaken for the last run's.
-    let history = read_history(outputs.archive, &deadline).await;
-    let (mut report, listed) = audit(lightsail, config, event, invocation, &deadline).await?;
+    // The last run's state is read while the audit runs (one call less on the path); it is
+    // read before anything is written, so this run's state is never mistaken for the last's.
+    let (history, audited) = tokio::join!(
+        read_history(outputs.archive, &deadline),
+        audit(lightsail, config, event, invocation, &deadline)
+    );
+    let (mut report, listed) = audited?;
     let history = comparable(history, &report, config);
     let state_error = match &history {
         History::Unknown(failure) => Some(failure.clone()),
