@@ -27,11 +27,13 @@ impl Estate {
         Self { moto, topic }
     }
 
-    /// One whole invocation at `now`, over `fixture`, archiving to `bucket`.
+    /// One whole invocation at `now`, over `fixture`, with the estate's bucket and topic.
     async fn run(&self, fixture: Fixture, event: Value, now: DateTime<Utc>, vars: &[(&str, &str)]) -> Value {
         self.run_to(BUCKET, fixture, event, now, vars, None).await
     }
 
+    /// One whole invocation at `now`, over `fixture`, archiving to `bucket` and publishing to
+    /// `topic` (the estate's own when `None`).
     async fn run_to(
         &self,
         bucket: &str,
@@ -57,17 +59,6 @@ impl Estate {
             .await
             .unwrap();
         serde_json::to_value(report).unwrap()
-    }
-
-    async fn run_into(
-        &self,
-        bucket: &str,
-        fixture: Fixture,
-        event: Value,
-        now: DateTime<Utc>,
-        vars: &[(&str, &str)],
-    ) -> Value {
-        self.run_to(bucket, fixture, event, now, vars, None).await
     }
 
     async fn state(&self) -> Option<Vec<u8>> {
@@ -362,12 +353,13 @@ async fn a_partial_run_leaves_every_other_buckets_state_alone() {
 async fn an_archive_that_fails_never_costs_the_report_or_its_delivery() {
     let estate = Estate::start().await;
     let report = estate
-        .run_into(
+        .run_to(
             "no-such-bucket",
             day_one(),
             json!({}),
             Utc::now(),
             &[("NOTIFY_WHEN", "findings")],
+            None,
         )
         .await;
     let archive = &report["summary"]["archive"];
