@@ -116,20 +116,22 @@ pub async fn invoke(
         _ => None,
     };
     let state = report.track(history, &listed);
-    // Told first: a state that records changes nobody was told of would hide them for good.
-    let notification = notify(&report, outputs.notifier, config, invocation, &deadline).await;
-    let state = state.filter(|_| !notification.0);
-    let state_error = state_error.or_else(|| {
-        notification.0.then(|| {
-            Failure::new(
-                codes::STATE_NOT_ADVANCED,
-                "the summary of these changes was not sent, so the state keeps them: the next run reports them again",
+    let notification = match outputs.archive {
+        Some(archive) => {
+            let outcome = Outcome { state, state_error };
+            deliver(
+                &mut report,
+                outputs.notifier,
+                archive,
+                outcome,
+                config,
+                invocation,
+                &deadline,
             )
-        })
-    });
-    if let Some(archive) = outputs.archive {
-        store(&mut report, archive, state, state_error, &deadline).await;
-    }
+            .await
+        }
+        None => notify(&report, outputs.notifier, config, invocation, &deadline).await,
+    };
     if let Err(e) = write_metrics(
         &mut std::io::stdout().lock(),
         &report,
@@ -171,48 +173,105 @@ async fn read_history(archive: Option<&Archive>, deadline: &Deadline) -> History
     }
 }
 
-/// Writes the state (when there is one to write: never over a state that could not be read),
-/// then the report, recording both in `summary.archive`. A failure costs neither the report
-/// nor its delivery: it is logged, reported and counted in `ArchiveFailures`.
-async fn store(
-    report: &mut Report,
-    archive: &Archive,
+/// What change tracking leaves to store: the new state (none over a state that could not be
+/// read), and why the state is not advanced, if it is not.
+struct Outcome {
     state: Option<State>,
-    mut state_error: Option<Failure>,
+    state_error: Option<Failure>,
+}
+
+/// Delivers a run with an archive: the report is written while the summary is published and
+/// the state written after it, so a run pays one S3 round trip after the audit rather than
+/// two in a row. The copy written first cannot know how the state fared: when that adds a
+/// `stateError`, the report is written again, so the archive tells what the caller is told.
+/// A failure costs neither the report nor its delivery: it is logged, reported and counted
+/// in `ArchiveFailures`.
+async fn deliver(
+    report: &mut Report,
+    notifier: Option<&Notifier>,
+    archive: &Archive,
+    outcome: Outcome,
+    config: &Config,
+    invocation: &Invocation,
     deadline: &Deadline,
-) {
-    if let Some(state) = state {
-        let key = state_key(archive.prefix());
-        let written = match serde_json::to_vec(&state) {
-            Ok(body) => delivered(deadline.deliver(archive.write(&key, body)).await),
-            Err(e) => Err(Failure::new(
-                codes::INTERNAL_ERROR,
-                format!("state not serialized: {e}"),
-            )),
-        };
-        if let Err(failure) = written {
-            state_error = Some(failure);
-        }
-    }
+) -> NotificationFailed {
+    let key = report_key(archive.prefix(), report.generated_at());
+    let known_error = outcome.state_error.clone();
+    report.set_archive(ArchiveStatus::Written {
+        key: key.clone(),
+        state_error: known_error.clone(),
+    });
+    let (written, (notification, state_error)) = {
+        let report: &Report = report;
+        tokio::join!(
+            write_json(archive, &key, report, "report", deadline),
+            notify_then_store(report, notifier, archive, outcome, config, invocation, deadline)
+        )
+    };
     if let Some(failure) = &state_error {
         error!(code = %failure.code, error_message = %loggable(&failure.message), "the change-tracking state could not be read or written");
     }
-    let key = report_key(archive.prefix(), report.generated_at());
-    report.set_archive(ArchiveStatus::Written {
-        key: key.clone(),
-        state_error: state_error.clone(),
-    });
-    let written = match serde_json::to_vec(&*report) {
-        Ok(body) => delivered(deadline.deliver(archive.write(&key, body)).await),
-        Err(e) => Err(Failure::new(
-            codes::INTERNAL_ERROR,
-            format!("report not serialized: {e}"),
-        )),
+    let status = match written {
+        Err(error) => {
+            error!(code = %error.code, error_message = %loggable(&error.message), "the report could not be archived");
+            ArchiveStatus::Failed { error, state_error }
+        }
+        Ok(()) => ArchiveStatus::Written { key, state_error },
     };
-    if let Err(error) = written {
-        error!(code = %error.code, error_message = %loggable(&error.message), "the report could not be archived");
-        report.set_archive(ArchiveStatus::Failed { error, state_error });
+    let rewrite =
+        matches!(&status, ArchiveStatus::Written { state_error, .. } if *state_error != known_error);
+    report.set_archive(status);
+    if rewrite {
+        let key = report_key(archive.prefix(), report.generated_at());
+        if let Err(error) = write_json(archive, &key, &*report, "report", deadline).await {
+            error!(code = %error.code, error_message = %loggable(&error.message), "the archived report does not show the state's error: it could not be written again");
+        }
     }
+    notification
+}
+
+/// Publishes the summary, then writes the state unless the publish failed: a state that
+/// records changes nobody was told of would hide them for good. Returns why the state is not
+/// advanced, if it is not.
+async fn notify_then_store(
+    report: &Report,
+    notifier: Option<&Notifier>,
+    archive: &Archive,
+    outcome: Outcome,
+    config: &Config,
+    invocation: &Invocation,
+    deadline: &Deadline,
+) -> (NotificationFailed, Option<Failure>) {
+    let notification = notify(report, notifier, config, invocation, deadline).await;
+    if let Some(failure) = outcome.state_error {
+        return (notification, Some(failure));
+    }
+    if notification.0 {
+        let failure = Failure::new(
+            codes::STATE_NOT_ADVANCED,
+            "the summary of these changes was not sent, so the state keeps them: the next run reports them again",
+        );
+        return (notification, Some(failure));
+    }
+    let Some(state) = outcome.state else {
+        return (notification, None);
+    };
+    let key = state_key(archive.prefix());
+    let written = write_json(archive, &key, &state, "state", deadline).await;
+    (notification, written.err())
+}
+
+/// Serializes `value` and writes it to `key`, within the deadline's end.
+async fn write_json<T: serde::Serialize>(
+    archive: &Archive,
+    key: &str,
+    value: &T,
+    what: &str,
+    deadline: &Deadline,
+) -> Result<(), Failure> {
+    let body = serde_json::to_vec(value)
+        .map_err(|e| Failure::new(codes::INTERNAL_ERROR, format!("{what} not serialized: {e}")))?;
+    delivered(deadline.deliver(archive.write(key, body)).await)
 }
 
 /// A delivery's outcome; `None` (the deadline came first) as a failure.

@@ -61,6 +61,12 @@ impl Estate {
         serde_json::to_value(report).unwrap()
     }
 
+    /// The report as the archive holds it, at the key the returned report names.
+    async fn archived(&self, report: &Value) -> Value {
+        let key = report["summary"]["archive"]["key"].as_str().unwrap();
+        serde_json::from_slice(&self.moto.object(BUCKET, key).await.unwrap()).unwrap()
+    }
+
     async fn state(&self) -> Option<Vec<u8>> {
         self.moto.object(BUCKET, &format!("{PREFIX}state.json")).await
     }
@@ -303,6 +309,7 @@ async fn a_state_that_cannot_be_read_is_never_overwritten() {
         "the report is still archived"
     );
     assert_eq!(summary["archive"]["stateError"]["code"], "UnreadableState");
+    assert_eq!(estate.archived(&report).await, report);
     assert_eq!(summary["resolvedFindings"], json!([]));
     assert!(marks(&report).iter().all(|m| m.3.is_null() && m.4.is_null()));
     assert_eq!(
@@ -421,6 +428,9 @@ async fn changes_nobody_was_told_of_are_reported_again() {
         report["summary"]["archive"]["stateError"]["code"],
         "StateNotAdvanced"
     );
+    // Written beside the publish, then again once the publish failed: the archive says what
+    // the caller was told.
+    assert_eq!(estate.archived(&report).await, report);
     assert_eq!(
         estate.state().await,
         None,

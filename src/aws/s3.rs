@@ -62,7 +62,8 @@ impl Archive {
                 format!("reading s3://{}/{key}: {}", self.bucket, causes(&e)),
             )
         })?;
-        Ok(Some(body.into_bytes().to_vec()))
+        // Into a Vec without a copy when S3's answer came in one piece.
+        Ok(Some(body.into_bytes().into()))
     }
 
     /// Why `key` could not be read, unless it does not exist. S3 answers a missing object with
