@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Conformance of lightsail-local with a real client: the AWS CLI (botocore's Lightsail model)
-# must accept its answers. Keeps the stand-in from drifting from the real protocol.
+# Conformance of lightsail-local with a real client: the AWS CLI (botocore's Lightsail, STS and
+# Organizations models) must accept its answers. Keeps the stand-in from drifting from the real
+# protocols. Two servers: fixtures/demo.json (no organization) and fixtures/organization.json.
 # Prints `conformance: N passed, M failed` last; exits non-zero if any check fails.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -70,4 +71,92 @@ refused "an error is read as NotFoundException" "NotFoundException" "ghost does 
   lightsail get-bucket-access-keys --bucket-name ghost
 refused "an unsigned request is refused" "(403)" "Missing Authentication Token" -- \
   lightsail get-buckets --no-sign-request
+
+# Organizations and STS. fixtures/organization.json: management account 123456789012 (the key
+# every other call here signs with), delegated administrator 222222222222, member 333333333333,
+# 25 accounts in all (5 listed, 20 generated): 21 ACTIVE, 3 SUSPENDED, 1 PENDING_CLOSURE.
+demo_url="$LOCAL_URL"
+start_local "$root/fixtures/organization.json"
+org_url="$LOCAL_URL"
+organizations() { aws organizations --endpoint-url "$org_url" --output json "$@"; }
+sts() { aws sts --endpoint-url "$org_url" --output json "$@"; }
+# as KEY COMMAND...: COMMAND signed with access key id KEY.
+as() { AWS_ACCESS_KEY_ID="$1" "${@:2}"; }
+delegated=AKIDDELEGATED0000001
+member=AKIDMEMBER0000000001
+all_accounts="len(j['Accounts']) == 25 and len({a['Id'] for a in j['Accounts']}) == 25 and 'NextToken' not in j"
+
+expect "list-accounts pages through every account (20 a page)" \
+  "$all_accounts \
+   and [a['Status'] for a in j['Accounts']].count('ACTIVE') == 21 \
+   and [a['Status'] for a in j['Accounts']].count('SUSPENDED') == 3 \
+   and [a['Status'] for a in j['Accounts']].count('PENDING_CLOSURE') == 1 \
+   and all(a['State'] == a['Status'] for a in j['Accounts']) \
+   and all(a['Arn'] == 'arn:aws:organizations::123456789012:account/o-exampleorgid/' + a['Id'] for a in j['Accounts']) \
+   and all(a['JoinedTimestamp'].startswith('20') and '@' in a['Email'] for a in j['Accounts']) \
+   and j['Accounts'][0]['Id'] == '123456789012' and j['Accounts'][24]['Status'] == 'SUSPENDED'" \
+  organizations list-accounts
+expect "list-accounts --page-size 6 (five calls)" "$all_accounts" \
+  organizations list-accounts --page-size 6
+expect "list-accounts --max-items 7 stops with a resume token" \
+  "len(j['Accounts']) == 7 and j['NextToken']" \
+  organizations list-accounts --max-items 7 --page-size 5
+resume="$(organizations list-accounts --max-items 7 --page-size 5 2>/dev/null |
+  python3 -c 'import json, sys; print(json.load(sys.stdin).get("NextToken", ""))' 2>/dev/null || true)"
+expect "list-accounts --starting-token resumes where it stopped" \
+  "len(j['Accounts']) == 18 and j['Accounts'][0]['Id'] == '100000000002'" \
+  organizations list-accounts --page-size 5 --starting-token "$resume"
+expect "list-accounts one page: MaxResults and NextToken" \
+  "len(j['Accounts']) == 5 and j['NextToken']" \
+  organizations list-accounts --no-paginate --max-results 5
+expect "a delegated administrator may list" "$all_accounts" \
+  as "$delegated" organizations list-accounts
+refused "a member may not list: AccessDeniedException" "AccessDeniedException" \
+  "You don't have permissions" -- as "$member" organizations list-accounts
+refused "outside an organization: AWSOrganizationsNotInUseException" \
+  "AWSOrganizationsNotInUseException" "not a member of an organization" -- \
+  aws organizations --endpoint-url "$demo_url" list-accounts
+refused "a garbled NextToken is InvalidInputException" "InvalidInputException" "nextToken" -- \
+  organizations list-accounts --no-paginate --next-token garbled
+refused "MaxResults 21 is InvalidInputException" "InvalidInputException" "MaxResults" -- \
+  organizations list-accounts --no-paginate --max-results 21
+expect "get-caller-identity: the default key is the management account" \
+  "j == {'Account': '123456789012', 'Arn': 'arn:aws:iam::123456789012:user/local', 'UserId': 'AIDALOCAL123456789012'}" \
+  sts get-caller-identity
+expect "get-caller-identity: a listed key is its account" \
+  "j['Account'] == '333333333333' and j['Arn'] == 'arn:aws:iam::333333333333:user/local'" \
+  as "$member" sts get-caller-identity
+member_role=arn:aws:iam::100000000000:role/LightsailKeyAuditMember
+expect "assume-role into a generated member" \
+  "j['Credentials']['AccessKeyId'] == 'ASIA100000000000LCAL' \
+   and j['AssumedRoleUser']['Arn'] == 'arn:aws:sts::100000000000:assumed-role/LightsailKeyAuditMember/conformance'" \
+  sts assume-role --role-arn "$member_role" --role-session-name conformance --external-id org-external-id
+# as_session COMMAND...: COMMAND signed with the session just issued.
+as_session() {
+  AWS_ACCESS_KEY_ID=ASIA100000000000LCAL AWS_SECRET_ACCESS_KEY=lightsail-local/assumed/secret/100000000000 \
+    AWS_SESSION_TOKEN=lightsail-local-assumed-session-token-100000000000 "$@"
+}
+expect "get-caller-identity: an issued session is its assumed role" \
+  "j['Account'] == '100000000000' \
+   and j['Arn'] == 'arn:aws:sts::100000000000:assumed-role/LightsailKeyAuditMember/conformance' \
+   and j['UserId'] == 'AROALOCAL100000000000:conformance'" \
+  as_session sts get-caller-identity
+expect "the session sees the member's generated bucket" \
+  "[b['name'] for b in j['buckets']] == ['acct-100000000000-b0'] \
+   and j['buckets'][0]['arn'].startswith('arn:aws:lightsail:eu-west-2:100000000000:Bucket/')" \
+  as_session aws lightsail --endpoint-url "$org_url" --output json get-buckets --region eu-west-2
+refused "assume-role without the external id is AccessDenied" "AccessDenied" -- \
+  sts assume-role --role-arn "$member_role" --role-session-name conformance
+
+# Throttling faults: botocore must read each service's code as throttling and retry it.
+cat >"$run_dir/throttled.json" <<'JSON'
+{"organization": {"accounts": [{"id": "123456789012", "name": "management"}]},
+ "faults": [{"kind": "throttle", "times": 2, "operations": ["ListAccounts"]},
+            {"kind": "throttle", "times": 2, "operations": ["GetCallerIdentity"]}]}
+JSON
+start_local "$run_dir/throttled.json"
+expect "TooManyRequestsException is retried" "[a['Id'] for a in j['Accounts']] == ['123456789012']" \
+  aws organizations --endpoint-url "$LOCAL_URL" --output json list-accounts
+expect "STS Throttling is retried" "j['Account'] == '123456789012'" \
+  aws sts --endpoint-url "$LOCAL_URL" --output json get-caller-identity
 tally_end

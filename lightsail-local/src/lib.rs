@@ -5,7 +5,15 @@
 //! `GetBucketAccessKeys` and `GetRegions`, serving buckets and keys from a JSON fixture with
 //! relative times, and injects faults (denials, throttling, 5xx, latency, malformed bodies) so
 //! clients can be tested offline through their real HTTP stack. It also answers STS
-//! `AssumeRole`, issuing per-account credentials, so multi-account fan-out is testable too.
+//! `AssumeRole` (issuing per-account credentials) and `GetCallerIdentity`, and AWS
+//! Organizations `ListAccounts`, so multi-account fan-out over an organization is testable too.
+//!
+//! One server plays every service: a call goes to STS or Organizations when its SigV4 credential
+//! scope names `sts` or `organizations`, and to Lightsail otherwise. The signing access key id
+//! selects the caller's account for all three. A fixture's faults apply to every service's
+//! calls (see [`FaultKind`]), and [`Stats`] counts calls per operation ([`OPERATIONS`]).
+//! The fixture format is documented on [`Fixture`] and its fields; a large organization can be
+//! described in a few numbers with [`GenerateFixture`].
 
 #![warn(missing_docs)]
 // A panic would kill a connection task mid-answer and look like a network fault the fixture
@@ -20,13 +28,20 @@
     )
 )]
 
+mod faults;
 mod fixture;
+mod generate;
+mod organizations;
 mod server;
 mod service;
 mod sigv4;
 mod sts;
 
-pub use fixture::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture, RoleFixture};
+pub use fixture::{
+    AccountFixture, AccountStatus, BucketFixture, Fault, FaultKind, Fixture, KeyFixture, OrganizationFixture,
+    RoleFixture,
+};
+pub use generate::{GenerateFixture, LIGHTSAIL_REGIONS};
 pub use server::Server;
-// What `Server::stats` returns, re-exported so callers can name it.
-pub use service::Stats;
+// What `Server::stats` returns, re-exported so callers can name it, with the operation order.
+pub use service::{Stats, OPERATIONS};

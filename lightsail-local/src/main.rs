@@ -72,9 +72,10 @@ async fn main() -> ExitCode {
     if let Some(page_size) = args.page_size {
         fixture.page_size = page_size;
     }
-    let (buckets, keys) = (
+    let (buckets, keys, accounts) = (
         fixture.buckets.len(),
         fixture.buckets.iter().map(|b| b.keys.len()).sum::<usize>(),
+        fixture.organization.as_ref().map_or(0, |o| o.accounts.len()),
     );
     let server = match Server::start(fixture, args.addr).await {
         Ok(server) => server,
@@ -87,8 +88,13 @@ async fn main() -> ExitCode {
         }
     };
     // Scripts read this line for the address, so it is printed first and flushed.
+    let organization = if accounts > 0 {
+        format!(", {accounts} organization accounts")
+    } else {
+        String::new()
+    };
     println!(
-        "lightsail-local listening on {} ({buckets} buckets, {keys} keys, fixture {})",
+        "lightsail-local listening on {} ({buckets} buckets, {keys} keys{organization}, fixture {})",
         server.url(),
         args.fixture.display()
     );

@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use crate::fixture::Fixture;
 use crate::service::{Call, Reply, Service, Stats};
 
-/// The largest request body read; Lightsail requests are a few hundred bytes.
+/// The largest request body read; requests here are a few hundred bytes.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// A running stand-in. Dropping it stops it.
@@ -31,10 +31,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `addr` (port 0 for an ephemeral port) and serves `fixture` until stopped.
-    pub async fn start(fixture: Fixture, addr: SocketAddr) -> std::io::Result<Self> {
+    /// Binds `addr` (port 0 for an ephemeral port) and serves `fixture` until stopped; its
+    /// `generate` section, if any, is expanded first.
+    pub async fn start(mut fixture: Fixture, addr: SocketAddr) -> std::io::Result<Self> {
         fixture
-            .check()
+            .expand()
+            .and_then(|()| fixture.check())
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;

@@ -1,36 +1,48 @@
-//! The Lightsail operations the stand-in answers, on the awsJson1.1 protocol.
+//! The services the stand-in answers, routed by the SigV4 credential scope: Lightsail (here,
+//! on the awsJson1.1 protocol), STS ([`crate::sts`]) and Organizations
+//! ([`crate::organizations`]).
 //!
 //! Transport-free: [`Service::answer`] takes the parts of a request that matter and returns
 //! status, error type and body, so the HTTP server stays a thin shell.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
-use crate::fixture::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture};
+use crate::faults::{self, Faults, Target};
+use crate::fixture::{BucketFixture, FaultKind, Fixture, KeyFixture};
 use crate::sigv4::{self, Scope};
-use crate::sts;
+use crate::{organizations, sts};
 
 /// The `X-Amz-Target` prefix of Lightsail operations.
 const TARGET_PREFIX: &str = "Lightsail_20161128.";
-/// The operations served; anything else is refused by name.
-const OPERATIONS: [&str; 3] = ["GetBuckets", "GetBucketAccessKeys", "GetRegions"];
-const JSON: &str = "application/x-amz-json-1.1";
+/// The operations served, Lightsail's then STS's then Organizations', in the order of
+/// [`Stats::operations`]; anything else is refused by name.
+pub const OPERATIONS: [&str; 6] = [
+    "GetBuckets",
+    "GetBucketAccessKeys",
+    "GetRegions",
+    "AssumeRole",
+    "GetCallerIdentity",
+    "ListAccounts",
+];
+pub(crate) const JSON: &str = "application/x-amz-json-1.1";
 const DOCS: &str = "https://lightsail.aws.amazon.com/ls/docs";
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
 /// The parts of a request the service reads.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Call<'a> {
-    /// The HTTP method; Lightsail takes only `POST`.
+    /// The HTTP method; every service here takes only `POST`.
     pub(crate) method: &'a str,
-    /// `X-Amz-Target`, naming the operation.
+    /// `X-Amz-Target`, naming the operation (Lightsail, Organizations).
     pub(crate) target: Option<&'a str>,
     /// The SigV4 `Authorization` header, read for its credential scope only.
     pub(crate) authorization: Option<&'a str>,
-    /// The request body: JSON for Lightsail, a form for STS.
+    /// The request body: JSON for Lightsail and Organizations, a form for STS.
     pub(crate) body: &'a [u8],
 }
 
@@ -40,7 +52,7 @@ pub(crate) struct Reply {
     pub(crate) status: u16,
     /// The error's type, sent as `x-amzn-ErrorType`; `None` for a success.
     pub(crate) error_type: Option<&'static str>,
-    /// `application/x-amz-json-1.1` for Lightsail, `text/xml` for STS.
+    /// `application/x-amz-json-1.1`, or `text/xml` for STS.
     pub(crate) content_type: &'static str,
     pub(crate) body: Vec<u8>,
 }
@@ -50,10 +62,55 @@ pub(crate) struct Reply {
 pub struct Stats {
     /// Requests received, of any kind.
     pub requests: u64,
-    /// Per operation, in the order of `GetBuckets`, `GetBucketAccessKeys`, `GetRegions`.
-    pub operations: [u64; 3],
+    /// Calls per served operation, in the order of [`OPERATIONS`]: `GetBuckets`,
+    /// `GetBucketAccessKeys`, `GetRegions`, `AssumeRole`, `GetCallerIdentity`, `ListAccounts`.
+    pub operations: [u64; 6],
     /// The most requests in flight at once.
     pub peak_in_flight: usize,
+}
+
+impl Stats {
+    /// Calls to `operation` (one of [`OPERATIONS`]; any other name has none).
+    pub fn calls(&self, operation: &str) -> u64 {
+        OPERATIONS
+            .iter()
+            .position(|op| *op == operation)
+            .and_then(|i| self.operations.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// A service the stand-in plays, chosen by the credential scope's service name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Api {
+    Lightsail,
+    Sts,
+    Organizations,
+}
+
+impl Api {
+    fn of(scope: &Scope<'_>) -> Self {
+        match scope.service {
+            "sts" => Self::Sts,
+            "organizations" => Self::Organizations,
+            _ => Self::Lightsail,
+        }
+    }
+
+    /// Where its operations sit in [`OPERATIONS`].
+    fn operation_range(self) -> Range<usize> {
+        match self {
+            Self::Lightsail => 0..3,
+            Self::Sts => 3..5,
+            Self::Organizations => 5..6,
+        }
+    }
+
+    /// The operations it serves.
+    pub(crate) fn operations(self) -> &'static [&'static str] {
+        OPERATIONS.get(self.operation_range()).unwrap_or(&[])
+    }
 }
 
 /// The stand-in's state: the fixture, and counters that faults and stats need.
@@ -62,14 +119,17 @@ pub(crate) struct Service {
     fixture: Fixture,
     /// (account, region, name) to the bucket's index, so a call costs the same at any estate size.
     index: HashMap<(String, String, String), usize>,
+    /// Account, then region, to the indices of its buckets in fixture order: `GetBuckets`
+    /// reads one account and region, never the whole estate.
+    listing: HashMap<String, HashMap<String, Vec<usize>>>,
     /// The instant relative times count back from: the service's start, so a key created
     /// "200 days ago" is at least 200 whole days old to any client that asks later.
     epoch: f64,
-    /// Calls matched so far, per fault, for faults limited to their first `times` calls.
-    global_fault_calls: Vec<AtomicU64>,
-    bucket_fault_calls: Vec<Vec<AtomicU64>>,
+    faults: Faults,
+    /// The sessions this STS issued, for `GetCallerIdentity`.
+    sessions: sts::Sessions,
     requests: AtomicU64,
-    operations: [AtomicU64; 3],
+    operations: [AtomicU64; 6],
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
 }
@@ -77,7 +137,7 @@ pub(crate) struct Service {
 /// A Lightsail call, read and scoped: what is asked, by whom, of which bucket.
 struct Request<'a> {
     operation: &'a str,
-    caller: Caller<'a>,
+    caller: &'a Caller<'a>,
     input: &'a Map<String, Value>,
     /// The `bucketName` input, if given.
     named: Option<&'a str>,
@@ -88,19 +148,24 @@ struct Request<'a> {
 impl Service {
     /// A service over `fixture`; relative times count from now.
     pub(crate) fn new(fixture: Fixture) -> Self {
-        let counters = |faults: &[Fault]| faults.iter().map(|_| AtomicU64::new(0)).collect();
         let index = fixture
             .buckets
             .iter()
             .enumerate()
             .map(|(i, b)| ((b.account().to_owned(), b.region.clone(), b.name.clone()), i))
             .collect();
+        let mut listing: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
+        for (i, bucket) in fixture.buckets.iter().enumerate() {
+            let regions = listing.entry(bucket.account().to_owned()).or_default();
+            regions.entry(bucket.region.clone()).or_default().push(i);
+        }
         Self {
             index,
-            global_fault_calls: counters(&fixture.faults),
-            bucket_fault_calls: fixture.buckets.iter().map(|b| counters(&b.faults)).collect(),
+            listing,
+            faults: Faults::new(&fixture),
             fixture,
             epoch: epoch_now(),
+            sessions: sts::Sessions::default(),
             requests: AtomicU64::new(0),
             operations: Default::default(),
             in_flight: AtomicUsize::new(0),
@@ -130,73 +195,99 @@ impl Service {
         reply
     }
 
-    /// Routes a signed call by the service in its credential scope: STS, or else Lightsail.
+    /// Routes a signed call by the service in its credential scope: STS, Organizations, or
+    /// else Lightsail. Every service finds the caller's account the same way.
     async fn dispatch(&self, call: Call<'_>) -> Reply {
         let scope = match authenticate(&call) {
             Ok(scope) => scope,
             Err(refusal) => return refusal,
         };
-        if scope.service == "sts" {
-            let now = chrono::DateTime::from_timestamp(epoch_now() as i64, 0).unwrap_or_default();
-            return sts::answer(&self.fixture, call.body, now);
-        }
-        self.lightsail(&call, &scope)
-            .await
-            .unwrap_or_else(|refusal| refusal)
+        let caller = Caller {
+            access_key_id: scope.access_key_id,
+            account: self.fixture.account_of(scope.access_key_id),
+            region: scope.region,
+        };
+        let answer = match Api::of(&scope) {
+            Api::Sts => self.sts(&call, &caller).await,
+            Api::Organizations => self.organizations(&call, &caller).await,
+            Api::Lightsail => self.lightsail(&call, &caller).await,
+        };
+        answer.unwrap_or_else(|refusal| refusal)
+    }
+
+    /// One STS call: counted, faults applied, then answered.
+    async fn sts(&self, call: &Call<'_>, caller: &Caller<'_>) -> Result<Reply, Reply> {
+        let form = sts::Form::parse(call.body);
+        let action = form.get("Action").unwrap_or("");
+        self.count(Api::Sts, action);
+        self.faults
+            .apply(&self.fixture, &Target::of(Api::Sts, action, caller))
+            .await?;
+        let now = chrono::DateTime::from_timestamp(epoch_now() as i64, 0).unwrap_or_default();
+        let context = sts::Context {
+            fixture: &self.fixture,
+            sessions: &self.sessions,
+            caller,
+        };
+        Ok(sts::answer(&context, &form, now))
+    }
+
+    /// One Organizations call: read, counted, faults applied, then answered.
+    async fn organizations(&self, call: &Call<'_>, caller: &Caller<'_>) -> Result<Reply, Reply> {
+        let operation = organizations::operation(call.target)?;
+        let input = organizations::input(call.body)?;
+        self.count(Api::Organizations, operation);
+        let repeat_page_token = self
+            .faults
+            .apply(&self.fixture, &Target::of(Api::Organizations, operation, caller))
+            .await?;
+        let request = organizations::Request {
+            operation,
+            caller: caller.account,
+            input: &input,
+            epoch: self.epoch,
+            repeat_page_token,
+        };
+        Ok(organizations::answer(
+            self.fixture.organization.as_ref(),
+            &request,
+        ))
     }
 
     /// One Lightsail call: reads and counts it, applies the faults that match, then answers
     /// it. `Err` is an answer that ends the call early: a refusal or a fault.
-    async fn lightsail(&self, call: &Call<'_>, scope: &Scope<'_>) -> Result<Reply, Reply> {
+    async fn lightsail(&self, call: &Call<'_>, caller: &Caller<'_>) -> Result<Reply, Reply> {
         let operation = operation(call.target)?;
         let input = input(call.body)?;
-        self.count(operation);
-        let caller = Caller {
-            account: self.fixture.account_of(scope.access_key_id),
-            region: scope.region,
-        };
+        self.count(Api::Lightsail, operation);
         let named = input.get("bucketName").and_then(Value::as_str);
         let request = Request {
             operation,
-            bucket: named.and_then(|name| self.find(&caller, name)),
+            bucket: named.and_then(|name| self.find(caller, name)),
             caller,
             input: &input,
             named,
         };
-        let repeat_page_token = self.apply_faults(&request).await?;
+        let target = Target {
+            bucket: request.bucket,
+            named,
+            ..Target::of(Api::Lightsail, operation, caller)
+        };
+        let repeat_page_token = self.faults.apply(&self.fixture, &target).await?;
         Ok(self.operate(&request, repeat_page_token))
     }
 
-    /// Counts a call to a served operation, for [`Stats::operations`].
-    fn count(&self, operation: &str) {
-        let counter = OPERATIONS.iter().position(|op| *op == operation);
-        if let Some(count) = counter.and_then(|i| self.operations.get(i)) {
+    /// Counts a call to an operation `api` serves, for [`Stats::operations`].
+    fn count(&self, api: Api, operation: &str) {
+        let range = api.operation_range();
+        let counter = api
+            .operations()
+            .iter()
+            .position(|op| *op == operation)
+            .and_then(|i| self.operations.get(range.start + i));
+        if let Some(count) = counter {
             count.fetch_add(1, Ordering::Relaxed);
         }
-    }
-
-    /// Applies the faults that fire on `request`, the fixture's before the bucket's: waits out
-    /// latency, and ends the call with the first fault that answers in its place. `Ok(true)`
-    /// if a `repeatPageToken` fault fired.
-    async fn apply_faults(&self, request: &Request<'_>) -> Result<bool, Reply> {
-        let bucket_faults = request.bucket.iter().flat_map(|(i, b)| {
-            b.faults
-                .iter()
-                .zip(self.bucket_fault_calls.get(*i).into_iter().flatten())
-        });
-        let faults = self.fixture.faults.iter().zip(&self.global_fault_calls);
-        let mut repeat_page_token = false;
-        for (fault, calls) in faults.chain(bucket_faults) {
-            if !fires(fault, calls, request.operation, request.caller.region) {
-                continue;
-            }
-            match fault.kind {
-                FaultKind::Latency => delay(Duration::from_millis(fault.latency_ms.unwrap_or(0))).await,
-                FaultKind::RepeatPageToken => repeat_page_token = true,
-                kind => return Err(fault_reply(kind, request.operation, request.named)),
-            }
-        }
-        Ok(repeat_page_token)
     }
 
     /// Answers the operation itself, once no fault has answered in its place.
@@ -212,7 +303,7 @@ impl Service {
                 "InvalidInputException",
                 format!(
                     "lightsail-local does not implement {other}; it serves {}",
-                    OPERATIONS.join(", ")
+                    Api::Lightsail.operations().join(", ")
                 ),
             ),
         }
@@ -262,16 +353,12 @@ impl Service {
             Ok(offset) => offset,
             Err(refusal) => return refusal,
         };
-        let visible: Vec<&BucketFixture> = self
-            .fixture
-            .buckets
-            .iter()
-            .filter(|b| request.caller.sees(b))
-            .collect();
+        let visible = self.visible(request.caller);
         let page: Vec<Value> = visible
             .iter()
             .skip(offset)
             .take(self.fixture.page_size)
+            .filter_map(|i| self.fixture.buckets.get(*i))
             .map(|b| bucket_json(b, now))
             .collect();
         // Saturating: the offset comes from the client's token.
@@ -291,6 +378,14 @@ impl Service {
             output.insert("nextPageToken".into(), json!(format!("page-{next}")));
         }
         ok(Value::Object(output))
+    }
+
+    /// The indices of the buckets `caller` sees: its account's, in the signing region.
+    fn visible(&self, caller: &Caller<'_>) -> &[usize] {
+        self.listing
+            .get(caller.account)
+            .and_then(|regions| regions.get(caller.region))
+            .map_or(&[], Vec::as_slice)
     }
 
     fn get_regions(&self) -> Reply {
@@ -355,14 +450,21 @@ fn operation(target: Option<&str>) -> Result<&str, Reply> {
 
 /// The call's input: a JSON object, or an empty body read as `{}`.
 fn input(body: &[u8]) -> Result<Map<String, Value>, Reply> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(input)) => Ok(input),
-        _ if body.is_empty() => Ok(Map::new()),
-        _ => Err(error(
+    json_object(body).ok_or_else(|| {
+        error(
             400,
             "SerializationException",
             "the request body is not a JSON object".into(),
-        )),
+        )
+    })
+}
+
+/// An awsJson1.1 body: a JSON object, or an empty body read as `{}`.
+pub(crate) fn json_object(body: &[u8]) -> Option<Map<String, Value>> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(input)) => Some(input),
+        _ if body.is_empty() => Some(Map::new()),
+        _ => None,
     }
 }
 
@@ -383,61 +485,24 @@ fn page_offset(input: &Map<String, Value>) -> Result<usize, Reply> {
         })
 }
 
-/// Whether `fault` fires on a call: it matches the operation and region, and has not yet
-/// fired its `times`. Only matching calls count towards `times`.
-fn fires(fault: &Fault, calls: &AtomicU64, operation: &str, region: &str) -> bool {
-    let applies = fault
-        .operations
-        .as_ref()
-        .is_none_or(|ops| ops.iter().any(|op| op == operation))
-        && fault
-            .regions
-            .as_ref()
-            .is_none_or(|regions| regions.iter().any(|r| r == region));
-    applies
-        && fault
-            .times
-            .is_none_or(|times| calls.fetch_add(1, Ordering::Relaxed) < times)
+/// Who is calling: the signing key, its account, and the region of the credential scope.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caller<'a> {
+    pub(crate) access_key_id: &'a str,
+    pub(crate) account: &'a str,
+    pub(crate) region: &'a str,
 }
 
-/// Waits `duration`, accurately. tokio's timer works in whole milliseconds and fires up to
-/// 2 ms late, which a benchmark at 50 ms per call would count as the client's overhead; so the
-/// last few milliseconds are waited on a blocking-pool thread: a sleep, then a short spin past
-/// the kernel's wake-up delay.
-async fn delay(duration: Duration) {
-    const TIMER_SLACK: Duration = Duration::from_millis(3);
-    const WAKE_UP: Duration = Duration::from_micros(300);
-    let Some(until) = std::time::Instant::now().checked_add(duration) else {
-        // Past any clock (a fixture's latencyMs near u64::MAX): tokio caps it at 30 years.
-        return tokio::time::sleep(duration).await;
-    };
-    if duration > TIMER_SLACK {
-        tokio::time::sleep(duration - TIMER_SLACK).await;
-    }
-    if until > std::time::Instant::now() {
-        let _ = tokio::task::spawn_blocking(move || {
-            std::thread::sleep(
-                until
-                    .saturating_duration_since(std::time::Instant::now())
-                    .saturating_sub(WAKE_UP),
-            );
-            while std::time::Instant::now() < until {
-                std::hint::spin_loop();
-            }
-        })
-        .await;
-    }
-}
-
-/// Who is calling: the account of the signing key, and the region of the credential scope.
-struct Caller<'a> {
-    account: &'a str,
-    region: &'a str,
-}
-
-impl Caller<'_> {
-    fn sees(&self, bucket: &BucketFixture) -> bool {
-        bucket.region == self.region && bucket.account() == self.account
+impl<'a> Target<'a> {
+    /// A call to `operation` of `api` by `caller`, naming no bucket.
+    fn of(api: Api, operation: &'a str, caller: &Caller<'a>) -> Self {
+        Self {
+            api,
+            operation,
+            region: caller.region,
+            bucket: None,
+            named: None,
+        }
     }
 }
 
@@ -492,7 +557,8 @@ fn fnv(text: &str) -> u64 {
     }) & 0xffff_ffff_ffff
 }
 
-fn fault_reply(kind: FaultKind, operation: &str, bucket: Option<&str>) -> Reply {
+/// A Lightsail call's answer to a terminal fault.
+pub(crate) fn fault_reply(kind: FaultKind, operation: &str, bucket: Option<&str>) -> Reply {
     let target = bucket.map_or_else(|| "this account".to_owned(), |b| format!("bucket {b}"));
     match kind {
         FaultKind::AccessDenied => error(
@@ -524,12 +590,7 @@ fn fault_reply(kind: FaultKind, operation: &str, bucket: Option<&str>) -> Reply 
             content_type: JSON,
             body: br#"{"accessKeys": [{"accessKeyId": "AKIA"#.to_vec(),
         },
-        FaultKind::HtmlBody => Reply {
-            status: 200,
-            error_type: None,
-            content_type: "text/html",
-            body: b"<html><body><h1>Gateway</h1></body></html>".to_vec(),
-        },
+        FaultKind::HtmlBody => faults::html_page(),
         // Not terminal; handled by the caller.
         FaultKind::Latency | FaultKind::RepeatPageToken => ok(json!({})),
     }
@@ -586,14 +647,14 @@ fn epoch_now() -> f64 {
 
 /// `days` before `now`, in epoch seconds to the millisecond, as Lightsail sends timestamps.
 /// Rounded down, so the age a client computes is never short of `days`.
-fn at(now: f64, days: f64) -> f64 {
+pub(crate) fn at(now: f64, days: f64) -> f64 {
     ((now - days * SECONDS_PER_DAY) * 1000.0).floor() / 1000.0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::KeyFixture;
+    use crate::fixture::{Fault, KeyFixture};
 
     const AUTH_US: &str =
         "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261127/us-east-1/lightsail/aws4_request, SignedHeaders=host, Signature=0";
@@ -626,11 +687,9 @@ mod tests {
     fn service(buckets: Vec<BucketFixture>, page_size: usize) -> Service {
         Service::new(Fixture {
             page_size,
-            regions: None,
             credentials: [("AKIDOTHER".to_owned(), "210987654321".to_owned())].into(),
-            roles: Default::default(),
-            faults: vec![],
             buckets,
+            ..Fixture::default()
         })
     }
 
@@ -787,7 +846,8 @@ mod tests {
             let (reply, _) = call(&s, Some(AUTH_US), "GetBucketAccessKeys", input.clone()).await;
             assert_eq!(reply.status, expected);
         }
-        assert_eq!(s.stats().operations, [1, 4, 0]);
+        assert_eq!(s.stats().operations, [1, 4, 0, 0, 0, 0]);
+        assert_eq!(s.stats().calls("GetBucketAccessKeys"), 4);
         assert_eq!(s.stats().requests, 5);
     }
 
@@ -799,11 +859,6 @@ mod tests {
         assert_eq!(reply.status, 200);
         assert_eq!(body["buckets"], json!([]));
         assert!(body.get("nextPageToken").is_none());
-        let endless = tokio::time::timeout(Duration::from_millis(20), delay(Duration::MAX)).await;
-        assert!(
-            endless.is_err(),
-            "a latency past any clock waits, as long as it can"
-        );
     }
 
     #[tokio::test]
@@ -817,5 +872,37 @@ mod tests {
             .map(|r| r["name"].as_str().unwrap())
             .collect();
         assert_eq!(names, ["us-east-1", "eu-west-2"]);
+    }
+
+    #[tokio::test]
+    async fn generated_buckets_and_regions_are_served_to_their_accounts() {
+        let mut fixture: Fixture = serde_json::from_str(
+            r#"{"generate": {"accounts": 3, "regions": "all", "bucketsPerAccount": 2}}"#,
+        )
+        .unwrap();
+        fixture.expand().unwrap();
+        let s = Service::new(fixture);
+        let (_, body) = call(&s, Some(AUTH_US), "GetRegions", json!({})).await;
+        assert_eq!(body["regions"].as_array().unwrap().len(), 19);
+        // The member with index 2 holds b0 in us-west-2 (the third region) and b1 in the fourth.
+        let member = AUTH_US
+            .replace("AKIDLOCAL", "ASIA100000000001LCAL")
+            .replace("us-east-1", "us-west-2");
+        let (_, body) = call(&s, Some(&member), "GetBuckets", json!({})).await;
+        assert_eq!(body["buckets"][0]["name"], "acct-100000000001-b0");
+        assert_eq!(body["buckets"].as_array().unwrap().len(), 1);
+        let (_, body) = call(
+            &s,
+            Some(&member),
+            "GetBucketAccessKeys",
+            json!({"bucketName": "acct-100000000001-b0"}),
+        )
+        .await;
+        assert_eq!(body["accessKeys"].as_array().unwrap().len(), 2);
+        let (_, body) = call(&s, Some(AUTH_US), "GetBuckets", json!({})).await;
+        assert_eq!(
+            body["buckets"][0]["name"], "acct-123456789012-b0",
+            "the management account's"
+        );
     }
 }
