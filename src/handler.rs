@@ -12,13 +12,14 @@ use crate::aws::{Archive, Lightsail, Notifier};
 use crate::error::AuditError;
 use crate::failure::{codes, Failure};
 use crate::plan::{
-    plan_scopes, plan_targets, runtime_deadline, Deadline, Limiter, Listed, Location, Scope, Target,
+    plan_scopes, plan_targets, runtime_deadline, Deadline, Limiter, Listed, Location, Scope, ScopePlan,
+    Target,
 };
 use crate::report::{
     compose_notification, metrics_level, report_key, state_key, worth_notifying, write_metrics,
     ArchiveStatus, BucketReport, History, NotificationFailed, Report, State,
 };
-use crate::request::{AuditRequest, BucketName, Config, INVALID_BUCKET_NAME_MESSAGE};
+use crate::request::{is_account_id, AuditRequest, BucketName, Config, INVALID_BUCKET_NAME_MESSAGE};
 use crate::rules::{self, Policy};
 use crate::text::loggable;
 
@@ -80,7 +81,7 @@ pub async fn handle(
         .invoked_function_arn
         .split(':')
         .nth(4)
-        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|a| is_account_id(a))
         .map(str::to_owned);
     invocation.deadline = runtime_deadline(event.context.deadline, SystemTime::now());
     if invocation.deadline.is_none() && event.context.deadline > 0 {
@@ -105,9 +106,10 @@ pub async fn invoke(
     let deadline = Deadline::from_invocation(invocation.deadline, config.deadline_margin);
     // The last run's state is read while the audit runs (one call less on the path); it is
     // read before anything is written, so this run's state is never mistaken for the last's.
+    // Boxed: the audit's future is large, and on the stack it would be copied into this one.
     let (history, audited) = tokio::join!(
         read_history(outputs.archive, &deadline),
-        audit(lightsail, config, event, invocation, &deadline)
+        Box::pin(audit(lightsail, config, event, invocation, &deadline))
     );
     let (mut report, listed) = audited?;
     let history = comparable(history, &report, config);
@@ -350,13 +352,18 @@ async fn audit(
         warn!(error = %error, "invalid request");
     })?;
     let limiter = Limiter::new(config.max_concurrency);
-    let (scopes, mut scope_errors) = plan_scopes(
+    let home_account_id = home_account(lightsail, invocation, deadline).await;
+    let ScopePlan {
+        scopes,
+        errors: mut scope_errors,
+        organization,
+    } = Box::pin(plan_scopes(
         lightsail,
         &request,
-        invocation.home_account_id.as_deref(),
+        home_account_id.as_deref(),
         &limiter,
         deadline,
-    )
+    ))
     .await;
     let (targets, listed) = plan_targets(
         &scopes,
@@ -384,9 +391,26 @@ async fn audit(
         .await;
     buckets.sort_unstable_by_key(|(index, _)| *index);
     let buckets: Vec<BucketReport> = buckets.into_iter().map(|(_, report)| report).collect();
-    let report = Report::new(now, *policy, buckets, scope_errors, &request.suppressions);
+    let report = Report::new(now, *policy, buckets, scope_errors, &request.suppressions)
+        .with_organization(organization);
     log_outcome(&report);
     Ok((report, listed))
+}
+
+/// The function's own account: from its ARN, else asked of STS (once per process: under
+/// cargo lambda or from a terminal, where there is no ARN). Unknown only if STS cannot say.
+async fn home_account(lightsail: &Lightsail, invocation: &Invocation, deadline: &Deadline) -> Option<String> {
+    if let Some(id) = &invocation.home_account_id {
+        return Some(id.clone());
+    }
+    match deadline.run(lightsail.caller_account()).await {
+        Some(Ok(id)) => id,
+        Some(Err(failure)) => {
+            warn!(code = %failure.code, error_message = %loggable(&failure.message), "the function's own account is unknown: its buckets carry a null accountId");
+            None
+        }
+        None => None,
+    }
 }
 
 /// The invocation's result: the report, unless not one bucket could be audited.

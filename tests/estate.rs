@@ -162,7 +162,7 @@ async fn one_named_bucket_in_one_region_is_fetched_directly_without_listing() {
     assert_eq!(located(&report), ["123456789012/us-east-1/home-a"]);
     assert_eq!(
         local.calls(),
-        [0, 1, 0],
+        [0, 1, 0, 0, 0, 0],
         "no GetBuckets call, no extra permission"
     );
 }

@@ -29,15 +29,22 @@ pub(crate) const SESSION_NAME: &str = "lightsail-key-audit";
 /// per (account, region) is derived. Built once in `main` and shared by every invocation.
 #[derive(Debug, Clone)]
 pub struct Lightsail {
-    base: aws_sdk_lightsail::Config,
-    /// For STS; absent when built from a bare client (tests), where roles cannot be assumed.
-    sdk_config: Option<SdkConfig>,
+    /// The function's own client; every region is an override of it.
+    home: Client,
+    /// For STS and Organizations; absent when built from a bare client (tests), where roles
+    /// cannot be assumed nor accounts listed.
+    pub(super) sdk_config: Option<SdkConfig>,
     home_region: String,
+    /// Built at the first organization-mode run, not at start-up.
+    pub(super) organizations: std::sync::OnceLock<aws_sdk_organizations::Client>,
+    /// The function's own account, asked of STS once per process when no ARN tells it.
+    pub(super) caller_account: tokio::sync::OnceCell<String>,
 }
 
-/// Temporary credentials of a role assumed in a member account.
+/// A Lightsail client with the temporary credentials of a role assumed in a member account:
+/// one per account, whatever the number of its regions.
 #[derive(Clone)]
-pub(crate) struct AssumedRole(SharedCredentialsProvider);
+pub(crate) struct AssumedRole(Client);
 
 impl std::fmt::Debug for AssumedRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -45,10 +52,13 @@ impl std::fmt::Debug for AssumedRole {
     }
 }
 
-/// A Lightsail client for one account and region, reused for every call in that scope.
+/// Lightsail in one account and region. The account's client is shared, and the region is
+/// set per call: at a thousand accounts in every region, a client per scope would hold
+/// tens of megabytes of configuration.
 #[derive(Debug, Clone)]
 pub(crate) struct RegionClient {
     client: Client,
+    region: Region,
 }
 
 /// One page of `GetBuckets`.
@@ -93,9 +103,11 @@ impl Lightsail {
                         .to_owned(),
                 })?;
         Ok(Self {
-            base,
+            home: Client::from_conf(base),
             sdk_config,
             home_region,
+            organizations: std::sync::OnceLock::new(),
+            caller_account: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -132,22 +144,32 @@ impl Lightsail {
                     format!("cannot assume {}: {cause}", role.role_arn),
                 )
             })?;
-        Ok(AssumedRole(SharedCredentialsProvider::new(credentials)))
+        let config = self
+            .home
+            .config()
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .build();
+        Ok(AssumedRole(Client::from_conf(config)))
     }
 
-    /// A client for `region`, with the role's credentials or the function's own.
+    /// Lightsail in `region`, with the role's credentials or the function's own.
     pub(crate) fn region_client(&self, role: Option<&AssumedRole>, region: &str) -> RegionClient {
-        let mut builder = self.base.to_builder().region(Region::new(region.to_owned()));
-        if let Some(AssumedRole(credentials)) = role {
-            builder = builder.credentials_provider(credentials.clone());
-        }
+        let client = role.map_or(&self.home, |AssumedRole(client)| client);
         RegionClient {
-            client: Client::from_conf(builder.build()),
+            client: client.clone(),
+            region: Region::new(region.to_owned()),
         }
     }
 }
 
 impl RegionClient {
+    /// The per-call override that puts a call in this scope's region (its endpoint and
+    /// signing region).
+    fn in_region(&self) -> aws_sdk_lightsail::config::Builder {
+        aws_sdk_lightsail::config::Builder::default().region(self.region.clone())
+    }
+
     /// Every access key of `bucket`, in the order Lightsail lists them.
     pub(crate) async fn bucket_access_keys(
         &self,
@@ -157,6 +179,8 @@ impl RegionClient {
             .client
             .get_bucket_access_keys()
             .bucket_name(bucket.as_str())
+            .customize()
+            .config_override(self.in_region())
             .send()
             .await
             .map_err(api_error)?;
@@ -169,6 +193,8 @@ impl RegionClient {
             .client
             .get_buckets()
             .set_page_token(page_token)
+            .customize()
+            .config_override(self.in_region())
             .send()
             .await
             .map_err(api_error)?;
@@ -187,7 +213,14 @@ impl RegionClient {
 
     /// The names of every Lightsail region.
     pub(crate) async fn region_names(&self) -> Result<Vec<String>, Failure> {
-        let output = self.client.get_regions().send().await.map_err(api_error)?;
+        let output = self
+            .client
+            .get_regions()
+            .customize()
+            .config_override(self.in_region())
+            .send()
+            .await
+            .map_err(api_error)?;
         Ok(output
             .regions()
             .iter()

@@ -6,9 +6,13 @@ use serde::Serialize;
 
 use super::deadline::Deadline;
 use super::limiter::Limiter;
-use crate::aws::{AssumedRole, Lightsail, RegionClient};
+use crate::aws::{AssumedRole, Lightsail, OrganizationAccount, RegionClient};
 use crate::failure::{codes, Failure};
-use crate::request::{AuditRequest, RegionSelection};
+use crate::request::{AccountRole, AccountSelection, AuditRequest, Member, RegionSelection};
+
+/// The most `ListAccounts` pages read (20 accounts each): 200,000 accounts, far beyond
+/// Organizations' quotas, so a token that never ends cannot loop for ever.
+const MAX_ACCOUNT_PAGES: usize = 10_000;
 
 /// Where a bucket or a scope error is: account and region, `null` where unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -49,94 +53,292 @@ pub(crate) struct Scope {
     pub(crate) client: RegionClient,
 }
 
-/// An account to audit: the function's own, or one reached through a role.
+/// Organization mode's coverage, as the report's `organization` gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct OrganizationCoverage {
+    /// Every account `ListAccounts` reported, whatever its status.
+    pub(crate) accounts_listed: usize,
+    /// The accounts reached: ACTIVE, not excluded, and the role assumed (or the function's own).
+    pub(crate) accounts_audited: usize,
+}
+
+/// What planning found: the scopes to audit, the accounts and regions that failed as a
+/// whole, and in organization mode its coverage.
+#[derive(Debug)]
+pub(crate) struct ScopePlan {
+    pub(crate) scopes: Vec<Scope>,
+    pub(crate) errors: Vec<ScopeError>,
+    pub(crate) organization: Option<OrganizationCoverage>,
+}
+
+/// An account to audit: the function's own (no role), or one reached through a role.
 struct Account {
     id: Option<String>,
-    role_arn: Option<String>,
+    role: Option<AccountRole>,
+}
+
+/// An account whose credentials are in hand.
+struct Reached {
+    id: Option<String>,
     credentials: Option<AssumedRole>,
 }
 
-/// Resolves the request into scopes, in order: accounts as requested, then regions as named
-/// (or as `GetRegions` lists them). A role that cannot be assumed, or an account whose regions
-/// cannot be listed, becomes a scope error and the rest goes on.
+/// Resolves the request into scopes, in order: accounts as requested (or as the organization
+/// lists them), then regions as named (or as `GetRegions` lists them, asked once). A role that
+/// cannot be assumed becomes a scope error and the rest goes on.
 pub(crate) async fn plan_scopes(
     lightsail: &Lightsail,
     request: &AuditRequest,
     home_account_id: Option<&str>,
     limiter: &Limiter,
     deadline: &Deadline,
-) -> (Vec<Scope>, Vec<ScopeError>) {
-    let accounts: Vec<Result<Account, ScopeError>> = match &request.accounts {
-        None => vec![Ok(Account {
-            id: home_account_id.map(str::to_owned),
-            role_arn: None,
-            credentials: None,
-        })],
-        Some(roles) => {
-            stream::iter(roles)
-                .map(|role| async move {
-                    let assumed = deadline
-                        .run(limiter.run(lightsail.assume_role(role)))
-                        .await
-                        .unwrap_or_else(|| Err(cut_short("assuming the role")));
-                    let account = Account {
-                        id: Some(role.account_id.clone()),
-                        role_arn: Some(role.role_arn.clone()),
-                        credentials: None,
-                    };
-                    match assumed {
-                        Ok(credentials) => Ok(Account {
-                            credentials: Some(credentials),
-                            ..account
-                        }),
-                        Err(error) => Err(scope_error(&account, None, error)),
-                    }
-                })
-                .buffered(limiter.width())
-                .collect()
-                .await
+) -> ScopePlan {
+    let mut errors = Vec::new();
+    let (accounts, listed) = match &request.accounts {
+        AccountSelection::Organization => match list_organization(lightsail, limiter, deadline).await {
+            Ok(found) => {
+                let listed = found.len();
+                let active = found.into_iter().filter(|a| a.active).map(|a| a.id);
+                (members(request, home_account_id, active, lightsail), Some(listed))
+            }
+            Err(error) => {
+                errors.push(organization_error(home_account_id, error));
+                (Vec::new(), Some(0))
+            }
+        },
+        AccountSelection::Listed(listed) => {
+            (listed_accounts(request, home_account_id, listed, lightsail), None)
+        }
+        AccountSelection::Home => (
+            vec![Account {
+                id: home_account_id.map(str::to_owned),
+                role: None,
+            }],
+            None,
+        ),
+    };
+    let reached = reach(lightsail, accounts, limiter, deadline, &mut errors).await;
+    let organization = listed.map(|accounts_listed| OrganizationCoverage {
+        accounts_listed,
+        accounts_audited: reached.len(),
+    });
+    let regions = match region_names(lightsail, request, reached.first(), limiter, deadline).await {
+        Ok(regions) => regions,
+        Err(error) => {
+            errors.push(error);
+            Vec::new()
         }
     };
+    let scopes = reached
+        .iter()
+        .flat_map(|account| {
+            regions.iter().map(move |region| Scope {
+                location: Location {
+                    account_id: account.id.clone(),
+                    region: Some(region.clone()),
+                },
+                client: lightsail.region_client(account.credentials.as_ref(), region),
+            })
+        })
+        .collect();
+    ScopePlan {
+        scopes,
+        errors,
+        organization,
+    }
+}
 
-    let per_account: Vec<Result<Vec<Scope>, ScopeError>> = stream::iter(accounts)
-        .map(|account| async move {
-            let account = account?;
-            let regions = match &request.regions {
-                RegionSelection::Home => vec![lightsail.home_region().to_owned()],
-                RegionSelection::Named(regions) => regions.clone(),
-                RegionSelection::All => {
-                    let home = lightsail.region_client(account.credentials.as_ref(), lightsail.home_region());
-                    deadline
-                        .run(limiter.run(home.region_names()))
-                        .await
-                        .unwrap_or_else(|| Err(cut_short("listing the regions")))
-                        .map_err(|error| scope_error(&account, Some(lightsail.home_region()), error))?
-                }
+/// The organization's ACTIVE accounts, excluded ones left out: the function's own with its
+/// own credentials, every other through the member role.
+fn members(
+    request: &AuditRequest,
+    home_account_id: Option<&str>,
+    ids: impl Iterator<Item = String>,
+    lightsail: &Lightsail,
+) -> Vec<Account> {
+    let partition = partition(lightsail.home_region());
+    ids.filter(|id| !request.exclude_account_ids.contains(id))
+        .map(|id| {
+            if Some(id.as_str()) == home_account_id {
+                return Account {
+                    id: Some(id),
+                    role: None,
+                };
+            }
+            let role = AccountRole::member(
+                partition,
+                &id,
+                &request.member_role_name,
+                request.external_id.clone(),
+            );
+            Account {
+                id: Some(id),
+                role: Some(role),
+            }
+        })
+        .collect()
+}
+
+/// The listed accounts, excluded ones left out. One given by id is reached through the
+/// member role, unless it is the function's own; one given by role ARN through that role.
+fn listed_accounts(
+    request: &AuditRequest,
+    home_account_id: Option<&str>,
+    listed: &[Member],
+    lightsail: &Lightsail,
+) -> Vec<Account> {
+    let partition = partition(lightsail.home_region());
+    listed
+        .iter()
+        .filter(|m| !request.exclude_account_ids.contains(&m.account_id))
+        .map(|member| {
+            let external_id = member.external_id.clone().or_else(|| request.external_id.clone());
+            let role = match &member.role_arn {
+                Some(role_arn) => Some(AccountRole {
+                    role_arn: role_arn.clone(),
+                    external_id,
+                    account_id: member.account_id.clone(),
+                }),
+                None if Some(member.account_id.as_str()) == home_account_id => None,
+                None => Some(AccountRole::member(
+                    partition,
+                    &member.account_id,
+                    &request.member_role_name,
+                    external_id,
+                )),
             };
-            Ok(regions
-                .iter()
-                .map(|region| Scope {
-                    location: Location {
-                        account_id: account.id.clone(),
-                        region: Some(region.clone()),
-                    },
-                    client: lightsail.region_client(account.credentials.as_ref(), region),
-                })
-                .collect())
+            Account {
+                id: Some(member.account_id.clone()),
+                role,
+            }
+        })
+        .collect()
+}
+
+/// Every account of the organization, page by page (`ListAccounts` pages must be read in
+/// order), within the deadline.
+async fn list_organization(
+    lightsail: &Lightsail,
+    limiter: &Limiter,
+    deadline: &Deadline,
+) -> Result<Vec<OrganizationAccount>, Failure> {
+    let mut accounts = Vec::new();
+    let mut next_token = None;
+    for _ in 0..MAX_ACCOUNT_PAGES {
+        let page = deadline
+            .run(limiter.run(lightsail.account_page(next_token.take())))
+            .await
+            .unwrap_or_else(|| Err(cut_short("listing the organization's accounts")))?;
+        accounts.extend(page.accounts);
+        match page.next_token {
+            Some(token) => next_token = Some(token),
+            None => return Ok(accounts),
+        }
+    }
+    Err(Failure::new(
+        codes::TOO_MANY_PAGES,
+        format!("ListAccounts gave more than {MAX_ACCOUNT_PAGES} pages: the organization was not audited"),
+    ))
+}
+
+/// The organization that could not be listed, as a scope error of the function's account.
+fn organization_error(home_account_id: Option<&str>, failure: Failure) -> ScopeError {
+    ScopeError {
+        location: Location {
+            account_id: home_account_id.map(str::to_owned),
+            region: None,
+        },
+        role_arn: None,
+        failure,
+    }
+}
+
+/// Assumes every account's role, `MAX_CONCURRENCY` at a time, in order; an account whose role
+/// cannot be assumed becomes a scope error.
+async fn reach(
+    lightsail: &Lightsail,
+    accounts: Vec<Account>,
+    limiter: &Limiter,
+    deadline: &Deadline,
+    errors: &mut Vec<ScopeError>,
+) -> Vec<Reached> {
+    let outcomes: Vec<Result<Reached, ScopeError>> = stream::iter(accounts)
+        .map(|account| async move {
+            let Some(role) = &account.role else {
+                return Ok(Reached {
+                    id: account.id,
+                    credentials: None,
+                });
+            };
+            let assumed = deadline
+                .run(limiter.run(lightsail.assume_role(role)))
+                .await
+                .unwrap_or_else(|| Err(cut_short("assuming the role")));
+            match assumed {
+                Ok(credentials) => Ok(Reached {
+                    id: account.id,
+                    credentials: Some(credentials),
+                }),
+                Err(error) => Err(scope_error(&account, None, error)),
+            }
         })
         .buffered(limiter.width())
         .collect()
         .await;
-
-    let mut scopes = Vec::new();
-    let mut errors = Vec::new();
-    for result in per_account {
-        match result {
-            Ok(found) => scopes.extend(found),
+    let mut reached = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Ok(account) => reached.push(account),
             Err(error) => errors.push(error),
         }
     }
-    (scopes, errors)
+    reached
+}
+
+/// The regions to audit. `all` asks `GetRegions` once, with the first reached account's
+/// credentials: Lightsail's regions are the same for every account of a partition.
+async fn region_names(
+    lightsail: &Lightsail,
+    request: &AuditRequest,
+    first: Option<&Reached>,
+    limiter: &Limiter,
+    deadline: &Deadline,
+) -> Result<Vec<String>, ScopeError> {
+    let home = lightsail.home_region();
+    match &request.regions {
+        RegionSelection::Home => Ok(vec![home.to_owned()]),
+        RegionSelection::Named(regions) => Ok(regions.clone()),
+        RegionSelection::All => {
+            let Some(account) = first else {
+                return Ok(Vec::new());
+            };
+            let client = lightsail.region_client(account.credentials.as_ref(), home);
+            deadline
+                .run(limiter.run(client.region_names()))
+                .await
+                .unwrap_or_else(|| Err(cut_short("listing the regions")))
+                .map_err(|failure| ScopeError {
+                    location: Location {
+                        account_id: account.id.clone(),
+                        region: Some(home.to_owned()),
+                    },
+                    role_arn: None,
+                    failure,
+                })
+        }
+    }
+}
+
+/// The partition of a region: where role ARNs of its accounts live.
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
 }
 
 fn cut_short(what: &str) -> Failure {
@@ -152,7 +354,7 @@ fn scope_error(account: &Account, region: Option<&str>, error: Failure) -> Scope
             account_id: account.id.clone(),
             region: region.map(str::to_owned),
         },
-        role_arn: account.role_arn.clone(),
+        role_arn: account.role.as_ref().map(|r| r.role_arn.clone()),
         failure: error,
     }
 }

@@ -12,7 +12,7 @@ use super::archive::ArchiveStatus;
 use super::bucket::{BucketReport, BucketStatus};
 use super::changes::{self, Changes, History, Resolved, State};
 use super::suppress;
-use crate::plan::{Listed, ScopeError};
+use crate::plan::{Listed, OrganizationCoverage, ScopeError};
 use crate::request::Suppression;
 use crate::rules::{Finding, FindingCode, KeyStatus, Policy};
 
@@ -27,6 +27,9 @@ pub struct Report {
     generated_at: DateTime<Utc>,
     policy: Policy,
     summary: Summary,
+    /// With `accounts: "organization"`: how many accounts were listed and audited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<OrganizationCoverage>,
     /// Accounts or regions that could not be audited as a whole.
     scope_errors: Vec<ScopeError>,
     buckets: Vec<BucketReport>,
@@ -230,9 +233,16 @@ impl Report {
             generated_at,
             policy,
             summary: Summary::of(&buckets, &scope_errors, expired),
+            organization: None,
             scope_errors,
             buckets,
         }
+    }
+
+    /// Records organization mode's coverage.
+    pub(crate) fn with_organization(mut self, organization: Option<OrganizationCoverage>) -> Self {
+        self.organization = organization;
+        self
     }
 
     /// Compares the findings with `history`, giving each its `firstSeen` and `new`, and the

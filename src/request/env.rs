@@ -5,8 +5,12 @@
 
 use std::time::Duration;
 
+use super::accounts::{
+    parse_audit_accounts, parse_excluded, parse_external_id, parse_role_name, unique_members,
+    AccountSelection, Member, DEFAULT_MEMBER_ROLE_NAME,
+};
 use super::bucket_name::unique_names;
-use super::selection::{unique_roles, AccountRole, RegionSelection};
+use super::selection::RegionSelection;
 use super::suppression::{self, Suppression};
 use crate::error::AuditError;
 use crate::rules::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
@@ -33,8 +37,15 @@ pub struct Config {
     pub(crate) max_concurrency: usize,
     /// `AUDIT_REGIONS`; the function's own region when unset.
     pub(crate) regions: RegionSelection,
-    /// `AUDIT_ROLE_ARNS`; `None` audits the function's own account.
-    pub(crate) roles: Option<Vec<AccountRole>>,
+    /// `AUDIT_ACCOUNTS` (or the older `AUDIT_ROLE_ARNS`): the function's own account when
+    /// neither is set.
+    pub(crate) accounts: AccountSelection,
+    /// `MEMBER_ROLE_NAME`: the role assumed in accounts given by id or listed by Organizations.
+    pub(crate) member_role_name: String,
+    /// `MEMBER_EXTERNAL_ID`: the external id for accounts that carry none.
+    pub(crate) external_id: Option<String>,
+    /// `EXCLUDE_ACCOUNT_IDS`: accounts never audited.
+    pub(crate) exclude_account_ids: Vec<String>,
     /// `NOTIFY_TOPIC_ARN`: where the summary for people goes; `None` sends nothing.
     pub(crate) notify_topic_arn: Option<String>,
     /// `NOTIFY_ALWAYS`: also send when there is nothing to report (before `NOTIFY_WHEN`).
@@ -69,7 +80,10 @@ impl Default for Config {
             bucket_names: None,
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             regions: RegionSelection::Home,
-            roles: None,
+            accounts: AccountSelection::Home,
+            member_role_name: DEFAULT_MEMBER_ROLE_NAME.to_owned(),
+            external_id: None,
+            exclude_account_ids: Vec::new(),
             notify_topic_arn: None,
             notify_always: false,
             notify_when: None,
@@ -209,7 +223,7 @@ struct Variable {
 }
 
 /// Every variable but the thresholds, which come from [`THRESHOLDS`].
-const VARIABLES: [Variable; 16] = [
+const VARIABLES: [Variable; 20] = [
     Variable {
         name: "MAX_CONCURRENCY",
         set: |c, raw| {
@@ -235,8 +249,55 @@ const VARIABLES: [Variable; 16] = [
     Variable {
         name: "AUDIT_ROLE_ARNS",
         set: |c, raw| {
-            let roles = list(raw).map(|arn| AccountRole::parse(arn, None));
-            c.roles = Some(unique_roles(roles.collect::<Result<Vec<_>, _>>()?)?);
+            let roles = list(raw).map(Member::parse_entry);
+            let members = unique_members(roles.collect::<Result<Vec<_>, _>>()?)?;
+            if members
+                .iter()
+                .any(|m| m.role_arn.is_none() || m.external_id.is_some())
+            {
+                return Err(
+                    "must list role ARNs only; account ids and external ids go in AUDIT_ACCOUNTS".into(),
+                );
+            }
+            c.accounts = AccountSelection::Listed(members);
+            Ok(())
+        },
+    },
+    // After AUDIT_ROLE_ARNS, which it extends.
+    Variable {
+        name: "AUDIT_ACCOUNTS",
+        set: |c, raw| {
+            c.accounts = match (std::mem::take(&mut c.accounts), parse_audit_accounts(raw)?) {
+                (AccountSelection::Listed(_), AccountSelection::Organization) => {
+                    return Err("is \"organization\": leave AUDIT_ROLE_ARNS empty, every member is reached through MEMBER_ROLE_NAME".into())
+                }
+                (AccountSelection::Listed(mut roles), AccountSelection::Listed(more)) => {
+                    roles.extend(more);
+                    AccountSelection::Listed(unique_members(roles)?)
+                }
+                (_, selection) => selection,
+            };
+            Ok(())
+        },
+    },
+    Variable {
+        name: "MEMBER_ROLE_NAME",
+        set: |c, raw| {
+            c.member_role_name = parse_role_name(raw.trim())?;
+            Ok(())
+        },
+    },
+    Variable {
+        name: "MEMBER_EXTERNAL_ID",
+        set: |c, raw| {
+            c.external_id = Some(parse_external_id(raw.trim())?);
+            Ok(())
+        },
+    },
+    Variable {
+        name: "EXCLUDE_ACCOUNT_IDS",
+        set: |c, raw| {
+            c.exclude_account_ids = parse_excluded(list(raw))?;
             Ok(())
         },
     },
@@ -411,12 +472,51 @@ mod tests {
             c.regions,
             RegionSelection::Named(vec!["us-east-1".into(), "eu-west-2".into()])
         );
-        let accounts: Vec<&str> = c.roles.iter().flatten().map(|r| r.account_id.as_str()).collect();
-        assert_eq!(accounts, ["210987654321", "123456789012"]);
+        assert_eq!(listed(&c), ["210987654321", "123456789012"]);
         assert_eq!(
             config(&[("AUDIT_REGIONS", "all")]).unwrap().regions,
             RegionSelection::All
         );
+    }
+
+    fn listed(c: &Config) -> Vec<&str> {
+        match &c.accounts {
+            AccountSelection::Listed(members) => members.iter().map(|m| m.account_id.as_str()).collect(),
+            other => panic!("not a list: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accounts_and_member_settings_are_read() {
+        let c = config(&[
+            ("AUDIT_ROLE_ARNS", "arn:aws:iam::210987654321:role/Audit"),
+            (
+                "AUDIT_ACCOUNTS",
+                "111111111111, arn:aws:iam::222222222222:role/Other|ext-2 ,333333333333|ext-3,210987654321",
+            ),
+            ("MEMBER_ROLE_NAME", "Audit.Role"),
+            ("MEMBER_EXTERNAL_ID", "ext-default"),
+            ("EXCLUDE_ACCOUNT_IDS", "444444444444,444444444444, 555555555555"),
+        ])
+        .unwrap();
+        assert_eq!(
+            listed(&c),
+            ["210987654321", "111111111111", "222222222222", "333333333333"],
+            "AUDIT_ROLE_ARNS kept, then AUDIT_ACCOUNTS; the first entry of an account wins"
+        );
+        let AccountSelection::Listed(members) = &c.accounts else {
+            unreachable!()
+        };
+        assert_eq!(members[1].role_arn, None, "by id: the member role name applies");
+        assert_eq!(members[2].external_id.as_deref(), Some("ext-2"));
+        assert_eq!(members[3].external_id.as_deref(), Some("ext-3"));
+        assert_eq!(c.member_role_name, "Audit.Role");
+        assert_eq!(c.external_id.as_deref(), Some("ext-default"));
+        assert_eq!(c.exclude_account_ids, ["444444444444", "555555555555"]);
+        let org = config(&[("AUDIT_ACCOUNTS", " organization ")]).unwrap();
+        assert_eq!(org.accounts, AccountSelection::Organization);
+        assert_eq!(org.member_role_name, "LightsailKeyAuditMember");
+        assert_eq!(Config::default().accounts, AccountSelection::Home);
     }
 
     #[test]
@@ -522,6 +622,17 @@ mod tests {
                 "arn:aws:iam::21098765432:role/a",
                 "is not an IAM role ARN",
             ),
+            ("AUDIT_ROLE_ARNS", "210987654321", "role ARNs only"),
+            (
+                "AUDIT_ACCOUNTS",
+                "21098765432",
+                "is not an account id (12 digits)",
+            ),
+            ("AUDIT_ACCOUNTS", "210987654321|x", "externalId must be 2 to 1224"),
+            ("AUDIT_ACCOUNTS", "organisation", "is not an account id"),
+            ("MEMBER_ROLE_NAME", "a/b", "must be an IAM role name"),
+            ("MEMBER_EXTERNAL_ID", "x", "must be 2 to 1224"),
+            ("EXCLUDE_ACCOUNT_IDS", "12345", "is not an account id"),
         ];
         for (variable, value, range) in cases {
             let err = config(&[(variable, value)]).unwrap_err();
@@ -533,6 +644,21 @@ mod tests {
             );
             assert!(text.contains(range), "{text}");
         }
+    }
+
+    #[test]
+    fn an_organization_does_not_mix_with_role_arns() {
+        let err = config(&[
+            ("AUDIT_ROLE_ARNS", "arn:aws:iam::210987654321:role/Audit"),
+            ("AUDIT_ACCOUNTS", "organization"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "environment variable AUDIT_ACCOUNTS: is \"organization\": leave AUDIT_ROLE_ARNS empty"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,20 +6,23 @@
 
 use serde_json::{Map, Value};
 
+use super::accounts::{parse_accounts, parse_excluded, parse_external_id, parse_role_name, AccountSelection};
 use super::bucket_name::{unique_names, MAX_BUCKET_NAMES};
 use super::env::Config;
-use super::fields::{unknown_field, MAX_ECHO_CHARS};
-use super::selection::{self, unique_roles, AccountRole, RegionSelection};
+use super::fields::{describe, unknown_field};
+use super::selection::RegionSelection;
 use super::suppression::{self, Suppression};
 use crate::error::AuditError;
 use crate::rules::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
-use crate::text::clip;
 
 /// Every field a request may have.
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 10] = [
     "bucketNames",
     "regions",
     "accounts",
+    "memberRoleName",
+    "externalId",
+    "excludeAccountIds",
     "suppressions",
     "staleAfterDays",
     "neverUsedGraceDays",
@@ -33,8 +36,14 @@ pub(crate) struct AuditRequest {
     /// against the bucket-name pattern: a bad name fails its own bucket, not the request.
     pub(crate) bucket_names: Option<Vec<String>>,
     pub(crate) regions: RegionSelection,
-    /// The member accounts to audit, or `None` for the function's own account only.
-    pub(crate) accounts: Option<Vec<AccountRole>>,
+    /// The accounts to audit.
+    pub(crate) accounts: AccountSelection,
+    /// The role assumed in accounts given by id or listed by Organizations.
+    pub(crate) member_role_name: String,
+    /// The external id for accounts that carry none.
+    pub(crate) external_id: Option<String>,
+    /// Accounts never audited, whatever selects them.
+    pub(crate) exclude_account_ids: Vec<String>,
     /// Known exceptions, from the request or else `SUPPRESSIONS_JSON`.
     pub(crate) suppressions: Vec<Suppression>,
     pub(crate) policy: Policy,
@@ -71,6 +80,9 @@ impl AuditRequest {
         let mut names = None;
         let mut regions = None;
         let mut accounts = None;
+        let mut member_role_name = None;
+        let mut external_id = None;
+        let mut excluded = None;
         let mut suppressions = None;
         for (field, value) in fields {
             let path = format!("{prefix}{field}");
@@ -85,7 +97,13 @@ impl AuditRequest {
             } else if field == "regions" {
                 regions = Some(region_selection(value, &path)?);
             } else if field == "accounts" {
-                accounts = Some(account_roles(value, &path)?);
+                accounts = Some(parse_accounts(value, &path).map_err(invalid)?);
+            } else if field == "memberRoleName" {
+                member_role_name = Some(text(value, &path).and_then(|t| at(&path, parse_role_name(t)))?);
+            } else if field == "externalId" {
+                external_id = Some(text(value, &path).and_then(|t| at(&path, parse_external_id(t)))?);
+            } else if field == "excludeAccountIds" {
+                excluded = Some(account_ids(value, &path)?);
             } else if field == "suppressions" {
                 suppressions = Some(suppression::parse_suppressions(value, &path).map_err(invalid)?);
             } else if let Some(threshold) = THRESHOLDS.iter().find(|t| t.field == field) {
@@ -97,7 +115,10 @@ impl AuditRequest {
         Ok(Self {
             bucket_names: names.or_else(|| config.bucket_names.clone()),
             regions: regions.unwrap_or_else(|| config.regions.clone()),
-            accounts: accounts.or_else(|| config.roles.clone()),
+            accounts: accounts.unwrap_or_else(|| config.accounts.clone()),
+            member_role_name: member_role_name.unwrap_or_else(|| config.member_role_name.clone()),
+            external_id: external_id.or_else(|| config.external_id.clone()),
+            exclude_account_ids: excluded.unwrap_or_else(|| config.exclude_account_ids.clone()),
             suppressions: suppressions.unwrap_or_else(|| config.suppressions.clone()),
             policy,
         })
@@ -174,62 +195,32 @@ fn region_selection(value: &Value, path: &str) -> Result<RegionSelection, AuditE
     RegionSelection::parse(names).map_err(|message| invalid(format!("`{path}`: {message}")))
 }
 
-fn account_roles(value: &Value, path: &str) -> Result<Vec<AccountRole>, AuditError> {
+/// A string field's text.
+fn text<'a>(value: &'a Value, path: &str) -> Result<&'a str, AuditError> {
+    value
+        .as_str()
+        .ok_or_else(|| invalid(format!("`{path}` must be a string; got {}", describe(value))))
+}
+
+/// A field's checked value, or its message prefixed with the field.
+fn at<T>(path: &str, checked: Result<T, String>) -> Result<T, AuditError> {
+    checked.map_err(|message| invalid(format!("`{path}` {message}")))
+}
+
+/// `excludeAccountIds`: a list of account ids.
+fn account_ids(value: &Value, path: &str) -> Result<Vec<String>, AuditError> {
     let Value::Array(items) = value else {
         return Err(invalid(format!(
-            "`{path}` must be a list of {{\"roleArn\": ..., \"externalId\": ...}} objects; got {}",
+            "`{path}` must be a list of account ids; got {}",
             describe(value)
         )));
     };
-    let mut roles = Vec::with_capacity(items.len().min(selection::MAX_ACCOUNTS + 1));
-    for (i, item) in items.iter().enumerate() {
-        let item_path = format!("{path}[{i}]");
-        let Value::Object(fields) = item else {
-            return Err(invalid(format!(
-                "`{item_path}` must be an object with `roleArn`; got {}",
-                describe(item)
-            )));
-        };
-        let mut role_arn = None;
-        let mut external_id = None;
-        for (field, value) in fields {
-            let field_path = format!("{item_path}.{field}");
-            let text = || {
-                value.as_str().ok_or_else(|| {
-                    invalid(format!(
-                        "`{field_path}` must be a string; got {}",
-                        describe(value)
-                    ))
-                })
-            };
-            match field.as_str() {
-                "roleArn" => role_arn = Some(text()?),
-                "externalId" if value.is_null() => {}
-                "externalId" => external_id = Some(text()?),
-                _ => {
-                    let known = ["roleArn", "externalId"];
-                    return Err(invalid(unknown_field(&field_path, field, &known)));
-                }
-            }
-        }
-        let role_arn = role_arn.ok_or_else(|| invalid(format!("`{item_path}.roleArn` is required")))?;
-        let role = AccountRole::parse(role_arn, external_id)
-            .map_err(|message| invalid(format!("`{item_path}`: {message}")))?;
-        roles.push(role);
-    }
-    unique_roles(roles).map_err(|message| invalid(format!("`{path}` {message}")))
-}
-
-/// A short description of a JSON value for an error message; long text is clipped.
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string {:?}", clip(s, MAX_ECHO_CHARS)),
-        Value::Array(_) => "a list".to_owned(),
-        Value::Object(_) => "an object".to_owned(),
-    }
+    let ids = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| text(item, &format!("{path}[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    parse_excluded(ids).map_err(|m| invalid(format!("`{path}`: {m}")))
 }
 
 #[cfg(test)]
@@ -362,7 +353,7 @@ mod tests {
             (json!({"bucketNames": ["a-b-c"], "maxKeyAgeDays": 1e300}), "`maxKeyAgeDays` must be a whole number"),
             (json!({"bucketNames": ["a-b-c"], "stalAfterDays": 45}), "unknown field `stalAfterDays`; did you mean `staleAfterDays`?"),
             (json!({"bucket_names": ["a-b-c"]}), "unknown field `bucket_names`; did you mean `bucketNames`?"),
-            (json!({"bucketNames": ["a-b-c"], "zone": "x"}), "unknown field `zone`; accepted fields: bucketNames, regions, accounts, suppressions, staleAfterDays, neverUsedGraceDays, maxKeyAgeDays"),
+            (json!({"bucketNames": ["a-b-c"], "zone": "x"}), "unknown field `zone`; accepted fields: bucketNames, regions, accounts, memberRoleName, externalId, excludeAccountIds, suppressions, staleAfterDays, neverUsedGraceDays, maxKeyAgeDays"),
             (json!({"region": "x"}), "unknown field `region`; did you mean `regions`?"),
             (json!({"regions": []}), "`regions`: must name at least one region"),
             (json!({"regions": 5}), "`regions` must be a list of region names or \"all\"; got the number 5"),
@@ -372,12 +363,24 @@ mod tests {
             (json!({"accounts": []}), "`accounts` must list at least one account"),
             (json!({"suppressions": [{"accessKeyId": "AKIA1", "reason": "r"}]}), "`suppressions[0].expires` is required"),
             (json!({"detail-type": "x", "source": "s", "detail": {"suppressions": {}}}), "`detail.suppressions` must be a list"),
-            (json!({"accounts": "arn:aws:iam::210987654321:role/a"}), "`accounts` must be a list of {\"roleArn\""),
-            (json!({"accounts": ["arn:aws:iam::210987654321:role/a"]}), "`accounts[0]` must be an object with `roleArn`"),
-            (json!({"accounts": [{}]}), "`accounts[0].roleArn` is required"),
+            (json!({"accounts": "arn:aws:iam::210987654321:role/a"}), "`accounts` must be \"organization\" or a list of {\"accountId\": ...} or {\"roleArn\": ...} objects"),
+            (json!({"accounts": "Organization"}), "`accounts` must be \"organization\" or a list"),
+            (json!({"accounts": ["arn:aws:iam::210987654321:role/a"]}), "`accounts[0]` must be an object with `accountId` or `roleArn`"),
+            (json!({"accounts": [{}]}), "`accounts[0]` needs `accountId` or `roleArn`"),
+            (json!({"accounts": [{"accountId": "210987654321", "roleArn": "arn:aws:iam::210987654321:role/a"}]}), "`accounts[0]` has both `accountId` and `roleArn`: give one"),
+            (json!({"accounts": [{"accountId": "21098765432"}]}), "`accounts[0]`: \"21098765432\" is not an account id (12 digits)"),
+            (json!({"accounts": [{"accountId": 210987654321u64}]}), "`accounts[0].accountId` must be a string; got the number 210987654321"),
+            (json!({"accounts": [{"accountId": "210987654321", "externalId": "x"}]}), "`accounts[0]`: externalId must be 2 to 1224 characters"),
+            (json!({"accounts": [{"accountid": "210987654321"}]}), "unknown field `accounts[0].accountid`; did you mean `accountId`? accepted fields: accountId, roleArn, externalId"),
+            (json!({"memberRoleName": "a/b"}), "`memberRoleName` must be an IAM role name: 1 to 64 letters, digits and +=,.@_-; got \"a/b\""),
+            (json!({"memberRoleName": 5}), "`memberRoleName` must be a string; got the number 5"),
+            (json!({"externalId": "x"}), "`externalId` must be 2 to 1224 characters"),
+            (json!({"excludeAccountIds": "210987654321"}), "`excludeAccountIds` must be a list of account ids; got the string"),
+            (json!({"excludeAccountIds": ["210987654321", 5]}), "`excludeAccountIds[1]` must be a string; got the number 5"),
+            (json!({"excludeAccountIds": ["2109876543210"]}), "`excludeAccountIds`: \"2109876543210\" is not an account id (12 digits)"),
             (json!({"accounts": [{"roleArn": 7}]}), "`accounts[0].roleArn` must be a string"),
             (json!({"accounts": [{"roleArn": "arn:aws:iam::1:role/a"}]}), "`accounts[0]`: \"arn:aws:iam::1:role/a\" is not an IAM role ARN"),
-            (json!({"accounts": [{"roleArn": "arn:aws:iam::210987654321:role/a", "externalID": "x"}]}), "unknown field `accounts[0].externalID`; did you mean `externalId`? accepted fields: roleArn, externalId"),
+            (json!({"accounts": [{"roleArn": "arn:aws:iam::210987654321:role/a", "externalID": "x"}]}), "unknown field `accounts[0].externalID`; did you mean `externalId`? accepted fields: accountId, roleArn, externalId"),
             (json!({"accounts": [{"roleArn": "arn:aws:iam::210987654321:role/a", "externalId": 5}]}), "`accounts[0].externalId` must be a string"),
             (json!({"bucketNames": ["a-b-c"], "extra": null}), "unknown field `extra`"),
         ];
@@ -395,19 +398,32 @@ mod tests {
         let request = parse(json!({})).unwrap();
         assert_eq!(request.bucket_names, None);
         assert_eq!(request.regions, RegionSelection::Home);
-        assert_eq!(request.accounts, None);
+        assert_eq!(request.accounts, AccountSelection::Home);
 
         let request = parse(json!({"regions": "all", "accounts": [
             {"roleArn": "arn:aws:iam::210987654321:role/Audit", "externalId": "ext-123"},
             {"roleArn": "arn:aws:iam::123456789012:role/Audit", "externalId": null},
-            {"roleArn": "arn:aws:iam::210987654321:role/Audit"}]}))
+            {"accountId": "210987654321"},
+            {"accountId": "111111111111", "externalId": "ext-111"}]}))
         .unwrap();
         assert_eq!(request.regions, RegionSelection::All);
-        let accounts = request.accounts.unwrap();
-        assert_eq!(accounts.len(), 2, "duplicates dropped, first wins");
+        let AccountSelection::Listed(accounts) = request.accounts else {
+            panic!("not a list")
+        };
+        assert_eq!(accounts.len(), 3, "one entry per account, the first wins");
         assert_eq!(accounts[0].account_id, "210987654321");
         assert_eq!(accounts[0].external_id.as_deref(), Some("ext-123"));
         assert_eq!(accounts[1].external_id, None);
+        assert_eq!(accounts[2].role_arn, None, "by id");
+        assert_eq!(accounts[2].external_id.as_deref(), Some("ext-111"));
+
+        let request = parse(json!({"accounts": "organization", "memberRoleName": "Auditor",
+            "externalId": "ext-org", "excludeAccountIds": ["111111111111", "111111111111"]}))
+        .unwrap();
+        assert_eq!(request.accounts, AccountSelection::Organization);
+        assert_eq!(request.member_role_name, "Auditor");
+        assert_eq!(request.external_id.as_deref(), Some("ext-org"));
+        assert_eq!(request.exclude_account_ids, ["111111111111"]);
 
         let request = parse(json!({"regions": ["eu-west-2", "us-east-1"]})).unwrap();
         assert_eq!(
@@ -426,7 +442,11 @@ mod tests {
         .unwrap();
         let request = AuditRequest::from_event(&json!({}), &config).unwrap();
         assert_eq!(request.regions, RegionSelection::All);
-        assert_eq!(request.accounts.unwrap()[0].account_id, "210987654321");
+        let AccountSelection::Listed(accounts) = &request.accounts else {
+            panic!("not a list")
+        };
+        assert_eq!(accounts[0].account_id, "210987654321");
+        assert_eq!(request.member_role_name, "LightsailKeyAuditMember");
         let request = AuditRequest::from_event(&json!({"regions": ["us-east-1"]}), &config).unwrap();
         assert_eq!(request.regions, RegionSelection::Named(vec!["us-east-1".into()]));
     }
@@ -444,15 +464,18 @@ mod properties {
     //! Any JSON value gives a request or an `InvalidRequest` naming what is wrong; never a panic.
 
     use super::*;
+    use crate::request::fields::MAX_ECHO_CHARS;
+    use crate::text::clip;
     use proptest::prelude::*;
     use serde_json::json;
 
     /// Names a request may carry beside FIELDS, and some that are close: typos, cases,
     /// envelope fields, the fields of account entries and suppressions.
-    const OTHER_KEYS: [&str; 13] = [
+    const OTHER_KEYS: [&str; 14] = [
         "source",
         "detail-type",
         "detail",
+        "accountId",
         "roleArn",
         "externalId",
         "accessKeyId",

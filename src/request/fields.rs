@@ -1,5 +1,7 @@
-//! Unknown fields, answered the same way wherever JSON input is read: the event, its
-//! account entries, suppressions.
+//! Unknown fields and unexpected values, answered the same way wherever JSON input is read:
+//! the event, its account entries, suppressions.
+
+use serde_json::Value;
 
 use crate::text::clip;
 
@@ -47,6 +49,18 @@ pub(super) fn is_near(field: &str, known: &str) -> bool {
         above = row;
     }
     above.last().is_some_and(|distance| *distance <= 2)
+}
+
+/// A short description of a JSON value for an error message; long text is clipped.
+pub(super) fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string {:?}", clip(s, MAX_ECHO_CHARS)),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //!
 //! Nothing past this layer sees unvalidated text from outside.
 
+mod accounts;
 mod bucket_name;
 mod env;
 mod event;
@@ -10,6 +11,7 @@ mod fields;
 mod selection;
 mod suppression;
 
+pub(crate) use accounts::{is_account_id, AccountSelection, Member};
 pub(crate) use bucket_name::{BucketName, INVALID_BUCKET_NAME_MESSAGE};
 pub use env::Config;
 pub(crate) use env::NotifyWhen;

@@ -63,14 +63,7 @@ impl AccountRole {
                 clip(role_arn, 80)
             )
         })?;
-        if let Some(id) = external_id {
-            let valid_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@:/-_".contains(c);
-            if !(2..=1224).contains(&id.len()) || !id.chars().all(valid_char) {
-                return Err(
-                    "externalId must be 2 to 1224 characters of letters, digits and +=,.@:/-_".into(),
-                );
-            }
-        }
+        Self::check_external_id(external_id).map_err(|m| format!("externalId {m}"))?;
         Ok(Self {
             role_arn: role_arn.to_owned(),
             external_id: external_id.map(str::to_owned),
@@ -79,24 +72,34 @@ impl AccountRole {
     }
 }
 
-/// Deduplicates roles by ARN, first occurrence wins, and enforces [`MAX_ACCOUNTS`].
-pub(crate) fn unique_roles(roles: Vec<AccountRole>) -> Result<Vec<AccountRole>, String> {
-    let mut unique: Vec<AccountRole> = Vec::new();
-    for role in roles {
-        if !unique.iter().any(|r| r.role_arn == role.role_arn) {
-            unique.push(role);
+impl AccountRole {
+    /// STS's rule for an external id; `None` passes.
+    pub(crate) fn check_external_id(external_id: Option<&str>) -> Result<(), String> {
+        let Some(id) = external_id else {
+            return Ok(());
+        };
+        let valid_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@:/-_".contains(c);
+        if (2..=1224).contains(&id.len()) && id.chars().all(valid_char) {
+            Ok(())
+        } else {
+            Err("must be 2 to 1224 characters of letters, digits and +=,.@:/-_".into())
         }
     }
-    if unique.is_empty() {
-        return Err("must list at least one account".to_owned());
+
+    /// `arn:<partition>:iam::<account_id>:role/<role_name>`: a member role named by its
+    /// account and the member role name, both already checked.
+    pub(crate) fn member(
+        partition: &str,
+        account_id: &str,
+        role_name: &str,
+        external_id: Option<String>,
+    ) -> Self {
+        Self {
+            role_arn: format!("arn:{partition}:iam::{account_id}:role/{role_name}"),
+            external_id,
+            account_id: account_id.to_owned(),
+        }
     }
-    if unique.len() > MAX_ACCOUNTS {
-        return Err(format!(
-            "lists {} accounts; at most {MAX_ACCOUNTS} per invocation",
-            unique.len()
-        ));
-    }
-    Ok(unique)
 }
 
 /// `us-east-1`, `ap-southeast-2`, `us-gov-west-1`: letters, hyphens, a final number.
@@ -185,17 +188,5 @@ mod tests {
             assert!(AccountRole::parse(bad, None).is_err(), "{bad}");
         }
         assert!(AccountRole::parse("arn:aws:iam::210987654321:role/x", Some("a")).is_err());
-    }
-
-    #[test]
-    fn roles_are_deduplicated_and_bounded() {
-        let role = |n: u32| AccountRole::parse(&format!("arn:aws:iam::{n:012}:role/a"), None).unwrap();
-        let unique = unique_roles(vec![role(2), role(1), role(2)]).unwrap();
-        assert_eq!(
-            unique.iter().map(|r| r.account_id.as_str()).collect::<Vec<_>>(),
-            ["000000000002", "000000000001"]
-        );
-        assert!(unique_roles(vec![]).is_err());
-        assert!(unique_roles((0..=MAX_ACCOUNTS as u32).map(role).collect()).is_err());
     }
 }

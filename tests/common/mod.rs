@@ -107,8 +107,10 @@ impl Local {
         audit(&self.lightsail, &self.config, event).await
     }
 
-    /// Calls received per operation: `GetBuckets`, `GetBucketAccessKeys`, `GetRegions`.
-    pub fn calls(&self) -> [u64; 3] {
+    /// Calls received per operation, in the order of `lightsail_local::OPERATIONS`:
+    /// `GetBuckets`, `GetBucketAccessKeys`, `GetRegions`, `AssumeRole`, `GetCallerIdentity`,
+    /// `ListAccounts`.
+    pub fn calls(&self) -> [u64; 6] {
         self.server.stats().operations
     }
 }
@@ -243,6 +245,8 @@ pub fn fixture(buckets: Vec<BucketFixture>) -> Fixture {
         roles: Default::default(),
         faults: vec![],
         buckets,
+        organization: None,
+        generate: None,
     }
 }
 
