@@ -5,7 +5,10 @@ Stdlib only, so any venv (or plain python3) can import it. Strict where CloudFor
   takes 2 to 10 conditions;
 - Fn::Select out of range, or selecting a null, is an error (a stack error in CloudFormation);
 - a Ref, GetAtt or Sub variable that names nothing, or a resource whose Condition is false, is
-  an error; Conditions may reference parameters only;
+  an error; Conditions and Rules may reference parameters only;
+- Rules are checked as CreateStack checks them: an assertion that fails, where its rule's
+  RuleCondition holds, is an error with its AssertDescription; every assertion is evaluated, and
+  the rule functions (Fn::Contains, Fn::EachMemberEquals, Fn::EachMemberIn) work only there;
 - parameters are checked as CreateStack checks them: AllowedPattern (whole value), AllowedValues,
   MinLength/MaxLength, Number parsing and MinValue/MaxValue, CommaDelimitedList members.
 Values follow CloudFormation: a Ref to a Number parameter is its string, a CommaDelimitedList is a
@@ -224,7 +227,8 @@ class Evaluator:
         self.imports = imports or {}
         self._conditions = {}
         self._evaluating = []  # conditions being evaluated, to report cycles
-        self._in_conditions = 0
+        self._in_conditions = 0  # evaluating a condition or a rule: parameters only
+        self._in_rules = 0
 
     # -- conditions ---------------------------------------------------------------------------
 
@@ -252,6 +256,34 @@ class Evaluator:
     def conditions(self):
         """Every condition of the template, in order: name -> bool. The first error raises."""
         return {name: self.condition(name) for name in self.template.get("Conditions") or {}}
+
+    # -- rules --------------------------------------------------------------------------------
+
+    def rules(self):
+        """Checks every rule: raises CfnError (the AssertDescription) for the first assertion
+        that fails where its RuleCondition holds. Every RuleCondition and Assert is evaluated,
+        whatever the others gave; returns the names of the rules whose condition held."""
+        applied = []
+        for name, rule in (self.template.get("Rules") or {}).items():
+            path = f"Rules/{name}"
+            self._in_rules += 1
+            self._in_conditions += 1
+            try:
+                holds = True if "RuleCondition" not in rule else \
+                    self.boolean(rule["RuleCondition"], f"{path}/RuleCondition")
+                results = [(self.boolean(a["Assert"], f"{path}/Assertions[{i}]/Assert"), a)
+                           for i, a in enumerate(rule.get("Assertions") or [])]
+            finally:
+                self._in_rules -= 1
+                self._in_conditions -= 1
+            if not rule.get("Assertions"):
+                raise CfnError(path, "has no Assertions")
+            failed = [a for ok, a in results if not ok]
+            if holds and failed:
+                raise CfnError(path, failed[0].get("AssertDescription") or "Assertion failed")
+            if holds:
+                applied.append(name)
+        return applied
 
     def _condition_of(self, section, logical_id):
         entry = (self.template.get(section) or {})[logical_id]
@@ -333,7 +365,7 @@ class Evaluator:
         if logical_id not in (self.template.get("Resources") or {}):
             raise CfnError(path, f"{logical_id!r} is not a parameter, pseudo parameter or resource")
         if self._in_conditions:
-            raise CfnError(path, f"Conditions cannot reference resource {logical_id!r}")
+            raise CfnError(path, f"Conditions and Rules cannot reference resource {logical_id!r}")
         if not self.resource_enabled(logical_id):
             condition = self.template["Resources"][logical_id]["Condition"]
             raise CfnError(path, f"resource {logical_id!r} is not created (condition {condition} is false)")
@@ -530,6 +562,33 @@ def fn_import_value(ev, arg, path):
     return ev.imports[name]
 
 
+def _rule_only(fn, handler):
+    """A rule function: an error outside Rules, as in CloudFormation."""
+    def checked(ev, arg, path):
+        if not ev._in_rules:
+            raise CfnError(path, f"{fn} can be used only in Rules")
+        return handler(ev, arg, path)
+    return checked
+
+
+def fn_contains(ev, arg, path):
+    items, wanted = _args(arg, path, "Fn::Contains", 2)
+    return ev.text(wanted, f"{path}[1]", "Fn::Contains value") in \
+        ev.strings(items, f"{path}[0]", "Fn::Contains list")
+
+
+def fn_each_member_equals(ev, arg, path):
+    items, wanted = _args(arg, path, "Fn::EachMemberEquals", 2)
+    wanted = ev.text(wanted, f"{path}[1]", "Fn::EachMemberEquals value")
+    return all(v == wanted for v in ev.strings(items, f"{path}[0]", "Fn::EachMemberEquals list"))
+
+
+def fn_each_member_in(ev, arg, path):
+    items, allowed = _args(arg, path, "Fn::EachMemberIn", 2)
+    allowed = ev.strings(allowed, f"{path}[1]", "Fn::EachMemberIn values")
+    return all(v in allowed for v in ev.strings(items, f"{path}[0]", "Fn::EachMemberIn list"))
+
+
 INTRINSICS = {
     "Ref": fn_ref,
     "Condition": fn_condition,
@@ -546,6 +605,9 @@ INTRINSICS = {
     "Fn::FindInMap": fn_find_in_map,
     "Fn::Base64": fn_base64,
     "Fn::ImportValue": fn_import_value,
+    "Fn::Contains": _rule_only("Fn::Contains", fn_contains),
+    "Fn::EachMemberEquals": _rule_only("Fn::EachMemberEquals", fn_each_member_equals),
+    "Fn::EachMemberIn": _rule_only("Fn::EachMemberIn", fn_each_member_in),
 }
 
 

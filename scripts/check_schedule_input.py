@@ -5,11 +5,14 @@ documents. The Input is built from strings with Fn::Sub, Fn::Join and Fn::Split,
 evaluates; the conditions use Fn::Select, which CloudFormation does not bounds-check for you.
 
 For each parameter set: the parameters are validated against their constraints, every condition
-is evaluated (every Fn::And / Fn::Or term, no short-circuit), every resource's properties and
-every output are resolved (resources left symbolic), then the Input is compared, and the
-schedule's name must fit Scheduler's 64 characters under the longest stack name CloudFormation
-takes. Any error fails that set, naming the set and where the error is (e.g. the condition). Uses scripts/cfn_eval.py,
-stdlib only, so plain python3 runs it. PARAMETER_SETS is shared with stack_deploy_check.py.
+is evaluated (every Fn::And / Fn::Or term, no short-circuit), every rule is checked, every
+resource's properties and every output are resolved (resources left symbolic), then the Input is
+compared, and the schedule's name must fit Scheduler's 64 characters under the longest stack
+name CloudFormation takes (and the function role's path IAM's 512); the function role's account
+statements (ACCOUNT_STATEMENTS) must be there exactly when their parameters ask. Any error fails
+that set, naming the set and where the error is (e.g. the condition). Each of REFUSED_SETS must
+fail, with an error naming what it should. Uses scripts/cfn_eval.py, stdlib only, so plain
+python3 runs it. PARAMETER_SETS is shared with stack_deploy_check.py.
 
 usage: check_schedule_input.py EXPANDED.json
 """
@@ -64,7 +67,47 @@ PARAMETER_SETS = [
                                              "ReportRetentionDays": "3653"},
                  {"regions": ["us-east-1", "eu-west-2"], "staleAfterDays": 45, "neverUsedGraceDays": 7,
                   "maxKeyAgeDays": 60}, False),
+    # Accounts come through the environment (AUDIT_ACCOUNTS etc.), never the schedule's Input.
+    ParameterSet("organization",
+                 {"AuditAccounts": "organization", "MemberExternalId": "lka-7f3e9c21",
+                  "ExcludeAccountIds": "444444444444,555555555555"},
+                 DEFAULT_REQUEST, True),
+    ParameterSet("account list",
+                 {"AuditAccounts": "210987654321,333333333333|ext-333:a/b,"
+                                   "arn:aws:iam::444444444444:role/SecurityAuditLightsail|ext-444",
+                  "MemberRoleName": "SecurityAuditLightsail"},
+                 DEFAULT_REQUEST, True),
+    # Both ways at once: AUDIT_ACCOUNTS decides what is audited, AuditRoleArns still grants.
+    ParameterSet("account list and AuditRoleArns",
+                 {"AuditAccounts": "210987654321",
+                  "AuditRoleArns": "arn:aws:iam::777777777777:role/OutsideTheOrganization"},
+                 DEFAULT_REQUEST, True),
+    # The longest values the patterns take: a role ARN with a path, a 1224-character external id.
+    ParameterSet("account list, long entries",
+                 {"AuditAccounts": "arn:aws-us-gov:iam::210987654321:role/audit/x/"
+                                   + "R" * 64 + "|" + "e" * 1224 + ",333333333333",
+                  "MemberExternalId": "x" * 1224, "MemberRoleName": "M" * 64,
+                  "ExcludeAccountIds": "210987654321"},
+                 DEFAULT_REQUEST, False),
 ]
+
+# Parameter sets CreateStack must refuse, each with what the error must name: a stack that
+# would deploy a function refusing its own configuration at every start.
+REFUSED_SETS = [
+    ("organization with AuditRoleArns",
+     {"AuditAccounts": "organization", "AuditRoleArns": "arn:aws:iam::210987654321:role/Audit"},
+     "Rules/OrganizationWithoutRoleArns"),
+]
+
+# The function role's statements that depend on the accounts parameters: Sid -> whether the
+# parameter set must have it (see access_problem).
+ACCOUNT_STATEMENTS = {
+    "AssumeOrganizationMemberRoles": lambda p: p.get("AuditAccounts", "") != "",
+    "ListOrganizationAccounts": lambda p: p.get("AuditAccounts", "") == "organization",
+    "AssumeMemberRoles": lambda p: p.get("AuditRoleArns", "") != "",
+}
+# IAM's limit on a role's path: the function's is built from the stack name.
+MAX_ROLE_PATH = 512
 
 
 def schedule_ids(template):
@@ -73,10 +116,12 @@ def schedule_ids(template):
 
 
 def evaluate_strictly(template, params):
-    """Validates the parameters, evaluates every condition and resolves every resource and
-    output: returns (conditions, resolved template); raises CfnError on the first error."""
+    """Validates the parameters, evaluates every condition, checks every rule and resolves every
+    resource and output: returns (conditions, resolved template); raises CfnError on the first
+    error."""
     evaluator = Evaluator(template, params, pseudo_parameters(stack_name=LONGEST_STACK_NAME))
     conditions = evaluator.conditions()
+    evaluator.rules()
     return conditions, evaluator.resolve_template()
 
 
@@ -98,6 +143,30 @@ def name_problem(resolved, schedule_id):
     return f"{schedule_id} Name has {len(name)} characters, over {MAX_SCHEDULE_NAME}: {name}"
 
 
+def function_role_statements(resolved):
+    """(role id, every inline statement) of the role the function runs as."""
+    functions = [p for p in resolved["Resources"].values() if "Role" in p and "Runtime" in p]
+    if len(functions) != 1:
+        raise ValueError(f"expected one function, found {len(functions)}")
+    role_id = functions[0]["Role"].strip("${}").split(".")[0]  # symbolic: ${AuditFunctionRole.Arn}
+    role = resolved["Resources"][role_id]
+    return role_id, [st for policy in role.get("Policies", [])
+                     for st in policy["PolicyDocument"]["Statement"]]
+
+
+def access_problem(resolved, case):
+    """Why the function role's account statements or path are not what the parameter set
+    implies, or None: each statement of ACCOUNT_STATEMENTS exactly when its parameter says."""
+    role_id, statements = function_role_statements(resolved)
+    sids = [st.get("Sid") for st in statements]
+    problems = [f"{sid} is {'missing' if wanted(case.params) else 'present'}"
+                for sid, wanted in ACCOUNT_STATEMENTS.items() if (sid in sids) != wanted(case.params)]
+    path = resolved["Resources"][role_id].get("Path", "/")
+    if len(path) > MAX_ROLE_PATH:
+        problems.append(f"{role_id} Path has {len(path)} characters, over {MAX_ROLE_PATH}")
+    return "; ".join(problems) or None
+
+
 def check_set(template, case):
     """One line of result for a parameter set: (ok, text)."""
     try:
@@ -110,10 +179,20 @@ def check_set(template, case):
     present = [lid for lid in ids if lid in resolved["Resources"]]
     problems = [p for lid in present
                 for p in (input_problem(resolved, lid, case.request), name_problem(resolved, lid)) if p]
+    problems += [p for p in (access_problem(resolved, case),) if p]
     if problems:
         return False, f"parameter set {case.name!r} {case.params}: " + "; ".join(problems)
     true = [name for name, value in conditions.items() if value]
     return True, f"conditions true: {', '.join(true) or 'none'}"
+
+
+def check_refused(template, params, fragment):
+    """A parameter set the stack must refuse, with an error naming `fragment`: (ok, text)."""
+    try:
+        evaluate_strictly(template, params)
+    except CfnError as e:
+        return (fragment in str(e)), str(e)
+    return False, f"{params} is not refused"
 
 
 def main():
@@ -126,7 +205,12 @@ def main():
         ok, text = check_set(template, case)
         failed += not ok
         print(f"schedule: {case.name} {'ok' if ok else 'FAILED'}: {text}")
-    print(f"schedule: {len(PARAMETER_SETS) - failed} passed, {failed} failed")
+    for name, params, fragment in REFUSED_SETS:
+        ok, text = check_refused(template, params, fragment)
+        failed += not ok
+        print(f"schedule: refused: {name} {'ok' if ok else 'FAILED'}: {text}")
+    total = len(PARAMETER_SETS) + len(REFUSED_SETS)
+    print(f"schedule: {total - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 

@@ -9,7 +9,8 @@ The gaps it closes (measured on moto 5.2.5):
   fails with TypeError; in Fn::Join it becomes "None"): cfn_eval removes it.
 - Fn::Select out of range is a bare IndexError (HTTP 500), an unknown Fn::Sub variable a
   KeyError: here a ValidationError / CREATE_FAILED naming the template path.
-- no parameter constraint is checked: here CreateStack fails with a ValidationError.
+- no parameter constraint is checked, nor any rule (Rules): here CreateStack fails with a
+  ValidationError.
 - types moto does not model (AWS::Scheduler::Schedule, AWS::Lambda::EventInvokeConfig,
   AWS::CloudWatch::Alarm, AWS::SNS::TopicPolicy, AWS::SNS::Subscription, ...) are skipped with
   their properties never evaluated: here every resource's properties are resolved (a bad Ref,
@@ -225,9 +226,10 @@ CONFIGURED_BY_LAYER = {"AWS::S3::Bucket": configure_bucket}
 
 def load(self):
     """Replaces ResourceMap.load (moto 5.2.5). Gaps closed: no parameter constraint checked;
-    conditions evaluated leniently (an out-of-range Select in one is an IndexError). Builds the
-    strict evaluator, which validates the parameters and evaluates every condition up front, as
-    CreateStack does; an error is a ValidationError and no stack is created."""
+    conditions evaluated leniently (an out-of-range Select in one is an IndexError); Rules
+    ignored. Builds the strict evaluator, which validates the parameters, evaluates every
+    condition and checks every rule up front, as CreateStack does; an error is a
+    ValidationError and no stack is created."""
     self.load_mapping()
     self.transform_mapping()
     pseudo = {k: self._parsed_resources[k] for k in
@@ -238,6 +240,7 @@ def load(self):
         self.cfn = cfn_eval.Evaluator(self._template, self.input_parameters, pseudo,
                                       MotoResources(self), imports)
         conditions = self.cfn.conditions()
+        self.cfn.rules()
     except cfn_eval.CfnError as e:
         raise ValidationError(message=f"Template error: {e}") from None
     self.load_parameters()  # moto's own: the Parameters that DescribeStacks shows

@@ -19,17 +19,28 @@ never the current change-tracking state. The README's Permissions text names eve
 managed policy of the function's role. The checks read the template: one runs for every
 parameter set: a resource that disappears fails its check.
 
+Accounts: the function may assume MemberRoleName roles only within its organization (an
+aws:ResourceOrgID condition) and exactly when AuditAccounts is set, may call Organizations
+ListAccounts exactly in organization mode, and reaches every role that AuditAccounts names. Its
+role lies under the IAM path the AuditFunctionRolePath output gives. Then member-role.yaml is
+deployed beside it from the main stack's outputs (with MemberExternalId as its ExternalId when
+set, and an older role ARN in one variant) and its trust policy is read back and evaluated: the
+function's role, and a re-created one under the same path, may assume it, with the external id
+when there is one; roles outside the path, of another stack or another account may not.
+
 Negative cases on tiny templates prove the layer: a parameter violating AllowedPattern is
 refused, a condition with an out-of-range Fn::Select fails with the error, a bad reference in an
 unmodelled type fails the stack, AWS::NoValue leaves a role's Policies list, a bucket property
 the layer does not apply fails the stack, a bucket policy for a missing bucket fails it. One
 more runs on the template itself: ReportPrefix refuses values that would widen the function's
-S3 grant.
+S3 grant; the accounts parameters, and member-role.yaml's, refuse wildcards and other shapes;
+CreateStack refuses the REFUSED_SETS of check_schedule_input.py (the template's Rules).
 
 Prints one line per check, `stack: NAME ok` or `stack: NAME FAILED: why`, and finally
 `stack: N passed, M failed`; exits non-zero on any failure.
 
 usage: stack_deploy_check.py EXPANDED.json        (with the python of .venv-moto)
+       (member-role.yaml is read from the project root)
 """
 import io
 import json
@@ -47,13 +58,14 @@ logging.getLogger("moto").setLevel(logging.CRITICAL)  # its "No Moto CloudFormat
 warnings.filterwarnings("ignore")
 
 import boto3  # noqa: E402
+import yaml  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 import moto_cfn  # noqa: E402  (patches moto on import)
 import report as contract  # noqa: E402  (the metrics the function emits)
 from cfn_eval import CfnError, Evaluator, check_parameter  # noqa: E402
-from check_schedule_input import PARAMETER_SETS  # noqa: E402
+from check_schedule_input import PARAMETER_SETS, REFUSED_SETS  # noqa: E402
 
 REGION = "us-east-1"
 # check_schedule_input.py checks names at the longest stack name; moto truncates the names it
@@ -68,6 +80,16 @@ MANAGED_POLICY_ACTIONS = {
     BASIC_EXECUTION: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
 }
 README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
+MEMBER_TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "member-role.yaml")
+MEMBER_STACK_NAME = "lightsail-key-audit-member"
+# The function role's IAM path: this, the stack's name, "/" (template.yaml's RolePath).
+ROLE_PATH_PREFIX = "/lightsail-key-audit/"
+# AssumeRole on a role name in any account is limited to the caller's own organization.
+ORG_CONDITION = {"StringEquals": {"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}}
+# Parameter set -> member-role.yaml parameters beyond the main stack's outputs: a stack that
+# migrates from a member role that trusted the function role's ARN keeps trusting that ARN.
+MEMBER_EXTRA = {"member roles": {
+    "AuditFunctionRoleArn": "arn:aws:iam::123456789012:role/lightsail-key-audit-AuditFunctionRole-OLD0123"}}
 # The function's environment: variable -> the parameter it carries (the names src/ reads).
 # NOTIFY_TOPIC_ARN, REPORT_BUCKET and NOTIFY_WHEN are derived: see check_environment.
 ENVIRONMENT = {
@@ -80,6 +102,10 @@ ENVIRONMENT = {
     "MAX_CONCURRENCY": "MaxConcurrency",
     "SUPPRESSIONS_JSON": "SuppressionsJson",
     "REPORT_PREFIX": "ReportPrefix",
+    "AUDIT_ACCOUNTS": "AuditAccounts",
+    "MEMBER_ROLE_NAME": "MemberRoleName",
+    "MEMBER_EXTERNAL_ID": "MemberExternalId",
+    "EXCLUDE_ACCOUNT_IDS": "ExcludeAccountIds",
 }
 # Variables the template must not set: NOTIFY_WHEN carries the deprecated NotifyAlways, and two
 # variables saying when to notify could disagree.
@@ -143,13 +169,13 @@ def stack_events(cfn, stack_id):
         for e in events)
 
 
-def create_stack(template_text, params):
+def create_stack(template_text, params, stack_name=STACK_NAME):
     """CreateStack, then waits for a final status; returns the stack id, raises Problem unless
     CREATE_COMPLETE (moto never rolls back: in progress past the timeout is a failure too)."""
     cfn = client("cloudformation")
     try:
         stack_id = cfn.create_stack(
-            StackName=STACK_NAME, TemplateBody=template_text, Capabilities=CAPABILITIES,
+            StackName=stack_name, TemplateBody=template_text, Capabilities=CAPABILITIES,
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()])["StackId"]
     except ClientError as e:
         raise Problem(f"CreateStack refused: {e.response['Error']['Code']}: {e.response['Error']['Message']}")
@@ -498,6 +524,17 @@ def check_environment(d, template):
     return problems
 
 
+def audit_accounts(d):
+    """The entries of AuditAccounts ([] when empty or "organization"), external ids dropped."""
+    value = d.params["AuditAccounts"]
+    return [] if value in ("", "organization") else [e.split("|", 1)[0] for e in value.split(",")]
+
+
+def member_role_arn(d, entry):
+    """The role the function assumes for an AuditAccounts entry (an account id or a role ARN)."""
+    return entry if entry.startswith("arn:") else f"arn:aws:iam::{entry}:role/{d.params['MemberRoleName']}"
+
+
 def check_function_role(d, template):
     """The function role's inline statements: the conditional ones exactly in their variant."""
     config = function_config(d)
@@ -506,10 +543,14 @@ def check_function_role(d, template):
     by_sid = {s.get("Sid"): s for s in statements}
     members = [a for a in d.params["AuditRoleArns"] if a]
     target = d.params["DeliveryTargetArn"]
+    accounts, organization = d.params["AuditAccounts"], d.params["AuditAccounts"] == "organization"
+    by_name = f"arn:aws:iam::*:role/{d.params['MemberRoleName']}"
     wanted = {
         "LightsailRead": ("lightsail:GetBuckets", "*"),
         "PublishToTopic": ("sns:Publish", topic_arn(d)),
         "AssumeMemberRoles": ("sts:AssumeRole", sorted(members)) if members else None,
+        "AssumeOrganizationMemberRoles": ("sts:AssumeRole", by_name) if accounts else None,
+        "ListOrganizationAccounts": ("organizations:ListAccounts", "*") if organization else None,
         "DeliverToTopic": ("sns:Publish", target) if ":sns:" in target else None,
         "DeliverToBus": ("events:PutEvents", target) if ":events:" in target else None,
     }
@@ -528,9 +569,57 @@ def check_function_role(d, template):
             problems.append(f"{sid} does not allow {action}: {statement['Action']}")
         got = sorted(statement["Resource"]) if isinstance(resource, list) else statement["Resource"]
         expect(problems, f"{sid} Resource", got, resource)
+    if "AssumeOrganizationMemberRoles" in by_sid:
+        expect(problems, "AssumeOrganizationMemberRoles Condition",
+               by_sid["AssumeOrganizationMemberRoles"].get("Condition"), ORG_CONDITION)
+    problems += account_access_problems(d, statements)
     # moto 5.2.5 attaches no ManagedPolicyArns: read the resolved property (logs permissions).
     if BASIC_EXECUTION not in d.resolved[lid].get("ManagedPolicyArns", []):
         problems.append(f"{lid} lacks {BASIC_EXECUTION}")
+    return problems
+
+
+def account_access_problems(d, statements):
+    """Whatever the Sids: AssumeRole on a wildcard resource only within the organization, never
+    on "*"; organizations:ListAccounts exactly in organization mode and no other Organizations
+    action; every role AuditAccounts names may be assumed."""
+    problems = []
+    for st in granting(statements, "sts:AssumeRole"):
+        wild = [r for r in as_list(st.get("Resource", "*")) if "*" in r or "?" in r]
+        if "*" in wild:
+            problems.append(f"{st.get('Sid')} grants sts:AssumeRole on \"*\"")
+        elif wild and st.get("Condition") != ORG_CONDITION:
+            problems.append(f"{st.get('Sid')} grants sts:AssumeRole on {wild} with condition "
+                            f"{st.get('Condition')}, not only within the organization {ORG_CONDITION}")
+    organization = d.params["AuditAccounts"] == "organization"
+    if allows(statements, "organizations:ListAccounts") != organization:
+        problems.append(f"organizations:ListAccounts is {'not ' if organization else ''}granted "
+                        f"with AuditAccounts {d.params['AuditAccounts']!r}")
+    others = sorted({a for st in statements if st.get("Effect") == "Allow"
+                     for a in as_list(st.get("Action", [])) if a.lower().startswith("organizations:")
+                     and a != "organizations:ListAccounts"})
+    if others:
+        problems.append(f"Organizations actions beyond ListAccounts: {others}")
+    for entry in audit_accounts(d):
+        if not allows(statements, "sts:AssumeRole", resource=member_role_arn(d, entry)):
+            problems.append(f"AuditAccounts lists {entry}, whose role {member_role_arn(d, entry)} "
+                            "the function may not assume")
+    return problems
+
+
+def check_role_path(d, template):
+    """The function's role lies under /lightsail-key-audit/<stack name>/, and the outputs give
+    member-role.yaml exactly what it needs: that path, the account and the member role's name."""
+    iam, role_arn = client("iam"), function_config(d)["Role"]
+    role = iam.get_role(RoleName=d.physical[role_arns(d)[role_arn]])["Role"]
+    account, path = role_arn.split(":")[4], f"{ROLE_PATH_PREFIX}{STACK_NAME}/"
+    problems = []
+    expect(problems, "function role Path", role["Path"], path)
+    if not role_arn.startswith(f"arn:aws:iam::{account}:role{path}"):
+        problems.append(f"function role {role_arn} is not under {path}")
+    expect(problems, "output AuditFunctionRolePath", d.outputs.get("AuditFunctionRolePath"), role["Path"])
+    expect(problems, "output AuditAccountId", d.outputs.get("AuditAccountId"), account)
+    expect(problems, "output MemberRoleName", d.outputs.get("MemberRoleName"), d.params["MemberRoleName"])
     return problems
 
 
@@ -1092,6 +1181,7 @@ CHECKS = {
     "reserved concurrency": check_reserved_concurrency,
     "environment": check_environment,
     "function role": check_function_role,
+    "function role path and member outputs": check_role_path,
     "permissions documented": check_permissions_documented,
     "schedule": check_schedule,
     "schedule timezone": check_schedule_timezone,
@@ -1110,6 +1200,211 @@ CHECKS = {
     "archive access": check_archive_access,
     "archive-failures alarm": check_archive_failures_alarm,
     "outputs": check_outputs,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# member-role.yaml, deployed beside the main stack from its outputs
+
+
+class CfnYamlLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short forms (!Ref, !Sub, !If...) as their long forms."""
+
+
+def _intrinsic(loader, tag, node):
+    name = "Ref" if tag == "!Ref" else f"Fn::{tag[1:]}"
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        value = value.split(".", 1) if tag == "!GetAtt" else value
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CfnYamlLoader.add_multi_constructor("!", _intrinsic)
+
+
+def read_member_template():
+    """member-role.yaml as text (what a user deploys) and as a template dict."""
+    with open(MEMBER_TEMPLATE) as f:
+        text = f.read()
+    return text, yaml.load(text, Loader=CfnYamlLoader)  # noqa: S506 (a SafeLoader)
+
+
+class Member(NamedTuple):
+    """A created member-role stack."""
+    params: dict  # every parameter's value (cfn_eval: defaults filled in)
+    role: dict  # IAM GetRole's Role: Arn, RoleName, AssumeRolePolicyDocument...
+    outputs: dict
+
+
+def member_params(d):
+    """member-role.yaml's parameters, as the README has them: the main stack's outputs, its
+    MemberExternalId as ExternalId when set, and MEMBER_EXTRA."""
+    params = {"AuditAccountId": d.outputs["AuditAccountId"],
+              "AuditFunctionRolePath": d.outputs["AuditFunctionRolePath"],
+              "RoleName": d.outputs["MemberRoleName"]}
+    if d.params["MemberExternalId"]:
+        params["ExternalId"] = d.params["MemberExternalId"]
+    params.update(MEMBER_EXTRA.get(d.case.name, {}))
+    return params
+
+
+def deploy_member(d, text, member_template):
+    """Creates member-role.yaml's stack beside the main one; raises Problem if it fails."""
+    params = member_params(d)
+    stack_id = create_stack(text, params, MEMBER_STACK_NAME)
+    cfn = client("cloudformation")
+    roles = [r["PhysicalResourceId"] for r in cfn.list_stack_resources(StackName=stack_id)
+             ["StackResourceSummaries"] if r["ResourceType"] == "AWS::IAM::Role"]
+    if len(roles) != 1:
+        raise Problem(f"expected one role in {MEMBER_STACK_NAME}, found {roles}")
+    stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+    return Member(params=Evaluator(member_template, params).params,
+                  role=client("iam").get_role(RoleName=roles[0])["Role"],
+                  outputs={o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []})
+
+
+def iam_like(value, pattern):
+    """IAM's wildcard match: "*" any run of characters, "?" one, the rest literal."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, re.S) is not None
+
+
+def arn_like(value, pattern):
+    """ArnLike (and ArnEquals): each of the six colon-separated fields matched on its own."""
+    fields, patterns = value.split(":", 5), pattern.split(":", 5)
+    return len(fields) == len(patterns) == 6 and all(map(iam_like, fields, patterns))
+
+
+CONDITION_OPERATORS = {"StringEquals": str.__eq__, "StringLike": iam_like,
+                       "ArnEquals": arn_like, "ArnLike": arn_like}
+
+
+def conditions_hold(condition, context):
+    """Whether every test of a Condition block holds (a key missing from the request: no)."""
+    for operator, tests in condition.items():
+        if operator not in CONDITION_OPERATORS:
+            raise Problem(f"the check does not evaluate condition operator {operator}: extend "
+                          "CONDITION_OPERATORS")
+        for key, values in tests.items():
+            if key not in context or not any(CONDITION_OPERATORS[operator](context[key], v)
+                                             for v in as_list(values)):
+                return False
+    return True
+
+
+def trust_allows(document, role_arn, external_id):
+    """Whether a trust policy lets a session of role_arn AssumeRole, presenting external_id
+    (None: none), by IAM's rules for what member-role.yaml uses: a principal that is the
+    role's account (root or id) or the role itself, conditions on aws:PrincipalArn (the role's
+    ARN, path included) and sts:ExternalId; a matching Deny wins."""
+    account = role_arn.split(":")[4]
+    context = {"aws:PrincipalArn": role_arn, "aws:PrincipalAccount": account}
+    if external_id is not None:
+        context["sts:ExternalId"] = external_id
+    allowed = False
+    for st in as_list(document["Statement"]):
+        if not any(iam_like("sts:assumerole", a.lower()) for a in as_list(st.get("Action", []))):
+            continue
+        if not {"*", account, f"arn:aws:iam::{account}:root", role_arn} & set(principals(st)):
+            continue
+        if conditions_hold(st.get("Condition", {}), context):
+            if st.get("Effect") == "Deny":
+                return False
+            allowed = st.get("Effect") == "Allow"
+    return allowed
+
+
+def check_member_trust(d, m):
+    """The trust policy read back from IAM: one statement, the audit account's root as the
+    principal (a role principal is stored as the role's unique id, which a re-created role does
+    not have), narrowed by ArnLike aws:PrincipalArn to the function role's path (and the older
+    role's ARN when migrating), and StringEquals sts:ExternalId exactly when ExternalId is set."""
+    statements = as_list(m.role["AssumeRolePolicyDocument"]["Statement"])
+    if len(statements) != 1:
+        return [f"expected one trust statement, got {statements}"]
+    st, account, problems = statements[0], d.outputs["AuditAccountId"], []
+    expect(problems, "Effect", st.get("Effect"), "Allow")
+    expect(problems, "Principal", st.get("Principal"), {"AWS": f"arn:aws:iam::{account}:root"})
+    expect(problems, "Action", as_list(st.get("Action")), ["sts:AssumeRole"])
+    arns = [f"arn:aws:iam::{account}:role{d.outputs['AuditFunctionRolePath']}*"]
+    arns += [m.params["AuditFunctionRoleArn"]] if m.params["AuditFunctionRoleArn"] else []
+    wanted = {"ArnLike": {"aws:PrincipalArn": arns}}
+    if m.params["ExternalId"]:
+        wanted["StringEquals"] = {"sts:ExternalId": m.params["ExternalId"]}
+    condition = {op: {k: as_list(v) if op == "ArnLike" else v for k, v in tests.items()}
+                 for op, tests in st.get("Condition", {}).items()}
+    expect(problems, "Condition", condition, wanted)
+    expect(problems, "RoleName", m.role["RoleName"], d.params["MemberRoleName"])
+    expect(problems, "output MemberRoleArn", m.outputs.get("MemberRoleArn"), m.role["Arn"])
+    return problems
+
+
+def check_member_who_may_assume(d, m):
+    """The trust policy evaluated: the function's role, and the role of the stack re-created
+    (same path, another generated name), may assume the member role, with the external id when
+    there is one and not without it; a role outside the path, under another stack's path, in
+    another account, or a user, may not; an older role only when given as AuditFunctionRoleArn."""
+    account, path = d.outputs["AuditAccountId"], d.outputs["AuditFunctionRolePath"]
+    document, ext = m.role["AssumeRolePolicyDocument"], m.params["ExternalId"] or None
+    function_role = function_config(d)["Role"]
+    older = m.params["AuditFunctionRoleArn"] or \
+        f"arn:aws:iam::{account}:role/{STACK_NAME}-AuditFunctionRole-OLD0123"
+    cases = [
+        ("the function's role", function_role, ext, True),
+        ("the role of the stack re-created", f"arn:aws:iam::{account}:role{path}{STACK_NAME}-"
+                                             "AuditFunctionRole-RECREATED1", ext, True),
+        ("a role of the account outside the path",
+         f"arn:aws:iam::{account}:role/{STACK_NAME}-ScheduleRole-X", ext, False),
+        ("a role under another stack's path", f"arn:aws:iam::{account}:role{ROLE_PATH_PREFIX}"
+                                              f"{STACK_NAME}-dev/{STACK_NAME}-dev-AuditFunctionRole-X",
+         ext, False),
+        ("a role one folder up", f"arn:aws:iam::{account}:role{ROLE_PATH_PREFIX}X", ext, False),
+        ("the same path in another account",
+         f"arn:aws:iam::210987654321:role{path}{STACK_NAME}-AuditFunctionRole-X", ext, False),
+        ("a user of the account under the same path", f"arn:aws:iam::{account}:user{path}X", ext, False),
+        ("the older function role, by ARN", older, ext, bool(m.params["AuditFunctionRoleArn"])),
+    ]
+    if ext:
+        cases += [("the function's role without the external id", function_role, None, False),
+                  ("the function's role with another external id", function_role, ext + "x", False)]
+    return [f"{what} ({arn}, external id {'none' if x is None else 'given' if x == ext else 'other'}) "
+            f"{'may not' if want else 'may'} assume the member role"
+            for what, arn, x, want in cases if trust_allows(document, arn, x) != want]
+
+
+def check_member_permissions(d, m):
+    """The member role may only read Lightsail buckets, their keys and the regions: its inline
+    statements allow exactly the three actions, and no managed policy is attached."""
+    iam, name = client("iam"), m.role["RoleName"]
+    statements, problems = inline_statements(name), []
+    actions = sorted(a for st in statements if st.get("Effect") == "Allow"
+                     for a in as_list(st.get("Action", [])))
+    expect(problems, "member role actions", actions,
+           ["lightsail:GetBucketAccessKeys", "lightsail:GetBuckets", "lightsail:GetRegions"])
+    expect(problems, "member role managed policies",
+           iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"], [])
+    return problems
+
+
+def check_function_reaches_member(d, m):
+    """The function may assume the member role deployed from its outputs exactly when it audits
+    member roles by name (AuditAccounts set), or when AuditRoleArns lists the role."""
+    wanted = bool(d.params["AuditAccounts"]) or m.role["Arn"] in d.params["AuditRoleArns"]
+    got = allows(function_role_statements(d), "sts:AssumeRole", resource=m.role["Arn"])
+    return [] if got == wanted else [
+        f"the function {'may not' if wanted else 'may'} assume {m.role['Arn']} "
+        f"(AuditAccounts {d.params['AuditAccounts']!r})"]
+
+
+MEMBER_CHECKS = {
+    "member role: trust policy": check_member_trust,
+    "member role: who may assume it": check_member_who_may_assume,
+    "member role: read-only Lightsail": check_member_permissions,
+    "member role: the function may assume it": check_function_reaches_member,
 }
 
 
@@ -1220,27 +1515,69 @@ BAD_PREFIXES = ["*", "*/", "a*/", "a?/", "${aws:username}/", "audit", "/audit/",
 GOOD_PREFIXES = ["", "lightsail-key-audit/", "security/lightsail-key-audit/", "a.b_c-1/2024/"]
 
 
-def check_report_prefix_constraint(template):
-    """The template's ReportPrefix takes the prefixes it should and refuses the others."""
-    spec = template["Parameters"]["ReportPrefix"]
+def constraint_problems(spec, name, good, bad):
+    """A parameter takes every good value and refuses every bad one, as CreateStack would."""
     problems = []
-    for value in BAD_PREFIXES:
+    for value in bad:
         try:
-            check_parameter("ReportPrefix", spec, value)
-            problems.append(f"ReportPrefix accepts {value[:40]!r}")
+            check_parameter(name, spec, value)
+            problems.append(f"{name} accepts {value[:60]!r}")
         except CfnError:
             pass
-    for value in GOOD_PREFIXES:
+    for value in good:
         try:
-            check_parameter("ReportPrefix", spec, value)
+            check_parameter(name, spec, value)
         except CfnError as e:
-            problems.append(f"ReportPrefix refuses {value!r}: {e}")
+            problems.append(f"{name} refuses {value[:60]!r}: {e}")
     return problems
+
+
+def check_report_prefix_constraint(templates):
+    """The template's ReportPrefix takes the prefixes it should and refuses the others."""
+    spec = templates["template.yaml"]["Parameters"]["ReportPrefix"]
+    return constraint_problems(spec, "ReportPrefix", GOOD_PREFIXES, BAD_PREFIXES)
+
+
+A, B = "123456789012", "210987654321"
+# (template, parameter, values it takes, values it refuses): the accounts parameters. A wildcard
+# or a second separator must never get through: "*" in a role ARN or a path would widen a grant
+# or a trust, "," or "|" inside an entry would split it differently in the function.
+ACCOUNT_PARAMETERS = [
+    ("template.yaml", "AuditAccounts",
+     ["", "organization", A, f"{A}|ab", f"arn:aws:iam::{A}:role/LightsailKeyAuditMember",
+      f"arn:aws-cn:iam::{A}:role/audit/x/R|ext:1/2=3", f"{A},{B}|e-1,arn:aws:iam::{B}:role/R",
+      f"{A}|" + "e" * 1224],
+     ["Organization", "all", f"organization,{A}", "12345678901", f"{A} ,{B}", f" {A}", f"{A},",
+      f",{A}", f"{A}|", f"{A}|a", f"{A}|a b", f"{A}|a|b", f"{A}|" + "e" * 1225,
+      f"arn:aws:iam::{A}:user/R", "arn:aws:iam::*:role/R", f"arn:aws:iam::{A}:role/*",
+      f"arn:aws:iam::{A}:role/R*", f"arn:aws:iam::{A}:role/", f"arn:aws:iam::{A}:role//R",
+      f"arn:aws:sts::{A}:assumed-role/R/s", "${aws:PrincipalAccount}"]),
+    ("template.yaml", "ExcludeAccountIds",
+     ["", A, f"{A},{B}"], ["123", f"{A},", f"{A} {B}", f"{A}, {B}", "organization", "*"]),
+    ("template.yaml", "MemberRoleName",
+     ["LightsailKeyAuditMember", "R", "M" * 64, "a+=,.@_-b"], ["", "a/b", "R*", "R?", "M" * 65, "a b"]),
+    ("template.yaml", "MemberExternalId",
+     ["", "ab", "x" * 1224, "a:b/c=d,e@f.g_h-i+j"], ["a", "a b", "x" * 1225, "a|b", "a*", "a\nb"]),
+    ("member-role.yaml", "AuditAccountId", [A], ["", "12345678901", "*", f"{A},{B}", f"arn:aws:iam::{A}:root"]),
+    ("member-role.yaml", "AuditFunctionRolePath",
+     ["/lightsail-key-audit/lightsail-key-audit/", "/lightsail-key-audit/prod-audit/", "/a/"],
+     ["", "/", "//", "/*/", "*", "/a*/", "/a?/", "/a", "a/", "/a b/", "/${aws:username}/", "/a//",
+      "/" + "a" * 511 + "/"]),
+    ("member-role.yaml", "ExternalId", ["", "ab", "x" * 1224], ["a", "a b", "x" * 1225, "a*"]),
+    ("member-role.yaml", "AuditFunctionRoleArn",
+     ["", f"arn:aws:iam::{A}:role/lightsail-key-audit-AuditFunctionRole-ABC123"],
+     ["*", f"arn:aws:iam::{A}:role/*", f"arn:aws:iam::{A}:user/u", "arn:aws:iam::*:role/R"]),
+]
+
+
+def parameter_check(file, name, good, bad):
+    return lambda templates: constraint_problems(templates[file]["Parameters"][name], name, good, bad)
 
 
 TEMPLATE_CHECKS = [
     ("template: ReportPrefix refuses wildcards and odd folders", check_report_prefix_constraint),
-]
+] + [(f"{file}: {name} takes what it documents, refuses wildcards and other shapes",
+      parameter_check(file, name, good, bad)) for file, name, good, bad in ACCOUNT_PARAMETERS]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1272,8 +1609,9 @@ def run_check(report, name, call):
     report.result(name, problems or [])
 
 
-def check_parameter_set(report, case, template, template_text):
-    """Deploys one parameter set in a fresh moto and runs the checks on it."""
+def check_parameter_set(report, case, template, template_text, member):
+    """Deploys one parameter set in a fresh moto and runs the checks on it, then member-role.yaml
+    (member: its text and template) beside it and the member checks."""
     with mock_aws():
         started = time.monotonic()
         code = code_zip()
@@ -1287,6 +1625,14 @@ def check_parameter_set(report, case, template, template_text):
         deployed = read_stack(case, template, stack_id, code)
         for name, check in CHECKS.items():
             run_check(report, f"{case.name}: {name}", lambda: check(deployed, template))
+        try:
+            deployed_member = deploy_member(deployed, *member)
+        except (Problem, KeyError) as e:  # KeyError: an output member-role.yaml needs is missing
+            report.result(f"{case.name}: member-role.yaml deploys", [f"{type(e).__name__}: {e}"])
+            return
+        report.result(f"{case.name}: member-role.yaml deploys", [])
+        for name, check in MEMBER_CHECKS.items():
+            run_check(report, f"{case.name}: {name}", lambda: check(deployed, deployed_member))
 
 
 def main():
@@ -1295,14 +1641,20 @@ def main():
     with open(sys.argv[1]) as f:
         template_text = f.read()
     template = json.loads(template_text)
+    member = read_member_template()
     report = Report()
     for case in [c for c in PARAMETER_SETS if c.deploy]:
-        check_parameter_set(report, case, template, template_text)
+        check_parameter_set(report, case, template, template_text, member)
     for name, negative in NEGATIVES:
         with mock_aws():
             run_check(report, name, lambda: negative() or [])
+    for name, params, fragment in REFUSED_SETS:  # the template's own rules, through the layer
+        with mock_aws():
+            run_check(report, f"template: CreateStack refuses {name}",
+                      lambda: refuses(template, params, fragment) or [])
+    templates = {"template.yaml": template, "member-role.yaml": member[1]}
     for name, check in TEMPLATE_CHECKS:
-        run_check(report, name, lambda: check(template))
+        run_check(report, name, lambda: check(templates))
     print(f"stack: {report.passed} passed, {report.failed} failed")
     sys.exit(1 if report.failed else 0)
 

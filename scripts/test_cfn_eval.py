@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Self-test of scripts/cfn_eval.py, with plain python3: each test_* function runs on tiny
 templates and proves one rule of the evaluator (strict Select, And/Or evaluating every term,
-parameter constraints, Sub, NoValue, resource references). Prints one line per test and
+parameter constraints, Rules, Sub, NoValue, resource references). Prints one line per test and
 `N passed, M failed`; exits non-zero on any failure.
 
 usage: test_cfn_eval.py
@@ -122,6 +122,49 @@ def test_condition_cycle_and_unknown_condition():
 def test_equals_compares_numbers_as_text():
     params = {"N": {"Type": "Number", "Default": 5}}
     assert evaluate_conditions(template(params, {"C": {"Fn::Equals": [{"Ref": "N"}, 5]}}), {}) == {"C": True}
+
+
+# --- Rules ---------------------------------------------------------------------------------
+
+ROLE_LIST = {"Mode": {"Type": "String", "Default": ""},
+             "Roles": {"Type": "CommaDelimitedList", "Default": ""}}
+NO_ROLES_IN_ORG = {"OrgWithoutRoles": {
+    "RuleCondition": {"Fn::Equals": [{"Ref": "Mode"}, "organization"]},
+    "Assertions": [{"Assert": {"Fn::EachMemberEquals": [{"Ref": "Roles"}, ""]},
+                    "AssertDescription": "leave Roles empty"}]}}
+
+
+def rules_of(params, rules=NO_ROLES_IN_ORG, parameters=ROLE_LIST):
+    return Evaluator(dict(template(parameters), Rules=rules), params).rules()
+
+
+def test_rule_assertion_fails_with_its_description():
+    raises(lambda: rules_of({"Mode": "organization", "Roles": "arn:a"}),
+           "Rules/OrgWithoutRoles", "leave Roles empty")
+    assert rules_of({"Mode": "organization"}) == ["OrgWithoutRoles"]
+    assert rules_of({"Mode": "list", "Roles": "arn:a"}) == []
+
+
+def test_rule_assertions_are_evaluated_where_the_condition_is_false():
+    rules = {"R": {"RuleCondition": NEVER,
+                   "Assertions": [{"Assert": {"Fn::Contains": [{"Ref": "Missing"}, "x"]}}]}}
+    raises(lambda: rules_of({}, rules), "Rules/R/Assertions[0]/Assert", "'Missing'")
+
+
+def test_rule_functions():
+    def check(assertion):
+        return rules_of({"Roles": "a,b"}, {"R": {"Assertions": [{"Assert": assertion}]}})
+    assert check({"Fn::Contains": [{"Ref": "Roles"}, "b"]}) == ["R"]
+    assert check({"Fn::EachMemberIn": [{"Ref": "Roles"}, ["a", "b", "c"]]}) == ["R"]
+    raises(lambda: check({"Fn::Contains": [{"Ref": "Roles"}, "c"]}), "Assertion failed")
+    raises(lambda: check({"Fn::EachMemberEquals": [{"Ref": "Roles"}, "a"]}), "Assertion failed")
+    raises(lambda: check({"Fn::EachMemberIn": [{"Ref": "Roles"}, ["a"]]}), "Assertion failed")
+
+
+def test_rule_functions_only_in_rules_and_rules_only_on_parameters():
+    raises(lambda: value({"Fn::Contains": [["a"], "a"]}), "only in Rules")
+    rules = {"R": {"Assertions": [{"Assert": {"Fn::Equals": [{"Ref": "Topic"}, ""]}}]}}
+    raises(lambda: rules_of({}, rules), "cannot reference resource")
 
 
 # --- parameters ---------------------------------------------------------------------------
