@@ -126,7 +126,13 @@ def start_stand_in(buckets, latency_ms, work):
             for i, name in enumerate(buckets)
         ],
     }
-    path = Path(work) / ("fixture-%d-%d.json" % (len(buckets), latency_ms))
+    return start_local(fixture, "fixture-%d-%d.json" % (len(buckets), latency_ms), work)
+
+
+def start_local(fixture, name, work):
+    """lightsail-local (release) serving `fixture`, written to `name` in `work`: (the process,
+    its URL)."""
+    path = Path(work) / name
     path.write_text(json.dumps(fixture))
     local = subprocess.Popen([str(TARGET / "release" / "lightsail-local"), "--fixture", str(path), "--port", "0"],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -161,6 +167,72 @@ def audit_run(binary, buckets, latency_ms, home, work, named, extra=None):
         local.kill()
         local.wait()
     return elapsed, rss, report
+
+
+# Organization mode, as the issue sets the case: one bucket with two keys per account, every
+# Lightsail region, 50 ms per call, MAX_CONCURRENCY 64.
+ORG_CONCURRENCY = 64
+ORG_PAGE = 20          # ListAccounts answers at most 20 accounts a page
+LIGHTSAIL_REGIONS = 19  # lightsail-local's "all" (botocore's endpoint data)
+
+
+def organization_bound(accounts):
+    """The issue's bound in ms: the ListAccounts pages in a row, then every other call in
+    perfect waves of ORG_CONCURRENCY: one AssumeRole per member, one GetRegions, one
+    GetBuckets per account and region, one GetBucketAccessKeys per bucket."""
+    pages = math.ceil(accounts / ORG_PAGE)
+    others = (accounts - 1) + 1 + accounts * LIGHTSAIL_REGIONS + accounts
+    return (pages + math.ceil(others / ORG_CONCURRENCY)) * LATENCY_MS
+
+
+def organization_run(binary, accounts, home, work):
+    """One organization-mode invocation over a generated organization of `accounts` ACTIVE
+    accounts (the function's own the management account): (ms from event to answer, peak RSS
+    KiB). Checks every account and bucket was audited."""
+    fixture = {"pageSize": PAGE_SIZE, "faults": [{"kind": "latency", "latencyMs": LATENCY_MS}],
+               "generate": {"accounts": accounts, "regions": "all", "bucketsPerAccount": 1, "keysPerBucket": 2}}
+    local, endpoint = start_local(fixture, "organization-%d.json" % accounts, work)
+    runtime = RuntimeApi([{"accounts": "organization", "regions": "all"}])
+    extra = {"MAX_CONCURRENCY": str(ORG_CONCURRENCY), "AWS_ENDPOINT_URL_STS": endpoint,
+             "AWS_ENDPOINT_URL_ORGANIZATIONS": endpoint}
+    log = open(Path(work) / "function.log", "w")
+    process = subprocess.Popen([str(binary)], env=function_env(runtime, home, endpoint, extra), stdout=log, stderr=log)
+    try:
+        if not runtime.answered_event.wait(timeout=900):
+            sys.exit("bench: the function did not answer within 900 s")
+        kind, body = runtime.answers["0"]
+        report = json.loads(body) if kind == "response" else {}
+        covered = report.get("organization") or {}
+        if (covered.get("accountsAudited") != accounts or report["summary"]["bucketsAudited"] != accounts
+                or report["summary"]["scopeErrors"] != 0):
+            errors = report.get("scopeErrors", []) + [b["error"] for b in report.get("buckets", []) if "error" in b]
+            codes = sorted({(e["code"], e["message"][:120]) for e in errors})[:10]
+            sys.exit(f"bench: {accounts} accounts not audited whole: {kind} {covered} {codes} {body[:300]!r}")
+        elapsed = (runtime.answered["0"] - runtime.delivered["0"]) * 1000
+    finally:
+        rss = stop(process)
+        log.close()
+        runtime.close()
+        local.kill()
+        local.wait()
+    return elapsed, rss
+
+
+def organization_rows(binary, home, work, sizes):
+    """Rows for organization mode at each size; the targets apply at 1,000 accounts."""
+    rows, figures = [], {}
+    for accounts in sizes:
+        elapsed, rss = organization_run(binary, accounts, home, work)
+        bound = organization_bound(accounts)
+        ratio = elapsed / bound
+        figures[accounts] = {"ms": elapsed, "bound_ms": bound, "ratio": ratio, "peak_rss_kib": rss}
+        at_target = accounts == 1000
+        rows.append(("Organization of %d accounts, every region, %d ms/call, concurrency %d"
+                     % (accounts, LATENCY_MS, ORG_CONCURRENCY), "≤ 1.15 × %d ms" % bound if at_target else "- (bound %d ms)" % bound,
+                     "%.0f ms = %.3f × bound" % (elapsed, ratio), ratio <= 1.15 if at_target else None))
+        rows.append(("  peak RSS, %d accounts" % accounts, "≤ 48 MB" if at_target else "-",
+                     "%.1f MB" % (rss / 1024), rss <= 48 * 1024 if at_target else None))
+    return rows, figures
 
 
 class Moto:
@@ -432,6 +504,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer runs; no package build, no criterion")
     parser.add_argument("--binary", help="the function binary to measure (default: a release build)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--organization", action="store_true",
+                        help="only organization mode, at 100, 1,000 and 5,000 accounts")
     args = parser.parse_args()
 
     print("bench: building release binaries ...", file=sys.stderr)
@@ -447,6 +521,10 @@ def main():
     with tempfile.TemporaryDirectory(prefix="lightsail-key-audit-bench.") as work:
         home = str(Path(work) / "home")
         os.makedirs(home)
+        if args.organization:
+            rows, figures["organization"] = organization_rows(binary, home, work, (100, 1000, 5000))
+            print_rows(rows, args.json, figures)
+            return
         print("bench: cold start ...", file=sys.stderr)
         # As deployed: the archive and the topic configured, so the S3 and SNS clients are
         # built. No call is made before the first `next`: the endpoint is never contacted.
@@ -531,6 +609,11 @@ def main():
         rows.append(("Peak RSS, 2000-bucket run with the archive (first and second run)", "≤ 20 MB",
                      "%.1f MB" % (large_rss / 1024), large_rss <= 20 * 1024))
 
+        print("bench: organization mode ...", file=sys.stderr)
+        sizes = (100, 1000) if args.quick else (100, 1000, 5000)
+        org_rows, figures["organization"] = organization_rows(binary, home, work, sizes)
+        rows += org_rows
+
     if not args.quick:
         zipped, unzipped = package_size(build=False)
         figures["package_bytes"] = {"zipped": zipped, "bootstrap": unzipped}
@@ -540,14 +623,19 @@ def main():
         figures["cpu_ns_per_key"] = ns
         rows.append(("CPU per key, rules over 100,000 keys (criterion)", "-", "%.0f ns" % ns, None))
 
+    print_rows(rows, args.json, figures)
+
+
+def print_rows(rows, json_path, figures):
+    """The table, and the figures as JSON when asked."""
     width = max(len(r[0]) for r in rows)
     print("\n| %-*s | %-16s | %-34s | %s |" % (width, "measure", "target", "result", "verdict"))
     print("|%s|%s|%s|%s|" % ("-" * (width + 2), "-" * 18, "-" * 36, "-" * 9))
     for name, target, result, ok in rows:
         verdict = "" if ok is None else ("met" if ok else "MISSED")
         print("| %-*s | %-16s | %-34s | %-7s |" % (width, name, target, result, verdict))
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=1))
+    if json_path:
+        Path(json_path).write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::faults;
 use crate::fixture::{AccountFixture, FaultKind, OrganizationFixture};
-use crate::service::{self, Api, Reply, JSON};
+use crate::service::{self, ok, Api, Reply, JSON};
 
 /// The `X-Amz-Target` prefix of Organizations operations.
 const TARGET_PREFIX: &str = "AWSOrganizationsV20161128.";
@@ -222,15 +222,6 @@ fn invalid_input(reason: &str, message: String) -> Reply {
     Reply {
         status: 400,
         error_type: Some("InvalidInputException"),
-        content_type: JSON,
-        body: body.to_string().into_bytes(),
-    }
-}
-
-fn ok(body: Value) -> Reply {
-    Reply {
-        status: 200,
-        error_type: None,
         content_type: JSON,
         body: body.to_string().into_bytes(),
     }

@@ -604,7 +604,8 @@ fn not_found(name: &str) -> Reply {
     )
 }
 
-fn ok(body: Value) -> Reply {
+/// A 200 answer with a JSON body (awsJson1.1, as Lightsail and Organizations send it).
+pub(crate) fn ok(body: Value) -> Reply {
     Reply {
         status: 200,
         error_type: None,

@@ -5,6 +5,10 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, ConfigLoader};
+use aws_sdk_lightsail::config::SharedHttpClient;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
 
 use crate::request::Config;
 
@@ -16,6 +20,7 @@ impl Config {
     /// overrides) with this function's retries and timeouts, so a hung endpoint costs seconds.
     pub fn aws_loader(&self) -> ConfigLoader {
         aws_config::defaults(BehaviorVersion::latest())
+            .http_client(shared_https_client())
             .retry_config(RetryConfig::standard().with_max_attempts(self.max_attempts))
             .timeout_config(
                 TimeoutConfig::builder()
@@ -25,6 +30,24 @@ impl Config {
                     .build(),
             )
     }
+}
+
+/// One HTTP client for every AWS client of the process, built as the SDK builds its default
+/// (rustls with aws-lc, proxy from the environment). Without it each SDK client builds its
+/// own, with its own connection pool and TLS configuration: in organization mode, a client
+/// per member account made a thousand pools (about 0.5 MB each) and a new connection for
+/// every account.
+fn shared_https_client() -> SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 #[cfg(test)]

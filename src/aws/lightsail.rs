@@ -29,8 +29,11 @@ pub(crate) const SESSION_NAME: &str = "lightsail-key-audit";
 /// per (account, region) is derived. Built once in `main` and shared by every invocation.
 #[derive(Debug, Clone)]
 pub struct Lightsail {
-    /// The function's own client; every region is an override of it.
-    home: Client,
+    /// The function's own configuration; every client derives from it.
+    base: aws_sdk_lightsail::Config,
+    /// The function's own client, every region an override of it: built at the first call,
+    /// which keeps about a millisecond off the cold start.
+    home: std::sync::OnceLock<Client>,
     /// For STS and Organizations; absent when built from a bare client (tests), where roles
     /// cannot be assumed nor accounts listed.
     pub(super) sdk_config: Option<SdkConfig>,
@@ -41,10 +44,11 @@ pub struct Lightsail {
     pub(super) caller_account: tokio::sync::OnceCell<String>,
 }
 
-/// A Lightsail client with the temporary credentials of a role assumed in a member account:
-/// one per account, whatever the number of its regions.
+/// The temporary credentials of a role assumed in a member account: a few hundred bytes, set
+/// per call on the one shared client (a client per account would hold about 20 KB of
+/// configuration each: 100 MB at 5,000 accounts).
 #[derive(Clone)]
-pub(crate) struct AssumedRole(Client);
+pub(crate) struct AssumedRole(SharedCredentialsProvider);
 
 impl std::fmt::Debug for AssumedRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -52,13 +56,15 @@ impl std::fmt::Debug for AssumedRole {
     }
 }
 
-/// Lightsail in one account and region. The account's client is shared, and the region is
-/// set per call: at a thousand accounts in every region, a client per scope would hold
-/// tens of megabytes of configuration.
+/// Lightsail in one account and region: the one client, with the region and the account's
+/// credentials set per call. A client per scope would hold tens of megabytes of
+/// configuration at a thousand accounts in every region.
 #[derive(Debug, Clone)]
 pub(crate) struct RegionClient {
     client: Client,
     region: Region,
+    /// `None`: the function's own.
+    credentials: Option<AssumedRole>,
 }
 
 /// One page of `GetBuckets`.
@@ -103,7 +109,8 @@ impl Lightsail {
                         .to_owned(),
                 })?;
         Ok(Self {
-            home: Client::from_conf(base),
+            base,
+            home: std::sync::OnceLock::new(),
             sdk_config,
             home_region,
             organizations: std::sync::OnceLock::new(),
@@ -144,30 +151,31 @@ impl Lightsail {
                     format!("cannot assume {}: {cause}", role.role_arn),
                 )
             })?;
-        let config = self
-            .home
-            .config()
-            .to_builder()
-            .credentials_provider(SharedCredentialsProvider::new(credentials))
-            .build();
-        Ok(AssumedRole(Client::from_conf(config)))
+        Ok(AssumedRole(SharedCredentialsProvider::new(credentials)))
     }
 
     /// Lightsail in `region`, with the role's credentials or the function's own.
     pub(crate) fn region_client(&self, role: Option<&AssumedRole>, region: &str) -> RegionClient {
-        let client = role.map_or(&self.home, |AssumedRole(client)| client);
         RegionClient {
-            client: client.clone(),
+            client: self
+                .home
+                .get_or_init(|| Client::from_conf(self.base.clone()))
+                .clone(),
             region: Region::new(region.to_owned()),
+            credentials: role.cloned(),
         }
     }
 }
 
 impl RegionClient {
-    /// The per-call override that puts a call in this scope's region (its endpoint and
-    /// signing region).
+    /// The per-call override that puts a call in this scope: the region (its endpoint and
+    /// signing region) and, in a member account, the role's credentials.
     fn in_region(&self) -> aws_sdk_lightsail::config::Builder {
-        aws_sdk_lightsail::config::Builder::default().region(self.region.clone())
+        let mut builder = aws_sdk_lightsail::config::Builder::default().region(self.region.clone());
+        if let Some(AssumedRole(credentials)) = &self.credentials {
+            builder = builder.credentials_provider(credentials.clone());
+        }
+        builder
     }
 
     /// Every access key of `bucket`, in the order Lightsail lists them.
