@@ -131,6 +131,16 @@ async fn an_organization_that_cannot_be_listed_fails_the_run_with_the_api_code()
             json!({"organization": {"managementAccountId": "210987654321", "accounts": []}}),
             "AccessDeniedException",
         ),
+        (
+            json!({"organization": {"accounts": []},
+                   "faults": [{"kind": "throttle", "operations": ["ListAccounts"]}]}),
+            "TooManyRequestsException",
+        ),
+        (
+            json!({"organization": {"accounts": []}, "generate": {"accounts": 30},
+                   "faults": [{"kind": "repeatPageToken", "operations": ["ListAccounts"]}]}),
+            "RepeatedPageToken",
+        ),
     ];
     for (fixture, code) in cases {
         let local = Local::start(serde_json::from_value(fixture).unwrap(), &[]).await;

@@ -225,16 +225,24 @@ async fn list_organization(
 ) -> Result<Vec<OrganizationAccount>, Failure> {
     let mut accounts = Vec::new();
     let mut next_token = None;
+    let mut tokens = std::collections::HashSet::new();
     for _ in 0..MAX_ACCOUNT_PAGES {
         let page = deadline
             .run(limiter.run(lightsail.account_page(next_token.take())))
             .await
             .unwrap_or_else(|| Err(cut_short("listing the organization's accounts")))?;
         accounts.extend(page.accounts);
-        match page.next_token {
-            Some(token) => next_token = Some(token),
-            None => return Ok(accounts),
+        let Some(token) = page.next_token else {
+            return Ok(accounts);
+        };
+        // A partial list would silently leave accounts out: the organization fails instead.
+        if !tokens.insert(token.clone()) {
+            return Err(Failure::new(
+                codes::REPEATED_PAGE_TOKEN,
+                format!("ListAccounts gave a page token a second time after {} accounts: the organization was not audited", accounts.len()),
+            ));
         }
+        next_token = Some(token);
     }
     Err(Failure::new(
         codes::TOO_MANY_PAGES,
