@@ -1,5 +1,7 @@
 //! The Lambda handler: one invocation, from event to report.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
@@ -32,7 +34,35 @@ pub struct Invocation {
     pub home_account_id: Option<String>,
     /// When Lambda ends the invocation; `None`: no deadline.
     pub deadline: Option<SystemTime>,
+    /// Where the count of buckets done goes, for a progress line; `None`: nowhere.
+    pub progress: Option<Arc<Progress>>,
 }
+
+/// Buckets done out of the total, counted as the audit goes (the command line's progress).
+#[derive(Debug, Default)]
+pub struct Progress {
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+impl Progress {
+    /// (buckets done, buckets to do); the total is 0 until the buckets are known.
+    pub fn get(&self) -> (usize, usize) {
+        (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// Two invocations are the same whatever their progress counters say.
+impl PartialEq for Progress {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Progress {}
 
 impl Invocation {
     /// An invocation at `now` in an unknown account.
@@ -41,6 +71,7 @@ impl Invocation {
             now,
             home_account_id: None,
             deadline: None,
+            progress: None,
         }
     }
 
@@ -379,11 +410,18 @@ async fn audit(
     // Unordered, so one slow bucket never holds back the calls behind it, and only
     // MAX_CONCURRENCY calls (each a sizeable future) exist at once, whatever the bucket count;
     // report order is restored by index afterwards.
+    let progress = invocation.progress.as_deref();
+    if let Some(progress) = progress {
+        progress.total.store(targets.len(), Ordering::Relaxed);
+    }
     let (scopes, limiter, policy) = (&scopes, &limiter, &policy);
     let mut buckets: Vec<(usize, BucketReport)> = stream::iter(targets.into_iter().enumerate())
         .map(|(index, target)| async move {
             let margin = config.deadline_margin;
             let report = audit_target(scopes, target, policy, now, limiter, deadline, margin).await;
+            if let Some(progress) = progress {
+                progress.done.fetch_add(1, Ordering::Relaxed);
+            }
             (index, report)
         })
         .buffer_unordered(limiter.width())

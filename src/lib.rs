@@ -20,9 +20,10 @@
 )]
 
 // The layers, each a folder with a small surface; dependencies point one way, down this list
-// from the top: handler -> report -> plan -> aws -> request -> rules, and every layer may use
+// from the top: cli -> handler -> report -> plan -> aws -> request -> rules, and every layer may use
 // the leaves failure, error and text. `make test` checks that only aws/ names an SDK type.
 mod aws;
+mod cli;
 mod error;
 mod failure;
 mod handler;
@@ -37,8 +38,9 @@ mod text;
 pub mod bench;
 
 pub use aws::{Archive, Lightsail, Notifier};
+pub use cli::run as command_line;
 pub use error::AuditError;
-pub use handler::{handle, invoke, run_audit, Invocation, Outputs};
+pub use handler::{handle, invoke, run_audit, Invocation, Outputs, Progress};
 pub use report::{FindingCounts, Report, ScopeCounts, Summary};
 pub use request::Config;
 pub use rules::Policy;

@@ -30,6 +30,13 @@ pub fn init() {
     subscriber(level.as_deref(), rust_log.as_deref(), json, std::io::stdout).init();
 }
 
+/// Installs the global subscriber of the command-line mode: human-readable lines on stderr
+/// (stdout carries the report), WARN and above unless `RUST_LOG` says otherwise.
+pub fn init_terminal() {
+    let rust_log = std::env::var("RUST_LOG").ok();
+    subscriber(Some("warn"), rust_log.as_deref(), false, std::io::stderr).init();
+}
+
 /// The subscriber: `level` is a level name (`DEBUG`; Lambda's `FATAL` means ERROR; anything
 /// else means INFO) and `directives` are `RUST_LOG`-style per-target directives on top of it.
 pub fn subscriber<W>(

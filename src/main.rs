@@ -1,11 +1,29 @@
-//! The Lambda entry point: wiring only. The logic lives in the library.
+//! The entry point: wiring only. Under Lambda (`AWS_LAMBDA_RUNTIME_API` set) the function,
+//! without parsing any argument; otherwise the command-line audit. The logic is in the library.
+
+use std::process::ExitCode;
 
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use lightsail_key_audit::{handle, logging, Archive, Config, Lightsail, Notifier, Outputs};
+use lightsail_key_audit::{command_line, handle, logging, Archive, Config, Lightsail, Notifier, Outputs};
 use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
+async fn main() -> ExitCode {
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
+        return command_line().await;
+    }
+    match lambda().await {
+        Ok(()) => ExitCode::SUCCESS,
+        // As `main` returning the error would print it: Lambda's log shows why init failed.
+        Err(error) => {
+            eprintln!("Error: {error:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The Lambda function: clients built once, then the runtime loop.
+async fn lambda() -> Result<(), Error> {
     logging::init();
     // Read once: a bad variable fails the init phase with a message naming it.
     let config = Config::from_env()?;
