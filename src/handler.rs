@@ -152,7 +152,8 @@ pub async fn invoke(
     let notification = match outputs.archive {
         Some(archive) => {
             let outcome = Outcome { state, state_error };
-            deliver(
+            // Boxed, as the audit: off the stack of the invocation's future.
+            Box::pin(deliver(
                 &mut report,
                 outputs.notifier,
                 archive,
@@ -160,7 +161,7 @@ pub async fn invoke(
                 config,
                 invocation,
                 &deadline,
-            )
+            ))
             .await
         }
         None => notify(&report, outputs.notifier, config, invocation, &deadline).await,

@@ -5,6 +5,7 @@ use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 
+use super::client::Lazy;
 use super::error::{api_error, causes};
 use crate::failure::{codes, Failure};
 
@@ -12,7 +13,7 @@ use crate::failure::{codes, Failure};
 /// `REPORT_BUCKET` is set.
 #[derive(Debug, Clone)]
 pub struct Archive {
-    client: Client,
+    client: Lazy<Client>,
     bucket: String,
     prefix: String,
 }
@@ -20,13 +21,17 @@ pub struct Archive {
 impl Archive {
     /// An archive on the shared AWS configuration.
     pub fn new(sdk_config: &SdkConfig, bucket: impl Into<String>, prefix: impl Into<String>) -> Self {
-        Self::from_client(Client::new(sdk_config), bucket, prefix)
+        Self {
+            client: Lazy::new(sdk_config, Client::new),
+            bucket: bucket.into(),
+            prefix: prefix.into(),
+        }
     }
 
     /// An archive on a client built elsewhere (tests: a mocked client).
     pub fn from_client(client: Client, bucket: impl Into<String>, prefix: impl Into<String>) -> Self {
         Self {
-            client,
+            client: Lazy::ready(client, Client::new),
             bucket: bucket.into(),
             prefix: prefix.into(),
         }
@@ -41,6 +46,7 @@ impl Archive {
     pub(crate) async fn read(&self, key: &str) -> Result<Option<Vec<u8>>, Failure> {
         let output = match self
             .client
+            .get()
             .get_object()
             .bucket(&self.bucket)
             .key(key)
@@ -77,6 +83,7 @@ impl Archive {
         }
         let listing = self
             .client
+            .get()
             .list_objects_v2()
             .bucket(&self.bucket)
             .prefix(key)
@@ -92,6 +99,7 @@ impl Archive {
     /// Writes `body`, JSON, to `key`.
     pub(crate) async fn write(&self, key: &str, body: Vec<u8>) -> Result<(), Failure> {
         self.client
+            .get()
             .put_object()
             .bucket(&self.bucket)
             .key(key)

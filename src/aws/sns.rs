@@ -3,26 +3,30 @@
 use aws_config::SdkConfig;
 use aws_sdk_sns::Client;
 
+use super::client::Lazy;
 use super::error::api_error;
 use crate::failure::Failure;
 
 /// Publishes notifications to one topic. Built once in `main` when `NOTIFY_TOPIC_ARN` is set.
 #[derive(Debug, Clone)]
 pub struct Notifier {
-    client: Client,
+    client: Lazy<Client>,
     topic_arn: String,
 }
 
 impl Notifier {
     /// A notifier on the shared AWS configuration (credentials, region of the topic's stack).
     pub fn new(sdk_config: &SdkConfig, topic_arn: impl Into<String>) -> Self {
-        Self::from_client(Client::new(sdk_config), topic_arn)
+        Self {
+            client: Lazy::new(sdk_config, Client::new),
+            topic_arn: topic_arn.into(),
+        }
     }
 
     /// A notifier on a client built elsewhere (tests: a mocked client).
     pub fn from_client(client: Client, topic_arn: impl Into<String>) -> Self {
         Self {
-            client,
+            client: Lazy::ready(client, Client::new),
             topic_arn: topic_arn.into(),
         }
     }
@@ -31,6 +35,7 @@ impl Notifier {
     /// json`, with `default` for the rest), with `subject` (email) to the topic.
     pub(crate) async fn publish(&self, subject: &str, message: &str) -> Result<(), Failure> {
         self.client
+            .get()
             .publish()
             .topic_arn(&self.topic_arn)
             .subject(subject)
