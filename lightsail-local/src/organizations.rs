@@ -34,18 +34,9 @@ pub(crate) struct Request<'a> {
     pub(crate) repeat_page_token: bool,
 }
 
-/// The operation `X-Amz-Target` names, served or not.
+/// The Organizations operation `X-Amz-Target` names, served or not.
 pub(crate) fn operation(target: Option<&str>) -> Result<&str, Reply> {
-    target.and_then(|t| t.strip_prefix(TARGET_PREFIX)).ok_or_else(|| {
-        error(
-            400,
-            "UnknownOperationException",
-            format!(
-                "X-Amz-Target must be {TARGET_PREFIX}<Operation>; got {:?}",
-                target.unwrap_or("")
-            ),
-        )
-    })
+    service::operation_in(target, TARGET_PREFIX, error)
 }
 
 /// The call's input: a JSON object, or an empty body read as `{}`.

@@ -434,14 +434,24 @@ fn authenticate<'a>(call: &Call<'a>) -> Result<Scope<'a>, Reply> {
     })
 }
 
-/// The operation `X-Amz-Target` names, served or not.
+/// The Lightsail operation `X-Amz-Target` names, served or not.
 fn operation(target: Option<&str>) -> Result<&str, Reply> {
-    target.and_then(|t| t.strip_prefix(TARGET_PREFIX)).ok_or_else(|| {
+    operation_in(target, TARGET_PREFIX, error)
+}
+
+/// The operation `X-Amz-Target` names after a service's `prefix`, served or not; else
+/// `UnknownOperationException` as that service's `error` writes it.
+pub(crate) fn operation_in<'a>(
+    target: Option<&'a str>,
+    prefix: &str,
+    error: fn(u16, &'static str, String) -> Reply,
+) -> Result<&'a str, Reply> {
+    target.and_then(|t| t.strip_prefix(prefix)).ok_or_else(|| {
         error(
             400,
             "UnknownOperationException",
             format!(
-                "X-Amz-Target must be {TARGET_PREFIX}<Operation>; got {:?}",
+                "X-Amz-Target must be {prefix}<Operation>; got {:?}",
                 target.unwrap_or("")
             ),
         )

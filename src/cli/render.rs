@@ -189,29 +189,21 @@ pub(crate) fn csv(report: &Value) -> String {
             text(&bucket["bucketName"]),
         ];
         let status = text(&bucket["status"]);
-        if let Some(error) = bucket.get("error") {
-            let cells = ["", "", "", "", "", ""].map(str::to_owned);
-            let tail = [status.clone(), text(&error["code"]), text(&error["message"])];
+        // Every row: where, six key columns, then the bucket's status and error.
+        let mut row = |cells: [String; 6], error: [String; 2]| {
+            let tail = [status.clone()].into_iter().chain(error);
             push_row(&mut out, place.iter().cloned().chain(cells).chain(tail));
+        };
+        if let Some(error) = bucket.get("error") {
+            row(
+                Default::default(),
+                [text(&error["code"]), text(&error["message"])],
+            );
         }
         for finding in list(&bucket["findings"]) {
             let (open, suppressed) = codes(std::slice::from_ref(finding));
-            let cells = [
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                open,
-                suppressed,
-            ];
-            push_row(
-                &mut out,
-                place
-                    .iter()
-                    .cloned()
-                    .chain(cells)
-                    .chain([status.clone(), String::new(), String::new()]),
-            );
+            let [id, key_status, age, since] = Default::default();
+            row([id, key_status, age, since, open, suppressed], Default::default());
         }
         for key in list(&bucket["keys"]) {
             let (open, suppressed) = codes(list(&key["findings"]));
@@ -223,14 +215,7 @@ pub(crate) fn csv(report: &Value) -> String {
                 open,
                 suppressed,
             ];
-            push_row(
-                &mut out,
-                place
-                    .iter()
-                    .cloned()
-                    .chain(cells)
-                    .chain([status.clone(), String::new(), String::new()]),
-            );
+            row(cells, Default::default());
         }
     }
     out
