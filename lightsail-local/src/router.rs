@@ -20,6 +20,30 @@ mod lightsail_tests;
 #[cfg(test)]
 mod organizations_tests;
 
+#[cfg(test)]
+impl Router {
+    /// A `POST` of `input` to the awsJson1.1 operation `target` (prefix included): the reply,
+    /// and its body as JSON (`Null` if it is none).
+    async fn json_call(
+        &self,
+        target: &str,
+        authorization: Option<&str>,
+        input: &serde_json::Value,
+    ) -> (Reply, serde_json::Value) {
+        let body = input.to_string();
+        let reply = self
+            .answer(Call {
+                method: "POST",
+                target: Some(target),
+                authorization,
+                body: body.as_bytes(),
+            })
+            .await;
+        let json = serde_json::from_slice(&reply.body).unwrap_or(serde_json::Value::Null);
+        (reply, json)
+    }
+}
+
 /// Counters over the calls served, for tests and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::Router;
 use crate::fixture::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture};
-use crate::protocol::{Call, Reply};
+use crate::protocol::Reply;
 use crate::service::TARGET_PREFIX;
 
 const AUTH_US: &str =
@@ -46,17 +46,7 @@ fn service(buckets: Vec<BucketFixture>, page_size: usize) -> Router {
 
 async fn call(service: &Router, auth: Option<&str>, operation: &str, body: Value) -> (Reply, Value) {
     let target = format!("{TARGET_PREFIX}{operation}");
-    let body = body.to_string();
-    let reply = service
-        .answer(Call {
-            method: "POST",
-            target: Some(&target),
-            authorization: auth,
-            body: body.as_bytes(),
-        })
-        .await;
-    let json = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
-    (reply, json)
+    service.json_call(&target, auth, &body).await
 }
 
 #[tokio::test]

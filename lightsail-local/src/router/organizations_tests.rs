@@ -43,17 +43,7 @@ async fn list(service: &Router, key: &str, input: Value) -> (Reply, Value) {
 async fn call(service: &Router, key: &str, operation: &str, input: Value) -> (Reply, Value) {
     let auth = auth(key, "organizations");
     let target = format!("{TARGET_PREFIX}{operation}");
-    let body = input.to_string();
-    let reply = service
-        .answer(Call {
-            method: "POST",
-            target: Some(&target),
-            authorization: Some(&auth),
-            body: body.as_bytes(),
-        })
-        .await;
-    let json = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
-    (reply, json)
+    service.json_call(&target, Some(&auth), &input).await
 }
 
 async fn sts(service: &Router, key: &str, body: &str) -> Reply {
