@@ -144,28 +144,45 @@ def start_local(fixture, name, work):
     return local, match.group(1)
 
 
-def audit_run(binary, buckets, latency_ms, home, work, named, extra=None):
-    """One invocation over `buckets`, named in the event (at most 1000) or discovered with one
-    GetBuckets call: (milliseconds from event to answer, peak RSS KiB, the report)."""
-    local, endpoint = start_stand_in(buckets, latency_ms, work)
-    runtime = RuntimeApi([{"bucketNames": buckets} if named else {}])
+def invoke(binary, local, endpoint, event, home, work, extra, timeout, check):
+    """One invocation of `binary` with `event`, its AWS calls sent to the stand-in `local` at
+    `endpoint`: waits up to `timeout` s for the answer and hands (kind, body) to `check`, which
+    exits on a wrong answer and returns what the caller keeps of it. The function and the
+    stand-in are stopped whatever happens: (ms from event to answer, peak RSS KiB, CPU seconds,
+    what `check` returned)."""
+    runtime = RuntimeApi([event])
     log = open(Path(work) / "function.log", "w")
     process = subprocess.Popen([str(binary)], env=function_env(runtime, home, endpoint, extra),
                                stdout=log, stderr=log)
     try:
-        if not runtime.answered_event.wait(timeout=300):
-            sys.exit("bench: the function did not answer within 300 s")
+        if not runtime.answered_event.wait(timeout=timeout):
+            sys.exit(f"bench: the function did not answer within {timeout} s")
         kind, body = runtime.answers["0"]
-        report = json.loads(body)
-        if kind != "response" or report["summary"]["bucketsAudited"] != len(buckets):
-            sys.exit(f"bench: the function did not audit every bucket: {kind} {body[:300]!r}")
+        kept = check(kind, body)
         elapsed = (runtime.answered["0"] - runtime.delivered["0"]) * 1000
+        cpu = cpu_seconds(process.pid)
     finally:
         rss = stop(process)
         log.close()
         runtime.close()
         local.kill()
         local.wait()
+    return elapsed, rss, cpu, kept
+
+
+def audit_run(binary, buckets, latency_ms, home, work, named, extra=None):
+    """One invocation over `buckets`, named in the event (at most 1000) or discovered with one
+    GetBuckets call: (milliseconds from event to answer, peak RSS KiB, the report)."""
+    local, endpoint = start_stand_in(buckets, latency_ms, work)
+
+    def every_bucket(kind, body):
+        report = json.loads(body)
+        if kind != "response" or report["summary"]["bucketsAudited"] != len(buckets):
+            sys.exit(f"bench: the function did not audit every bucket: {kind} {body[:300]!r}")
+        return report
+
+    event = {"bucketNames": buckets} if named else {}
+    elapsed, rss, _, report = invoke(binary, local, endpoint, event, home, work, extra, 300, every_bucket)
     return elapsed, rss, report
 
 
@@ -192,15 +209,10 @@ def organization_run(binary, accounts, home, work):
     fixture = {"pageSize": PAGE_SIZE, "faults": [{"kind": "latency", "latencyMs": LATENCY_MS}],
                "generate": {"accounts": accounts, "regions": "all", "bucketsPerAccount": 1, "keysPerBucket": 2}}
     local, endpoint = start_local(fixture, "organization-%d.json" % accounts, work)
-    runtime = RuntimeApi([{"accounts": "organization", "regions": "all"}])
     extra = {"MAX_CONCURRENCY": str(ORG_CONCURRENCY), "AWS_ENDPOINT_URL_STS": endpoint,
              "AWS_ENDPOINT_URL_ORGANIZATIONS": endpoint}
-    log = open(Path(work) / "function.log", "w")
-    process = subprocess.Popen([str(binary)], env=function_env(runtime, home, endpoint, extra), stdout=log, stderr=log)
-    try:
-        if not runtime.answered_event.wait(timeout=900):
-            sys.exit("bench: the function did not answer within 900 s")
-        kind, body = runtime.answers["0"]
+
+    def whole(kind, body):
         report = json.loads(body) if kind == "response" else {}
         covered = report.get("organization") or {}
         if (covered.get("accountsAudited") != accounts or report["summary"]["bucketsAudited"] != accounts
@@ -208,14 +220,9 @@ def organization_run(binary, accounts, home, work):
             errors = report.get("scopeErrors", []) + [b["error"] for b in report.get("buckets", []) if "error" in b]
             codes = sorted({(e["code"], e["message"][:120]) for e in errors})[:10]
             sys.exit(f"bench: {accounts} accounts not audited whole: {kind} {covered} {codes} {body[:300]!r}")
-        elapsed = (runtime.answered["0"] - runtime.delivered["0"]) * 1000
-        cpu = cpu_seconds(process.pid)
-    finally:
-        rss = stop(process)
-        log.close()
-        runtime.close()
-        local.kill()
-        local.wait()
+
+    event = {"accounts": "organization", "regions": "all"}
+    elapsed, rss, cpu, _ = invoke(binary, local, endpoint, event, home, work, extra, 900, whole)
     return elapsed, rss, cpu
 
 
@@ -510,6 +517,16 @@ def cpu_per_key():
     return value * scale / 100_000
 
 
+def build_release():
+    """The release builds the bench runs, each its own cargo invocation: cargo unifies features
+    over what one invocation builds, and the `hello` example brings the dev-dependencies (the
+    SDK crates' `test-util`), so the function is built alone, as `sam build` builds it (host
+    target here). The function last, so target/release/lightsail-key-audit is that build."""
+    for target in (["--example", "hello", "-p", "lightsail-key-audit"], ["-p", "lightsail-local"],
+                   ["--bin", "lightsail-key-audit", "-p", "lightsail-key-audit"]):
+        subprocess.run(["cargo", "build", "--release"] + target, cwd=ROOT, check=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer runs; no package build, no criterion")
@@ -520,9 +537,7 @@ def main():
     args = parser.parse_args()
 
     print("bench: building release binaries ...", file=sys.stderr)
-    subprocess.run(["cargo", "build", "--release", "--bin", "lightsail-key-audit", "--example", "hello",
-                    "-p", "lightsail-key-audit"], cwd=ROOT, check=True)
-    subprocess.run(["cargo", "build", "--release", "-p", "lightsail-local"], cwd=ROOT, check=True)
+    build_release()
     binary = Path(args.binary) if args.binary else TARGET / "release" / "lightsail-key-audit"
     hello = TARGET / "release" / "examples" / "hello"
 

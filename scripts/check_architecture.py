@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Holds the code to its architecture (README, "Architecture"); part of `make test`.
+"""Holds the code to its architecture (docs/architecture.md, lightsail-local/README.md); part
+of `make test`.
 
   check_architecture.py          checks src/ and lightsail-local/src/, from the project root
 
 - The SDK boundary: outside src/aws/, no code names an AWS SDK crate (aws_sdk_*, aws_config,
   aws_smithy_*, aws_types, aws_credential_types, aws_sigv4). Comments and string literals
   do not count: a log filter may name a target, a doc may name the SDK.
-- One way: each layer imports only the layers below it in LAYERS and the leaves, and the files
-  inside each folder import each other without a cycle.
-- The map: every file of src/ is named in the README's "Architecture" section, so the
-  section cannot drift from the tree again.
+- One way: in src/, each layer imports only the layers below it in LAYERS and the leaves. In
+  both crates, the top-level modules (a file, or a folder as a whole) import each other
+  without a cycle, and so do the files inside each folder. Imports are `crate::x` paths,
+  `crate::{x, y}` groups included, and `super::x` inside a folder; test modules count too.
+- The map: every file of src/ is named in docs/architecture.md, and every file of
+  lightsail-local/src/ in lightsail-local/README.md, so neither can drift from the tree.
 - Small functions: no function of either crate runs past MAX_FUNCTION_LINES lines (tests
   included: a long test is a table that wants a helper).
 
@@ -22,6 +25,8 @@ from pathlib import Path
 MAX_FUNCTION_LINES = 80
 SDK = re.compile(r"\baws_(sdk_\w+|config|smithy_\w+|types|credential_types|sigv4)\b")
 CRATES = [Path("src"), Path("lightsail-local/src")]
+# Where each crate's files must be named: the whole file.
+MAPS = {Path("src"): Path("docs/architecture.md"), Path("lightsail-local/src"): Path("lightsail-local/README.md")}
 ADAPTERS = Path("src/aws")
 # The layers of src/, lowest first; each may import only those before it and the LEAVES.
 LAYERS = ["rules", "request", "aws", "plan", "report", "handler", "cli"]
@@ -83,26 +88,51 @@ def check_sdk_boundary():
     return problems
 
 
-def module_of(path):
+def module_of(path, root=Path("src")):
     """src/plan/scope.rs -> ("plan", "scope"); src/handler.rs -> ("handler", None)."""
-    parts = path.relative_to("src").with_suffix("").parts
+    parts = path.relative_to(root).with_suffix("").parts
     if len(parts) == 1:
         return parts[0], None
     return parts[0], None if parts[1] == "mod" else parts[1]
 
 
-def edges():
-    """(layer edges, {folder: submodule edges}) from `crate::x` and `super::y` paths."""
+def crate_paths(text):
+    """The modules `crate::` paths in `text` name: `crate::x::...` and each item of a
+    `crate::{x, y::z, ...}` group."""
+    targets = re.findall(r"\bcrate::(\w+)", text)
+    for match in re.finditer(r"\bcrate::\{", text):
+        depth, i = 1, match.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        group = text[match.end():i - 1]
+        depth, items, current = 0, [], ""
+        for c in group:
+            if c in "{}":
+                depth += 1 if c == "{" else -1
+            if c == "," and depth == 0:
+                items.append(current)
+                current = ""
+            else:
+                current += c
+        items.append(current)
+        targets += [m.group(1) for item in items if (m := re.match(r"\s*(\w+)", item))]
+    return [t for t in targets if t != "self"]
+
+
+def edges(root=Path("src")):
+    """(top-level module edges, {folder: submodule edges}) of the crate at `root`, from
+    `crate::x` paths and `super::y` paths inside a folder."""
     layers, inner = set(), {}
-    for path in sorted(Path("src").rglob("*.rs")):
-        layer, sub = module_of(path)
+    for path in sorted(root.rglob("*.rs")):
+        layer, sub = module_of(path, root)
         text = code_only(path.read_text())
-        for target in re.findall(r"\bcrate::(\w+)", text):
+        for target in crate_paths(text):
             if target != layer:
                 layers.add((layer, target))
         if sub is not None:
             for target in re.findall(r"\bsuper::(\w+)", text):
-                if target != sub and (Path("src") / layer / f"{target}.rs").exists():
+                if target != sub and (root / layer / f"{target}.rs").exists():
                     inner.setdefault(layer, set()).add((sub, target))
     return layers, inner
 
@@ -136,8 +166,54 @@ def cycle(graph_edges):
     return None
 
 
-def check_one_way():
-    layers, inner = edges()
+def tangles(graph_edges):
+    """The strongly connected sets of the graph with more than one node (Tarjan), sorted: every
+    node that lies on some cycle, grouped by the cycles they share."""
+    graph = {}
+    for a, b in graph_edges:
+        graph.setdefault(a, set()).add(b)
+        graph.setdefault(b, set())
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def cycle_problems(where, graph_edges):
+    """One line per tangle: its members, and one cycle through them."""
+    problems = []
+    for tangle in tangles(graph_edges):
+        inside = {(a, b) for a, b in graph_edges if a in tangle and b in tangle}
+        problems.append(f"{where} import in a cycle: " + " -> ".join(cycle(inside))
+                        + f" (all of {', '.join(tangle)} are on cycles among themselves)")
+    return problems
+
+
+def check_layers(layers):
+    """src/'s layer order: each layer imports only those below it, and the leaves."""
     problems = []
     for source, target in sorted(layers):
         if source in OUTSIDE or target in LEAVES:
@@ -148,13 +224,18 @@ def check_one_way():
             problems.append(f"src/{source} imports src/{target}: neither is a known layer or leaf")
         elif LAYERS.index(target) > LAYERS.index(source):
             problems.append(f"src/{source} imports src/{target}, a layer above it")
-    found = cycle(layers)
-    if found:
-        problems.append("layers import in a cycle: " + " -> ".join(found))
-    for folder, sub_edges in sorted(inner.items()):
-        found = cycle(sub_edges)
-        if found:
-            problems.append(f"src/{folder}/ files import in a cycle: " + " -> ".join(found))
+    return problems
+
+
+def check_one_way():
+    problems = []
+    for root in CRATES:
+        layers, inner = edges(root)
+        if root == Path("src"):
+            problems += check_layers(layers)
+        problems += cycle_problems(f"{root}/ modules", layers)
+        for folder, sub_edges in sorted(inner.items()):
+            problems += cycle_problems(f"{root}/{folder}/ files", sub_edges)
     return problems
 
 
@@ -190,30 +271,36 @@ def check_function_lengths():
             if count > MAX_FUNCTION_LINES]
 
 
-def check_readme_map():
-    readme = Path("README.md").read_text()
-    start = readme.find("\n## Architecture\n")
-    end = readme.find("\n## ", start + 1)
-    section = readme[start:end] if start >= 0 else ""
-    problems = [] if section else ["README.md has no \"## Architecture\" section"]
-    for path in sorted(Path("src").rglob("*.rs")):
-        layer, sub = module_of(path)
+def unnamed(root, doc):
+    """The files of the crate at `root` that `doc` does not name: a file as `src/x.rs` (its
+    path from the crate's folder), a folder's files as `src/folder/` and `file.rs`."""
+    text = doc.read_text() if doc.is_file() else ""
+    if not text:
+        return [f"{doc} is missing"]
+    src = Path(root.name)  # `src`: paths are named from the crate's folder
+    problems = []
+    for path in sorted(root.rglob("*.rs")):
+        layer, sub = module_of(path, root)
         if path.name == "mod.rs":
-            named = f"`src/{layer}/`" in section
+            named = f"`{src}/{layer}/`" in text
         elif sub is None:
-            named = f"`src/{path.name}`" in section
+            named = f"`{src}/{path.name}`" in text
         else:
-            named = f"`{path.name}`" in section and f"`src/{layer}/`" in section
+            named = f"`{path.name}`" in text and f"`{src}/{layer}/`" in text
         if not named:
-            problems.append(f"{path} is not named in the README's Architecture section")
+            problems.append(f"{path} is not named in {doc}")
     return problems
+
+
+def check_maps():
+    return [problem for root, doc in MAPS.items() for problem in unnamed(root, doc)]
 
 
 def main():
     checks = [
         ("no AWS SDK name outside src/aws/", check_sdk_boundary),
         ("layers and folder files import one way", check_one_way),
-        ("the README's Architecture section names every file of src/", check_readme_map),
+        ("docs/architecture.md and lightsail-local/README.md name every file", check_maps),
         (f"no function over {MAX_FUNCTION_LINES} lines", check_function_lengths),
     ]
     failed = 0

@@ -1,5 +1,6 @@
-//! Fault injection, shared by the three services: which faults fire on a call, how many times
-//! they have fired, and the answer each service gives in the call's place.
+//! Fault injection, shared by the three services: which faults fire on a call and how many
+//! times they have fired. A fault that ends a call is returned as its [`FaultKind`]; each
+//! service writes its own answer for it (`fault_reply` in `service`, `sts`, `organizations`).
 //!
 //! Every fault kind applies to Lightsail. STS and Organizations take the kinds that mean
 //! something there: `latency`, `accessDenied`, `throttle`, `serverError`, `unauthenticated`,
@@ -11,8 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::fixture::{BucketFixture, Fault, FaultKind, Fixture};
-use crate::service::{Api, Reply};
-use crate::{organizations, service, sts};
+use crate::protocol::{Api, Caller};
 
 /// Calls matched so far, per fault, for faults limited to their first `times` calls.
 #[derive(Debug)]
@@ -29,8 +29,18 @@ pub(crate) struct Target<'a> {
     pub(crate) region: &'a str,
     /// The named bucket, with its index, if the caller can see one by that name.
     pub(crate) bucket: Option<(usize, &'a BucketFixture)>,
-    /// The `bucketName` input, if given.
-    pub(crate) named: Option<&'a str>,
+}
+
+impl<'a> Target<'a> {
+    /// A call to `operation` of `api` by `caller`, naming no bucket.
+    pub(crate) fn of(api: Api, operation: &'a str, caller: &Caller<'a>) -> Self {
+        Self {
+            api,
+            operation,
+            region: caller.region,
+            bucket: None,
+        }
+    }
 }
 
 impl Faults {
@@ -44,9 +54,9 @@ impl Faults {
     }
 
     /// Applies the faults that fire on `target`, the fixture's before the bucket's: waits out
-    /// latency, and ends the call with the first fault that answers in its place. `Ok(true)`
-    /// if a `repeatPageToken` fault fired.
-    pub(crate) async fn apply(&self, fixture: &Fixture, target: &Target<'_>) -> Result<bool, Reply> {
+    /// latency, and returns the kind of the first fault that answers in the call's place.
+    /// `Ok(true)` if a `repeatPageToken` fault fired.
+    pub(crate) async fn apply(&self, fixture: &Fixture, target: &Target<'_>) -> Result<bool, FaultKind> {
         let bucket_faults = target
             .bucket
             .iter()
@@ -60,7 +70,7 @@ impl Faults {
             match fault.kind {
                 FaultKind::Latency => delay(Duration::from_millis(fault.latency_ms.unwrap_or(0))).await,
                 FaultKind::RepeatPageToken => repeat_page_token = true,
-                kind => return Err(reply(target, kind)),
+                kind => return Err(kind),
             }
         }
         Ok(repeat_page_token)
@@ -79,25 +89,6 @@ fn applies(api: Api, kind: FaultKind) -> bool {
         | FaultKind::Unauthenticated
         | FaultKind::MalformedBody
         | FaultKind::HtmlBody => true,
-    }
-}
-
-/// The answer a terminal fault gives, in the protocol of the call's service.
-fn reply(target: &Target<'_>, kind: FaultKind) -> Reply {
-    match target.api {
-        Api::Lightsail => service::fault_reply(kind, target.operation, target.named),
-        Api::Sts => sts::fault_reply(kind, target.operation),
-        Api::Organizations => organizations::fault_reply(kind),
-    }
-}
-
-/// What a proxy in the way would answer: 200 and an HTML page.
-pub(crate) fn html_page() -> Reply {
-    Reply {
-        status: 200,
-        error_type: None,
-        content_type: "text/html",
-        body: b"<html><body><h1>Gateway</h1></body></html>".to_vec(),
     }
 }
 

@@ -1,4 +1,6 @@
-//! The stand-in's state: buckets, keys and faults, read from a JSON fixture.
+//! The fixture format: the types a JSON fixture deserialises into (buckets, keys, faults, an
+//! organization, a `generate` section), their defaults, and what those defaults mean. Reading
+//! a file, expanding `generate` and checking the result is `load`'s and `generate`'s job.
 //!
 //! Times are relative ("created 200 days ago", counted back from the moment the stand-in
 //! starts) so verdicts do not drift with the calendar.
@@ -10,11 +12,8 @@
 //! STS issued, else 123456789012), for Organizations and STS calls as for Lightsail ones.
 
 use std::collections::HashMap;
-use std::path::Path;
 
-use serde::Deserialize;
-
-use crate::generate::GenerateFixture;
+use serde::{Deserialize, Deserializer};
 
 /// The account that owns buckets with no `accountId`, and that unknown callers act as.
 pub(crate) const DEFAULT_ACCOUNT_ID: &str = "123456789012";
@@ -294,69 +293,6 @@ pub(crate) fn is_account_id(id: &str) -> bool {
 }
 
 impl Fixture {
-    /// Reads a fixture file, expands its `generate` section and checks it.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let mut fixture: Self = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not a valid fixture: {e}", path.display()))?;
-        fixture
-            .expand()
-            .and_then(|()| fixture.check())
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(fixture)
-    }
-
-    /// Expands `generate`, if set, into organization accounts, member roles, buckets and
-    /// regions, and clears it; see [`GenerateFixture`]. Done by [`Fixture::load`] and
-    /// `Server::start`, so a fixture built in code may set `generate` too.
-    pub fn expand(&mut self) -> Result<(), String> {
-        match self.generate.take() {
-            Some(generate) => crate::generate::expand(self, &generate),
-            None => Ok(()),
-        }
-    }
-
-    /// Rejects what would make the stand-in answer nonsense.
-    pub(crate) fn check(&self) -> Result<(), String> {
-        if self.page_size == 0 {
-            return Err("pageSize must be at least 1".into());
-        }
-        let all_faults = self
-            .faults
-            .iter()
-            .chain(self.buckets.iter().flat_map(|b| &b.faults));
-        for fault in all_faults {
-            if fault.kind == FaultKind::Latency && fault.latency_ms.is_none() {
-                return Err("a latency fault needs latencyMs".into());
-            }
-        }
-        let mut seen = std::collections::HashSet::new();
-        for bucket in &self.buckets {
-            if !seen.insert((bucket.account(), bucket.region.as_str(), bucket.name.as_str())) {
-                return Err(format!(
-                    "bucket {:?} appears twice in one account and region",
-                    bucket.name
-                ));
-            }
-        }
-        if self.generate.is_some() {
-            return Err("generate must be expanded first (Fixture::expand)".into());
-        }
-        self.organization
-            .as_ref()
-            .map_or(Ok(()), OrganizationFixture::check)
-    }
-
-    /// The account a signing access key id acts as: as listed in `credentials`, the account
-    /// embedded in a key this stand-in's STS issued, or else the default account.
-    pub(crate) fn account_of<'a>(&'a self, access_key_id: &'a str) -> &'a str {
-        if let Some(account) = self.credentials.get(access_key_id) {
-            return account;
-        }
-        crate::sts::issued_account(access_key_id).unwrap_or(DEFAULT_ACCOUNT_ID)
-    }
-
     /// The regions `GetRegions` reports.
     pub(crate) fn region_names(&self) -> Vec<String> {
         if let Some(regions) = &self.regions {
@@ -369,55 +305,6 @@ impl Fixture {
             }
         }
         regions
-    }
-}
-
-impl OrganizationFixture {
-    /// Rejects ids the real service could not have, and accounts listed twice.
-    pub(crate) fn check(&self) -> Result<(), String> {
-        let suffix = self.id.strip_prefix("o-").unwrap_or("");
-        let id_ok = (10..=32).contains(&suffix.len())
-            && suffix
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-        if !id_ok {
-            return Err(format!(
-                "organization id {:?} is not o- and 10 to 32 lowercase letters or digits",
-                self.id
-            ));
-        }
-        let mut named = std::iter::once(&self.management_account_id).chain(&self.delegated_administrators);
-        if let Some(bad) = named.find(|id| !is_account_id(id)) {
-            return Err(format!("organization account id {bad:?} is not 12 digits"));
-        }
-        let mut seen = std::collections::HashSet::new();
-        for account in &self.accounts {
-            if !is_account_id(&account.id) {
-                return Err(format!(
-                    "organization account id {:?} is not 12 digits",
-                    account.id
-                ));
-            }
-            if !seen.insert(account.id.as_str()) {
-                return Err(format!("organization account {} is listed twice", account.id));
-            }
-            if account.name.is_empty() {
-                return Err(format!("organization account {} has an empty name", account.id));
-            }
-            if account.email.as_deref().is_some_and(|e| !e.contains('@')) {
-                return Err(format!(
-                    "organization account {} has no @ in its email",
-                    account.id
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// Whether `account` may call `ListAccounts`: the management account or a delegated
-    /// administrator.
-    pub(crate) fn may_list(&self, account: &str) -> bool {
-        self.management_account_id == account || self.delegated_administrators.iter().any(|a| a == account)
     }
 }
 
@@ -434,5 +321,154 @@ impl BucketFixture {
     /// The owning account: `accountId`, or the default account.
     pub(crate) fn account(&self) -> &str {
         self.account_id.as_deref().unwrap_or(DEFAULT_ACCOUNT_ID)
+    }
+}
+
+/// Every region Lightsail has an endpoint in (botocore's endpoint data), us-east-1 first: what
+/// `"regions": "all"` expands to.
+pub const LIGHTSAIL_REGIONS: [&str; 19] = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-2",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-5",
+];
+
+/// A compact description of a large organization: the fixture's `generate` section, expanded
+/// by [`Fixture::expand`] into organization accounts, member roles, buckets and keys.
+///
+/// ```json
+/// {"generate": {"accounts": 1000, "regions": "all", "bucketsPerAccount": 2,
+///               "externalId": "bench-external-id", "suspendedAccounts": 10}}
+/// ```
+///
+/// | field | default | meaning |
+/// |---|---|---|
+/// | `accounts` | required, 1 to 100,000 | accounts generated, the management account among them if `includeManagement` |
+/// | `firstAccountId` | `100000000000` | members get consecutive 12-digit ids from it, skipping the management account's |
+/// | `regions` | `["us-east-1"]` | regions the buckets are spread over; `"all"` means every Lightsail region ([`LIGHTSAIL_REGIONS`]) |
+/// | `bucketsPerAccount` | 1 | buckets per generated account, at most 100 |
+/// | `keysPerBucket` | 2 | 0 to 2 keys per bucket |
+/// | `memberRoleName` | `LightsailKeyAuditMember` | each member gets role `arn:aws:iam::<id>:role/<memberRoleName>` |
+/// | `externalId` | none | if set, every generated role requires it |
+/// | `suspendedAccounts` | 0 | the last M members are `SUSPENDED` (they keep their role and buckets) |
+/// | `includeManagement` | true | the first account generated is the management account |
+///
+/// The rule for accounts: the organization is the fixture's `organization` (or a default one,
+/// managed by 123456789012, when there is none). With `includeManagement`, the first of the
+/// `accounts` generated is its management account (`managementAccountId`): it is added to the
+/// organization's accounts unless already listed there, gets buckets, and no role (the function
+/// audits it with its own credentials). The other `accounts - 1` (all `accounts` without
+/// `includeManagement`) are members, `member-<id>`, with ids counting up from `firstAccountId`.
+///
+/// Buckets and keys: account number `i` of the generated ones (the management account first)
+/// gets buckets `acct-<id>-b<k>` for `k` in `0..bucketsPerAccount`, bucket `k` in region
+/// `regions[(i + k) % regions.len()]`. Key 0 of each bucket (`AKIA<id><k:03>0`) is `Active`,
+/// created 10 days ago and used a day ago: a clean key. Key 1 (`AKIA<id><k:03>1`) is `Active`,
+/// created 200 days ago and never used: rotation overdue and never used. `GetRegions` then
+/// lists every region of `regions` too.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenerateFixture {
+    /// How many accounts to generate, the management account among them if
+    /// `include_management`; 1 to 100,000.
+    pub accounts: usize,
+    /// The first member's 12-digit id; members count up from it, skipping the management
+    /// account's id. Default `100000000000`.
+    #[serde(default = "default_first_account_id")]
+    pub first_account_id: String,
+    /// The regions buckets are spread over, round-robin. In JSON, a list or `"all"` (every
+    /// region of [`LIGHTSAIL_REGIONS`]). Default `["us-east-1"]`.
+    #[serde(default = "default_regions", deserialize_with = "regions")]
+    pub regions: Vec<String>,
+    /// Buckets per generated account, 0 to 100. Default 1.
+    #[serde(default = "one")]
+    pub buckets_per_account: usize,
+    /// Keys per bucket, 0 to 2: a clean one, then an old never-used one. Default 2.
+    #[serde(default = "two")]
+    pub keys_per_bucket: usize,
+    /// The role name every member gets. Default `LightsailKeyAuditMember`.
+    #[serde(default = "default_member_role_name")]
+    pub member_role_name: String,
+    /// If set, every generated role requires this external id.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// How many of the last members are `SUSPENDED`. Default 0.
+    #[serde(default)]
+    pub suspended_accounts: usize,
+    /// Whether the first account generated is the management account. Default true.
+    #[serde(default = "yes")]
+    pub include_management: bool,
+}
+
+impl Default for GenerateFixture {
+    /// One account, the management account, with the defaults above.
+    fn default() -> Self {
+        Self {
+            accounts: 1,
+            first_account_id: default_first_account_id(),
+            regions: default_regions(),
+            buckets_per_account: one(),
+            keys_per_bucket: two(),
+            member_role_name: default_member_role_name(),
+            external_id: None,
+            suspended_accounts: 0,
+            include_management: yes(),
+        }
+    }
+}
+
+fn default_first_account_id() -> String {
+    "100000000000".into()
+}
+
+fn default_regions() -> Vec<String> {
+    vec!["us-east-1".into()]
+}
+
+fn default_member_role_name() -> String {
+    "LightsailKeyAuditMember".into()
+}
+
+fn one() -> usize {
+    1
+}
+
+fn two() -> usize {
+    2
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `regions` in JSON: a list of region names, or `"all"`.
+fn regions<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Regions {
+        Word(String),
+        List(Vec<String>),
+    }
+    match Regions::deserialize(deserializer)? {
+        Regions::List(list) => Ok(list),
+        Regions::Word(word) if word == "all" => Ok(LIGHTSAIL_REGIONS.map(String::from).to_vec()),
+        Regions::Word(word) => Err(serde::de::Error::custom(format!(
+            "generate.regions is a list of regions or \"all\"; got {word:?}"
+        ))),
     }
 }

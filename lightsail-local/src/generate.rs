@@ -1,215 +1,65 @@
 //! A large organization from a few numbers: the fixture's `generate` section, expanded when the
 //! fixture is loaded into organization accounts, member roles, buckets and keys.
 //!
-//! The format and the rule are documented on [`GenerateFixture`].
+//! The format and the rule are documented on [`GenerateFixture`] (in `fixture`); this is the
+//! expansion, and the limits it checks first.
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Deserializer};
-
 use crate::fixture::{
-    is_account_id, AccountFixture, AccountStatus, BucketFixture, Fixture, KeyFixture, OrganizationFixture,
-    RoleFixture,
+    is_account_id, AccountFixture, AccountStatus, BucketFixture, Fixture, GenerateFixture, KeyFixture,
+    OrganizationFixture, RoleFixture,
 };
-
-/// Every region Lightsail has an endpoint in (botocore's endpoint data), us-east-1 first: what
-/// `"regions": "all"` expands to.
-pub const LIGHTSAIL_REGIONS: [&str; 19] = [
-    "us-east-1",
-    "us-east-2",
-    "us-west-2",
-    "ca-central-1",
-    "sa-east-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-south-2",
-    "ap-east-1",
-    "ap-south-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-5",
-];
 
 const MAX_ACCOUNTS: usize = 100_000;
 const MAX_BUCKETS_PER_ACCOUNT: usize = 100;
 const MAX_KEYS_PER_BUCKET: usize = 2;
 const LAST_ACCOUNT_ID: u64 = 999_999_999_999;
 
-/// A compact description of a large organization: the fixture's `generate` section, expanded
-/// by [`Fixture::expand`] into organization accounts, member roles, buckets and keys.
-///
-/// ```json
-/// {"generate": {"accounts": 1000, "regions": "all", "bucketsPerAccount": 2,
-///               "externalId": "bench-external-id", "suspendedAccounts": 10}}
-/// ```
-///
-/// | field | default | meaning |
-/// |---|---|---|
-/// | `accounts` | required, 1 to 100,000 | accounts generated, the management account among them if `includeManagement` |
-/// | `firstAccountId` | `100000000000` | members get consecutive 12-digit ids from it, skipping the management account's |
-/// | `regions` | `["us-east-1"]` | regions the buckets are spread over; `"all"` means every Lightsail region ([`LIGHTSAIL_REGIONS`]) |
-/// | `bucketsPerAccount` | 1 | buckets per generated account, at most 100 |
-/// | `keysPerBucket` | 2 | 0 to 2 keys per bucket |
-/// | `memberRoleName` | `LightsailKeyAuditMember` | each member gets role `arn:aws:iam::<id>:role/<memberRoleName>` |
-/// | `externalId` | none | if set, every generated role requires it |
-/// | `suspendedAccounts` | 0 | the last M members are `SUSPENDED` (they keep their role and buckets) |
-/// | `includeManagement` | true | the first account generated is the management account |
-///
-/// The rule for accounts: the organization is the fixture's `organization` (or a default one,
-/// managed by 123456789012, when there is none). With `includeManagement`, the first of the
-/// `accounts` generated is its management account (`managementAccountId`): it is added to the
-/// organization's accounts unless already listed there, gets buckets, and no role (the function
-/// audits it with its own credentials). The other `accounts - 1` (all `accounts` without
-/// `includeManagement`) are members, `member-<id>`, with ids counting up from `firstAccountId`.
-///
-/// Buckets and keys: account number `i` of the generated ones (the management account first)
-/// gets buckets `acct-<id>-b<k>` for `k` in `0..bucketsPerAccount`, bucket `k` in region
-/// `regions[(i + k) % regions.len()]`. Key 0 of each bucket (`AKIA<id><k:03>0`) is `Active`,
-/// created 10 days ago and used a day ago: a clean key. Key 1 (`AKIA<id><k:03>1`) is `Active`,
-/// created 200 days ago and never used: rotation overdue and never used. `GetRegions` then
-/// lists every region of `regions` too.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GenerateFixture {
-    /// How many accounts to generate, the management account among them if
-    /// `include_management`; 1 to 100,000.
-    pub accounts: usize,
-    /// The first member's 12-digit id; members count up from it, skipping the management
-    /// account's id. Default `100000000000`.
-    #[serde(default = "default_first_account_id")]
-    pub first_account_id: String,
-    /// The regions buckets are spread over, round-robin. In JSON, a list or `"all"` (every
-    /// region of [`LIGHTSAIL_REGIONS`]). Default `["us-east-1"]`.
-    #[serde(default = "default_regions", deserialize_with = "regions")]
-    pub regions: Vec<String>,
-    /// Buckets per generated account, 0 to 100. Default 1.
-    #[serde(default = "one")]
-    pub buckets_per_account: usize,
-    /// Keys per bucket, 0 to 2: a clean one, then an old never-used one. Default 2.
-    #[serde(default = "two")]
-    pub keys_per_bucket: usize,
-    /// The role name every member gets. Default `LightsailKeyAuditMember`.
-    #[serde(default = "default_member_role_name")]
-    pub member_role_name: String,
-    /// If set, every generated role requires this external id.
-    #[serde(default)]
-    pub external_id: Option<String>,
-    /// How many of the last members are `SUSPENDED`. Default 0.
-    #[serde(default)]
-    pub suspended_accounts: usize,
-    /// Whether the first account generated is the management account. Default true.
-    #[serde(default = "yes")]
-    pub include_management: bool,
-}
-
-impl Default for GenerateFixture {
-    /// One account, the management account, with the defaults above.
-    fn default() -> Self {
-        Self {
-            accounts: 1,
-            first_account_id: default_first_account_id(),
-            regions: default_regions(),
-            buckets_per_account: one(),
-            keys_per_bucket: two(),
-            member_role_name: default_member_role_name(),
-            external_id: None,
-            suspended_accounts: 0,
-            include_management: yes(),
-        }
-    }
-}
-
-fn default_first_account_id() -> String {
-    "100000000000".into()
-}
-
-fn default_regions() -> Vec<String> {
-    vec!["us-east-1".into()]
-}
-
-fn default_member_role_name() -> String {
-    "LightsailKeyAuditMember".into()
-}
-
-fn one() -> usize {
-    1
-}
-
-fn two() -> usize {
-    2
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// `regions` in JSON: a list of region names, or `"all"`.
-fn regions<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Regions {
-        Word(String),
-        List(Vec<String>),
-    }
-    match Regions::deserialize(deserializer)? {
-        Regions::List(list) => Ok(list),
-        Regions::Word(word) if word == "all" => Ok(LIGHTSAIL_REGIONS.map(String::from).to_vec()),
-        Regions::Word(word) => Err(serde::de::Error::custom(format!(
-            "generate.regions is a list of regions or \"all\"; got {word:?}"
-        ))),
-    }
-}
-
-impl GenerateFixture {
-    /// Rejects what cannot be generated, or would take more memory than a benchmark needs.
-    fn check(&self) -> Result<(), String> {
-        let members = self.accounts.saturating_sub(usize::from(self.include_management));
-        let problems = [
-            (
-                !(1..=MAX_ACCOUNTS).contains(&self.accounts),
-                format!("generate.accounts must be 1 to {MAX_ACCOUNTS}"),
+/// Rejects what cannot be generated, or would take more memory than a benchmark needs.
+fn check(generate: &GenerateFixture) -> Result<(), String> {
+    let members = generate
+        .accounts
+        .saturating_sub(usize::from(generate.include_management));
+    let problems = [
+        (
+            !(1..=MAX_ACCOUNTS).contains(&generate.accounts),
+            format!("generate.accounts must be 1 to {MAX_ACCOUNTS}"),
+        ),
+        (
+            !is_account_id(&generate.first_account_id),
+            format!(
+                "generate.firstAccountId {:?} is not 12 digits",
+                generate.first_account_id
             ),
-            (
-                !is_account_id(&self.first_account_id),
-                format!(
-                    "generate.firstAccountId {:?} is not 12 digits",
-                    self.first_account_id
-                ),
+        ),
+        (
+            generate.regions.is_empty() || generate.regions.iter().any(String::is_empty),
+            "generate.regions needs at least one region, none empty".into(),
+        ),
+        (
+            generate.buckets_per_account > MAX_BUCKETS_PER_ACCOUNT,
+            format!("generate.bucketsPerAccount must be at most {MAX_BUCKETS_PER_ACCOUNT}"),
+        ),
+        (
+            generate.keys_per_bucket > MAX_KEYS_PER_BUCKET,
+            format!("generate.keysPerBucket must be at most {MAX_KEYS_PER_BUCKET}, as Lightsail allows"),
+        ),
+        (
+            !valid_role_name(&generate.member_role_name),
+            format!(
+                "generate.memberRoleName {:?} is not 1 to 64 of [\\w+=,.@-]",
+                generate.member_role_name
             ),
-            (
-                self.regions.is_empty() || self.regions.iter().any(String::is_empty),
-                "generate.regions needs at least one region, none empty".into(),
-            ),
-            (
-                self.buckets_per_account > MAX_BUCKETS_PER_ACCOUNT,
-                format!("generate.bucketsPerAccount must be at most {MAX_BUCKETS_PER_ACCOUNT}"),
-            ),
-            (
-                self.keys_per_bucket > MAX_KEYS_PER_BUCKET,
-                format!("generate.keysPerBucket must be at most {MAX_KEYS_PER_BUCKET}, as Lightsail allows"),
-            ),
-            (
-                !valid_role_name(&self.member_role_name),
-                format!(
-                    "generate.memberRoleName {:?} is not 1 to 64 of [\\w+=,.@-]",
-                    self.member_role_name
-                ),
-            ),
-            (
-                self.suspended_accounts > members,
-                format!("generate.suspendedAccounts must be at most the {members} members"),
-            ),
-        ];
-        match problems.into_iter().find(|(failed, _)| *failed) {
-            Some((_, problem)) => Err(problem),
-            None => Ok(()),
-        }
+        ),
+        (
+            generate.suspended_accounts > members,
+            format!("generate.suspendedAccounts must be at most the {members} members"),
+        ),
+    ];
+    match problems.into_iter().find(|(failed, _)| *failed) {
+        Some((_, problem)) => Err(problem),
+        None => Ok(()),
     }
 }
 
@@ -222,7 +72,7 @@ fn valid_role_name(name: &str) -> bool {
 
 /// Expands `generate` into `fixture`, by the rule on [`GenerateFixture`].
 pub(crate) fn expand(fixture: &mut Fixture, generate: &GenerateFixture) -> Result<(), String> {
-    generate.check()?;
+    check(generate)?;
     let organization = fixture
         .organization
         .get_or_insert_with(OrganizationFixture::default);
@@ -366,6 +216,7 @@ fn add_regions(fixture: &mut Fixture, generated: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixture::LIGHTSAIL_REGIONS;
 
     fn expanded(json: &str) -> Result<Fixture, String> {
         let mut fixture: Fixture = serde_json::from_str(json).map_err(|e| e.to_string())?;

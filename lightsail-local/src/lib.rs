@@ -31,17 +31,20 @@
 mod faults;
 mod fixture;
 mod generate;
+mod load;
 mod organizations;
+mod protocol;
+mod router;
 mod server;
 mod service;
 mod sigv4;
 mod sts;
 
 pub use fixture::{
-    AccountFixture, AccountStatus, BucketFixture, Fault, FaultKind, Fixture, KeyFixture, OrganizationFixture,
-    RoleFixture,
+    AccountFixture, AccountStatus, BucketFixture, Fault, FaultKind, Fixture, GenerateFixture, KeyFixture,
+    OrganizationFixture, RoleFixture, LIGHTSAIL_REGIONS,
 };
-pub use generate::{GenerateFixture, LIGHTSAIL_REGIONS};
-pub use server::Server;
 // What `Server::stats` returns, re-exported so callers can name it, with the operation order.
-pub use service::{Stats, OPERATIONS};
+pub use protocol::OPERATIONS;
+pub use router::Stats;
+pub use server::Server;

@@ -1,4 +1,4 @@
-//! The HTTP shell around [`Service`]: hyper on tokio, one task per connection.
+//! The HTTP shell around [`Router`]: hyper on tokio, one task per connection.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -16,7 +16,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::fixture::Fixture;
-use crate::service::{Call, Reply, Service, Stats};
+use crate::protocol::{Call, Reply};
+use crate::router::{Router, Stats};
 
 /// The largest request body read; requests here are a few hundred bytes.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -25,7 +26,7 @@ const MAX_BODY_BYTES: usize = 1 << 20;
 #[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
-    service: Arc<Service>,
+    service: Arc<Router>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -40,7 +41,7 @@ impl Server {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let service = Arc::new(Service::new(fixture));
+        let service = Arc::new(Router::new(fixture));
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept(listener, service.clone(), stopped));
         Ok(Self {
@@ -76,7 +77,7 @@ impl Drop for Server {
     }
 }
 
-async fn accept(listener: TcpListener, service: Arc<Service>, mut stopped: watch::Receiver<bool>) {
+async fn accept(listener: TcpListener, service: Arc<Router>, mut stopped: watch::Receiver<bool>) {
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -104,7 +105,7 @@ async fn accept(listener: TcpListener, service: Arc<Service>, mut stopped: watch
     }
 }
 
-async fn respond(service: &Service, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn respond(service: &Router, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {

@@ -8,9 +8,8 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::faults;
-use crate::fixture::{FaultKind, Fixture};
-use crate::service::{Caller, Reply};
+use crate::fixture::{FaultKind, Fixture, DEFAULT_ACCOUNT_ID};
+use crate::protocol::{html_page, Caller, Reply};
 
 const XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 /// Issued keys: `ASIA` + 12-digit account + 4 characters = 20, like real temporary keys.
@@ -20,6 +19,15 @@ const ISSUED_PREFIX: &str = "ASIA";
 pub(crate) fn issued_account(access_key_id: &str) -> Option<&str> {
     let account = leading_account(access_key_id.strip_prefix(ISSUED_PREFIX)?)?;
     (access_key_id.len() == 20).then_some(account)
+}
+
+/// The account a signing access key id acts as: as listed in the fixture's `credentials`, the
+/// account embedded in a key this stand-in's STS issued, or else the default account.
+pub(crate) fn account_of<'a>(fixture: &'a Fixture, access_key_id: &'a str) -> &'a str {
+    if let Some(account) = fixture.credentials.get(access_key_id) {
+        return account;
+    }
+    issued_account(access_key_id).unwrap_or(DEFAULT_ACCOUNT_ID)
 }
 
 /// The 12-digit account id `text` starts with, as issued keys and IAM role ARNs carry it.
@@ -124,7 +132,7 @@ pub(crate) fn fault_reply(kind: FaultKind, operation: &str) -> Reply {
                 escape(operation)
             ),
         ),
-        FaultKind::HtmlBody => faults::html_page(),
+        FaultKind::HtmlBody => html_page(),
         // Server errors, and the kinds that never reach STS (see `faults`).
         FaultKind::ServerError
         | FaultKind::NotFound
@@ -278,7 +286,7 @@ mod tests {
     fn call(fixture: &Fixture, sessions: &Sessions, key: &str, body: &str) -> Reply {
         let caller = Caller {
             access_key_id: key,
-            account: fixture.account_of(key),
+            account: account_of(fixture, key),
             region: "us-east-1",
         };
         let context = Context {

@@ -4,6 +4,11 @@
 //! `scripts/tools.sh .venv-moto requirements-moto.txt`) on 127.0.0.1, on a port the OS picks,
 //! and stops it when the handle is dropped. One server per test: nothing is shared.
 //!
+//! moto runs under a small `sh` watchdog ([`WATCHDOG`]) that holds the read end of a pipe whose
+//! write end only this test process holds: when the process ends in any way (a panic, an
+//! abort, a stack overflow, `kill -9`), the kernel closes the pipe and the watchdog kills moto,
+//! so no server outlives its test. Drop closes the pipe the same way.
+//!
 //! - S3 and SNS go through the AWS SDK clients, configured only with the server's URL as the
 //!   endpoint: [`Moto::sdk_config`] is what the function's clients need too. With an IP address
 //!   as the host, the S3 client addresses buckets path-style (`http://127.0.0.1:PORT/bucket/key`)
@@ -35,8 +40,24 @@ pub const MOTO_REGION: &str = "us-east-1";
 /// How long moto may take to start: importing it takes a second or more on a busy machine.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A running `moto_server`, stopped on drop.
+/// Runs `"$@"` (moto) in the background and kills it when stdin (a pipe from the test process)
+/// reaches end of file, which happens when the test process closes it or dies; exits with
+/// moto's status when moto stops by itself. Background jobs of a non-interactive shell get
+/// /dev/null as stdin, so the pipe is kept on fd 3 for the watcher; moto gets neither.
+const WATCHDOG: &str = r#"exec 3<&0
+"$@" </dev/null 3<&- &
+moto=$!
+{ read -r _ <&3; kill -KILL "$moto" 2>/dev/null; } &
+watcher=$!
+exec 3<&-
+wait "$moto"
+status=$?
+kill "$watcher" 2>/dev/null
+exit "$status""#;
+
+/// A running `moto_server`, stopped on drop, or when the test process dies.
 pub struct Moto {
+    /// The watchdog shell; moto is its child.
     child: Child,
     url: String,
     log: Arc<Mutex<String>>,
@@ -93,9 +114,11 @@ impl Moto {
              (from the project root) to install moto",
             binary.display()
         );
-        let mut child = Command::new(&binary)
+        let mut child = Command::new("/bin/sh")
+            .args(["-c", WATCHDOG, "watchdog"])
+            .arg(&binary)
             .args(["-H", "127.0.0.1", "-p", "0"])
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -371,8 +394,9 @@ impl Moto {
 }
 
 impl Drop for Moto {
+    /// Closes the watchdog's pipe, so it kills moto, then reaps the watchdog.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        drop(self.child.stdin.take());
         let _ = self.child.wait();
     }
 }
