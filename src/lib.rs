@@ -24,6 +24,7 @@
 // the leaves failure, error and text. `make test` checks that only aws/ names an SDK type.
 mod aws;
 mod cli;
+mod coverage;
 mod error;
 mod failure;
 mod handler;
@@ -38,9 +39,9 @@ mod text;
 pub mod bench;
 
 pub use aws::{Archive, Lightsail, Notifier};
-pub use cli::run as command_line;
+pub use cli::{run as command_line, Progress};
 pub use error::AuditError;
-pub use handler::{handle, invoke, run_audit, Invocation, Outputs, Progress};
+pub use handler::{handle, invoke, run_audit, Invocation, Outputs};
 pub use report::{FindingCounts, Report, ScopeCounts, Summary};
 pub use request::Config;
 pub use rules::Policy;

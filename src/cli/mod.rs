@@ -5,22 +5,23 @@
 //! or written as metrics.
 
 mod args;
+mod progress;
 mod render;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use clap::Parser;
-use serde_json::Value;
 
 use crate::aws::Lightsail;
 use crate::error::AuditError;
-use crate::handler::{run_audit, Invocation, Progress};
+use crate::handler::{run_audit, Invocation};
+use crate::report::{Digest, Report, Summary};
 use crate::request::Config;
 use args::{Args, Format};
+pub use progress::Progress;
 
 /// Audited: nothing open, nothing failed.
 const CLEAN: u8 = 0;
@@ -54,23 +55,22 @@ async fn audit(args: &Args) -> Result<u8, (u8, String)> {
     }
     let lightsail = Lightsail::new(&loader.load().await).map_err(|e| (INVALID, e.to_string()))?;
     let progress = Arc::new(Progress::default());
-    let mut invocation = Invocation::at(Utc::now());
-    invocation.progress = Some(progress.clone());
+    let invocation = Invocation::at(Utc::now()).reporting_to(progress.clone());
     let ticker = std::io::stderr()
         .is_terminal()
-        .then(|| tokio::spawn(show_progress(progress)));
+        .then(|| tokio::spawn(progress::show(progress)));
     let outcome = run_audit(&lightsail, &config, &event, &invocation).await;
     if let Some(ticker) = ticker {
         ticker.abort();
         eprint!("\r\u{1b}[2K");
     }
     let report = match outcome {
-        Ok(report) => serde_json::to_value(report).map_err(|e| (INCOMPLETE, e.to_string()))?,
+        Ok(report) => report,
         Err(error @ AuditError::AuditFailed { .. }) => return Err((INCOMPLETE, error.to_string())),
         Err(error) => return Err((INVALID, error.to_string())),
     };
-    write(args, &report).map_err(|m| (INVALID, m))?;
-    Ok(exit_code(&report))
+    write(args, &report)?;
+    Ok(exit_code(report.summary()))
 }
 
 /// The function's configuration from the environment, `--max-concurrency` over it.
@@ -82,47 +82,31 @@ fn config(args: &Args) -> Result<Config, AuditError> {
     })
 }
 
-/// After about a second, `audited N of M buckets` on one line of stderr, refreshed.
-async fn show_progress(progress: Arc<Progress>) {
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    loop {
-        let (done, total) = progress.get();
-        if total > 0 {
-            eprint!("\r\u{1b}[2Kaudited {done} of {total} buckets");
-            let _ = std::io::stderr().flush();
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// The report in the format asked, to `--output` or stdout.
-fn write(args: &Args, report: &Value) -> Result<(), String> {
+/// The report in the format asked, to `--output` or stdout; the exit code and why, if it
+/// cannot be written.
+fn write(args: &Args, report: &Report) -> Result<(), (u8, String)> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let colour = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let text = match args.format {
-        Format::Json => report.to_string() + "\n",
-        Format::Table => render::table(report, colour),
-        Format::Csv => render::csv(report),
+        Format::Json => serde_json::to_string(report).map_err(|e| (INCOMPLETE, e.to_string()))? + "\n",
+        Format::Table => render::table(&Digest::of(report), colour),
+        Format::Csv => render::csv(&Digest::of(report)),
     };
-    match &args.output {
+    let written = match &args.output {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| format!("--output {}: cannot write it: {e}", path.display())),
         None => std::io::stdout()
             .write_all(text.as_bytes())
             .map_err(|e| format!("cannot write the report to stdout: {e}")),
-    }
+    };
+    written.map_err(|m| (INVALID, m))
 }
 
 /// 3 if anything could not be audited, else 1 for unsuppressed findings, else 0.
-fn exit_code(report: &Value) -> u8 {
-    let summary = &report["summary"];
-    let count = |field: &str| summary[field].as_u64().unwrap_or(0);
-    let findings: u64 = summary["findings"]
-        .as_object()
-        .map_or(0, |f| f.values().filter_map(Value::as_u64).sum());
-    if count("bucketsFailed") + count("bucketsSkipped") + count("scopeErrors") > 0 {
+fn exit_code(summary: &Summary) -> u8 {
+    if summary.buckets_failed + summary.buckets_skipped + summary.scope_errors > 0 {
         INCOMPLETE
-    } else if findings > 0 {
+    } else if summary.findings.total() > 0 {
         FINDINGS
     } else {
         CLEAN
@@ -132,17 +116,21 @@ fn exit_code(report: &Value) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn a_failure_outranks_findings() {
-        let report = |failed: u64, stale: u64| {
-            json!({"summary": {"bucketsFailed": failed, "bucketsSkipped": 0, "scopeErrors": 0,
-                               "findings": {"STALE": stale, "INACTIVE": 0}}})
+        let summary = |failed: usize, stale: usize, scopes: usize| {
+            let mut summary = Summary::default();
+            (
+                summary.buckets_failed,
+                summary.findings.stale,
+                summary.scope_errors,
+            ) = (failed, stale, scopes);
+            summary
         };
-        assert_eq!(exit_code(&report(0, 0)), CLEAN);
-        assert_eq!(exit_code(&report(0, 2)), FINDINGS);
-        assert_eq!(exit_code(&report(1, 2)), INCOMPLETE);
-        assert_eq!(exit_code(&json!({"summary": {"scopeErrors": 1}})), INCOMPLETE);
+        assert_eq!(exit_code(&summary(0, 0, 0)), CLEAN);
+        assert_eq!(exit_code(&summary(0, 2, 0)), FINDINGS);
+        assert_eq!(exit_code(&summary(1, 2, 0)), INCOMPLETE);
+        assert_eq!(exit_code(&summary(0, 0, 1)), INCOMPLETE);
     }
 }

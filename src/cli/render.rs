@@ -1,9 +1,10 @@
 //! The report for a terminal (a table) and for a spreadsheet (CSV), read from the report's
-//! JSON: the contract the README documents, so these views cannot drift from it.
+//! digest, as the email and chat are: the contract docs/report.md documents, so these views
+//! cannot drift from it.
 
-use std::fmt::Write as _;
-
-use serde_json::Value;
+use crate::coverage::Location;
+use crate::report::{key_status, BucketDigest, Digest, Item, Summary};
+use crate::rules::{Finding, FindingCode};
 
 /// Columns of the table.
 const TABLE_HEADER: [&str; 8] = [
@@ -34,76 +35,72 @@ const CSV_HEADER: [&str; 12] = [
 
 /// One row per finding (key or bucket), per failed or skipped bucket and per scope error, then
 /// a summary line. `colour`: ANSI colours for verdicts (a terminal without `NO_COLOR`).
-pub(crate) fn table(report: &Value, colour: bool) -> String {
+pub(crate) fn table(digest: &Digest, colour: bool) -> String {
     let mut rows: Vec<[String; 8]> = Vec::new();
-    for error in list(&report["scopeErrors"]) {
-        let message = format!("{}: {}", text(&error["code"]), text(&error["message"]));
+    for error in digest.scope_errors() {
+        let message = format!("{}: {}", error.failure.code, error.failure.message);
+        let [account, region] = where_(&error.location);
+        let dash = || "-".to_owned();
         rows.push([
-            text(&error["accountId"]),
-            text(&error["region"]),
-            "-".into(),
-            "-".into(),
+            account,
+            region,
+            dash(),
+            dash(),
             "SCOPE ERROR".into(),
-            "-".into(),
-            "-".into(),
+            dash(),
+            dash(),
             message,
         ]);
     }
-    for bucket in list(&report["buckets"]) {
-        let place = || {
-            [
-                text(&bucket["accountId"]),
-                text(&bucket["region"]),
-                text(&bucket["bucketName"]),
-            ]
-        };
-        if let Some(error) = bucket.get("error") {
-            let [account, region, name] = place();
-            let message = format!("{}: {}", text(&error["code"]), text(&error["message"]));
-            rows.push([
-                account,
-                region,
-                name,
-                "-".into(),
-                text(&bucket["status"]),
-                "-".into(),
-                "-".into(),
-                message,
-            ]);
-        }
-        for finding in list(&bucket["findings"]) {
-            let [account, region, name] = place();
-            rows.push([
-                account,
-                region,
-                name,
-                "-".into(),
-                verdict(finding),
-                text(&finding["severity"]),
-                "-".into(),
-                text(&finding["recommendation"]),
-            ]);
-        }
-        for key in list(&bucket["keys"]) {
-            for finding in list(&key["findings"]) {
-                let [account, region, name] = place();
-                rows.push([
-                    account,
-                    region,
-                    name,
-                    text(&key["accessKeyId"]),
-                    verdict(finding),
-                    text(&finding["severity"]),
-                    days(key, finding),
-                    text(&finding["recommendation"]),
-                ]);
-            }
-        }
+    for bucket in &digest.buckets {
+        rows.extend(bucket_rows(bucket));
     }
     let mut out = aligned(&rows, colour);
-    out.push_str(&summary_line(report));
+    out.push_str(&summary_line(digest.summary()));
     out.push('\n');
     out
+}
+
+/// A bucket's table rows: why it was not audited, then each of its findings.
+fn bucket_rows(bucket: &BucketDigest) -> Vec<[String; 8]> {
+    let [account, region] = where_(bucket.location());
+    let name = &bucket.bucket.bucket_name;
+    let row = |key: String, verdict: String, severity: String, days: String, text: String| {
+        [
+            account.clone(),
+            region.clone(),
+            name.clone(),
+            key,
+            verdict,
+            severity,
+            days,
+            text,
+        ]
+    };
+    let mut rows = Vec::new();
+    if let Some(error) = &bucket.bucket.error {
+        let message = format!("{}: {}", error.code, error.message);
+        let status = bucket.bucket.status.as_str().to_owned();
+        rows.push(row("-".into(), status, "-".into(), "-".into(), message));
+    }
+    for item in &bucket.findings {
+        let key = item
+            .key
+            .map_or_else(|| "-".to_owned(), |k| text(k.access_key_id.as_deref()));
+        let days = match item.key {
+            Some(_) => number(item.days()),
+            None => "-".to_owned(),
+        };
+        let severity = item.finding.severity.as_str().to_owned();
+        rows.push(row(
+            key,
+            verdict(item),
+            severity,
+            days,
+            item.finding.recommendation.to_owned(),
+        ));
+    }
+    rows
 }
 
 /// The rows under the header, each column as wide as its widest cell (the last not padded).
@@ -146,72 +143,58 @@ fn paint(verdict: &str) -> Option<&'static str> {
 }
 
 /// `12 buckets audited, 1 failed, 0 skipped; 24 keys; 5 findings (STALE 2, ...), 1 suppressed; 0 scope errors`
-fn summary_line(report: &Value) -> String {
-    let summary = &report["summary"];
-    let count = |field: &str| summary[field].as_u64().unwrap_or(0);
-    let findings = summary["findings"].as_object();
-    let total: u64 = findings.map_or(0, |f| f.values().filter_map(Value::as_u64).sum());
-    let mut by_code = String::new();
-    for (code, n) in findings.into_iter().flatten() {
-        if let Some(n) = n.as_u64().filter(|n| *n > 0) {
-            let _ = write!(
-                by_code,
-                "{}{code} {n}",
-                if by_code.is_empty() { "" } else { ", " }
-            );
-        }
-    }
+fn summary_line(summary: &Summary) -> String {
+    let by_code: Vec<String> = FindingCode::ALL
+        .into_iter()
+        .filter(|c| summary.findings.of(*c) > 0)
+        .map(|c| format!("{} {}", c.as_str(), summary.findings.of(c)))
+        .collect();
     let by_code = if by_code.is_empty() {
         String::new()
     } else {
-        format!(" ({by_code})")
+        format!(" ({})", by_code.join(", "))
     };
     format!(
-        "{} buckets audited, {} failed, {} skipped; {} keys; {total} findings{by_code}, {} suppressed; {} scope errors",
-        count("bucketsAudited"),
-        count("bucketsFailed"),
-        count("bucketsSkipped"),
-        count("keys"),
-        count("suppressed"),
-        count("scopeErrors"),
+        "{} buckets audited, {} failed, {} skipped; {} keys; {} findings{by_code}, {} suppressed; {} scope errors",
+        summary.buckets_audited,
+        summary.buckets_failed,
+        summary.buckets_skipped,
+        summary.keys,
+        summary.findings.total(),
+        summary.suppressed,
+        summary.scope_errors,
     )
 }
 
 /// Header, then one row per key, bucket-level finding and failed or skipped bucket; quoted as
 /// RFC 4180 requires, lines ending in CRLF.
-pub(crate) fn csv(report: &Value) -> String {
+pub(crate) fn csv(digest: &Digest) -> String {
     let mut out = String::new();
     push_row(&mut out, CSV_HEADER.iter().map(|h| (*h).to_owned()));
-    for bucket in list(&report["buckets"]) {
-        let place = [
-            text(&bucket["accountId"]),
-            text(&bucket["region"]),
-            text(&bucket["bucketName"]),
-        ];
-        let status = text(&bucket["status"]);
+    for bucket in &digest.buckets {
+        let [account, region] = where_(bucket.location());
+        let place = [account, region, bucket.bucket.bucket_name.clone()];
+        let status = bucket.bucket.status.as_str().to_owned();
         // Every row: where, six key columns, then the bucket's status and error.
         let mut row = |cells: [String; 6], error: [String; 2]| {
             let tail = [status.clone()].into_iter().chain(error);
             push_row(&mut out, place.iter().cloned().chain(cells).chain(tail));
         };
-        if let Some(error) = bucket.get("error") {
-            row(
-                Default::default(),
-                [text(&error["code"]), text(&error["message"])],
-            );
+        if let Some(error) = &bucket.bucket.error {
+            row(Default::default(), [error.code.clone(), error.message.clone()]);
         }
-        for finding in list(&bucket["findings"]) {
-            let (open, suppressed) = codes(std::slice::from_ref(finding));
+        for item in bucket.findings.iter().filter(|item| item.key.is_none()) {
+            let (open, suppressed) = codes([item.finding]);
             let [id, key_status, age, since] = Default::default();
             row([id, key_status, age, since, open, suppressed], Default::default());
         }
-        for key in list(&bucket["keys"]) {
-            let (open, suppressed) = codes(list(&key["findings"]));
+        for key in &bucket.bucket.keys {
+            let (open, suppressed) = codes(&key.findings);
             let cells = [
-                text(&key["accessKeyId"]),
-                text(&key["status"]),
-                number(&key["ageDays"]),
-                number(&key["daysSinceLastUse"]),
+                text(key.access_key_id.as_deref()),
+                text(key.status.as_ref().map(key_status)),
+                number(key.age_days),
+                number(key.days_since_last_use),
                 open,
                 suppressed,
             ];
@@ -222,16 +205,17 @@ pub(crate) fn csv(report: &Value) -> String {
 }
 
 /// The codes of `findings`, open and suppressed, each joined with `;`.
-fn codes(findings: &[Value]) -> (String, String) {
-    let pick = |suppressed: bool| {
-        let codes: Vec<String> = findings
-            .iter()
-            .filter(|f| f["suppressed"].as_bool().unwrap_or(false) == suppressed)
-            .map(|f| text(&f["code"]))
+fn codes<'a>(findings: impl IntoIterator<Item = &'a Finding> + Clone) -> (String, String) {
+    let pick = |open: bool| {
+        let codes: Vec<&str> = findings
+            .clone()
+            .into_iter()
+            .filter(|finding| finding.counts() == open)
+            .map(|finding| finding.code.as_str())
             .collect();
         codes.join(";")
     };
-    (pick(false), pick(true))
+    (pick(true), pick(false))
 }
 
 fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
@@ -249,68 +233,81 @@ fn quoted(cell: &str) -> String {
     }
 }
 
-/// The finding's days: since last use for STALE, the key's age otherwise.
-fn days(key: &Value, finding: &Value) -> String {
-    match finding["code"].as_str() {
-        Some("STALE") => number(&key["daysSinceLastUse"]),
-        _ => number(&key["ageDays"]),
-    }
-}
-
 /// A finding's code, marked when suppressed.
-fn verdict(finding: &Value) -> String {
-    let code = text(&finding["code"]);
-    if finding["suppressed"].as_bool().unwrap_or(false) {
-        format!("{code} (suppressed)")
+fn verdict(item: &Item) -> String {
+    let code = item.finding.code.as_str();
+    if item.finding.counts() {
+        code.to_owned()
     } else {
-        code
+        format!("{code} (suppressed)")
     }
 }
 
-fn list(value: &Value) -> &[Value] {
-    value.as_array().map_or(&[], Vec::as_slice)
+/// Account and region, `-` where unknown.
+fn where_(location: &Location) -> [String; 2] {
+    [
+        text(location.account_id.as_deref()),
+        text(location.region.as_deref()),
+    ]
 }
 
-/// A string as it is, `-` for null or absent, anything else as JSON.
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
+/// A text as it is, `-` where absent.
+fn text(value: Option<&str>) -> String {
+    value.unwrap_or("-").to_owned()
 }
 
-fn number(value: &Value) -> String {
-    value.as_i64().map(|n| n.to_string()).unwrap_or_default()
+/// A number, or nothing where absent.
+fn number(value: Option<i64>) -> String {
+    value.map(|n| n.to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::coverage::ScopeError;
+    use crate::failure::Failure;
+    use crate::report::{BucketReport, Report};
+    use crate::rules::{KeyReport, Policy, SuppressionNote};
+    use chrono::{NaiveDate, Utc};
 
-    fn report() -> Value {
-        json!({
-            "summary": {"bucketsAudited": 1, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 2,
-                        "suppressed": 1, "scopeErrors": 1,
-                        "findings": {"STALE": 1, "NEVER_USED": 0, "ROTATION_DUE": 0, "INACTIVE": 0, "MULTIPLE_ACTIVE_KEYS": 1}},
-            "scopeErrors": [{"accountId": "210987654321", "region": null, "code": "AssumeRoleFailed", "message": "cannot assume"}],
-            "buckets": [
-                {"accountId": "123456789012", "region": "us-east-1", "bucketName": "media-prod", "status": "AUDITED",
-                 "findings": [{"code": "MULTIPLE_ACTIVE_KEYS", "severity": "LOW", "recommendation": "Keep one"}],
-                 "keys": [
-                    {"accessKeyId": "AKIAOLD", "status": "Active", "ageDays": 200, "daysSinceLastUse": 100,
-                     "findings": [{"code": "STALE", "severity": "MEDIUM", "recommendation": "Find out, then delete"},
-                                  {"code": "ROTATION_DUE", "severity": "LOW", "recommendation": "Rotate", "suppressed": true}]},
-                    {"accessKeyId": "AKIANEW", "status": "Active", "ageDays": 1, "daysSinceLastUse": 0, "findings": []}]},
-                {"accountId": "123456789012", "region": "us-east-1", "bucketName": "ghost", "status": "ERROR",
-                 "error": {"code": "NotFoundException", "message": "no bucket \"ghost\", here"}, "findings": [], "keys": []}]
-        })
+    /// A bucket with a bucket-level finding and two keys (one stale with a suppressed
+    /// ROTATION_DUE, one clean), a failed bucket and a failed account.
+    fn report() -> Report {
+        let mut old = KeyReport::sample("AKIAOLD", &[FindingCode::Stale, FindingCode::RotationDue]);
+        let expires = NaiveDate::from_ymd_opt(2099, 12, 31).unwrap();
+        old.findings[1].suppression = Some(SuppressionNote::new("known".into(), expires));
+        let mut new = KeyReport::sample("AKIANEW", &[]);
+        (new.age_days, new.days_since_last_use) = (Some(1), Some(0));
+        let multiple = Finding::new(FindingCode::MultipleActiveKeys, "m".into());
+        let media = BucketReport::audited(
+            "media-prod".into(),
+            Location::home(),
+            vec![multiple],
+            vec![old, new],
+        );
+        let error = Failure::new("NotFoundException", "no bucket \"ghost\", here");
+        let ghost = BucketReport::failed("ghost".into(), Location::home(), error);
+        let scope = ScopeError {
+            location: Location {
+                account_id: Some("210987654321".into()),
+                region: None,
+            },
+            role_arn: None,
+            failure: Failure::new("AssumeRoleFailed", "cannot assume"),
+        };
+        Report::new(
+            Utc::now(),
+            Policy::default(),
+            vec![media, ghost],
+            vec![scope],
+            &[],
+        )
     }
 
     #[test]
     fn the_table_has_a_row_per_finding_and_failure_and_a_summary() {
-        let table = table(&report(), false);
+        let report = report();
+        let table = table(&Digest::of(&report), false);
         let lines: Vec<&str> = table.lines().collect();
         assert!(lines[0].starts_with("ACCOUNT"), "{table}");
         assert_eq!(lines.len(), 7, "{table}");
@@ -331,12 +328,13 @@ mod tests {
             "1 buckets audited, 1 failed, 0 skipped; 2 keys; 2 findings (STALE 1, MULTIPLE_ACTIVE_KEYS 1), 1 suppressed; 1 scope errors"
         );
         assert!(!table.contains('\u{1b}'), "no colour unless asked");
-        assert!(super::table(&report(), true).contains("\u{1b}[31mSTALE\u{1b}[0m"));
+        assert!(super::table(&Digest::of(&report), true).contains("\u{1b}[31mSTALE\u{1b}[0m"));
     }
 
     #[test]
     fn the_csv_has_a_row_per_key_bucket_finding_and_failed_bucket() {
-        let csv = csv(&report());
+        let report = report();
+        let csv = csv(&Digest::of(&report));
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], CSV_HEADER.join(","));
         assert_eq!(

@@ -10,5 +10,5 @@ mod target;
 
 pub(crate) use deadline::{runtime_deadline, Deadline};
 pub(crate) use limiter::Limiter;
-pub(crate) use scope::{plan_scopes, Location, OrganizationCoverage, Scope, ScopeError, ScopePlan};
-pub(crate) use target::{plan_targets, Listed, Target};
+pub(crate) use scope::{plan_scopes, Scope, ScopePlan};
+pub(crate) use target::{plan_targets, Target};

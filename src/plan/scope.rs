@@ -1,66 +1,23 @@
 //! The scopes of an audit: every (account, region) pair to look in, each with its own client,
 //! and the accounts or regions that failed as a whole.
 
-use futures_util::stream::{self, StreamExt};
-use serde::Serialize;
-
 use super::deadline::Deadline;
 use super::limiter::Limiter;
 use crate::aws::{AssumedRole, Lightsail, OrganizationAccount, RegionClient};
+use crate::coverage::{Location, OrganizationCoverage, ScopeError};
 use crate::failure::{codes, Failure};
 use crate::request::{AccountRole, AccountSelection, AuditRequest, Member, RegionSelection};
+use futures_util::stream::{self, StreamExt};
 
 /// The most `ListAccounts` pages read (20 accounts each): 200,000 accounts, far beyond
 /// Organizations' quotas, so a token that never ends cannot loop for ever.
 const MAX_ACCOUNT_PAGES: usize = 10_000;
-
-/// Where a bucket or a scope error is: account and region, `null` where unknown.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Location {
-    pub(crate) account_id: Option<String>,
-    pub(crate) region: Option<String>,
-}
-
-#[cfg(test)]
-impl Location {
-    /// The home account in us-east-1: for the tests of what reads locations.
-    pub(crate) fn home() -> Self {
-        Self {
-            account_id: Some("123456789012".into()),
-            region: Some("us-east-1".into()),
-        }
-    }
-}
-
-/// An account or a region that could not be audited as a whole: a role that could not be
-/// assumed, a region still being set up, `GetBuckets` denied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ScopeError {
-    #[serde(flatten)]
-    pub(crate) location: Location,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) role_arn: Option<String>,
-    #[serde(flatten)]
-    pub(crate) failure: Failure,
-}
 
 /// One account in one region, with the client built for it.
 #[derive(Debug, Clone)]
 pub(crate) struct Scope {
     pub(crate) location: Location,
     pub(crate) client: RegionClient,
-}
-
-/// Organization mode's coverage, as the report's `organization` gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct OrganizationCoverage {
-    /// Every account `ListAccounts` reported, whatever its status.
-    pub(crate) accounts_listed: usize,
-    /// The accounts reached: ACTIVE, not excluded, and the role assumed (or the function's own).
-    pub(crate) accounts_audited: usize,
 }
 
 /// What planning found: the scopes to audit, the accounts and regions that failed as a
@@ -99,17 +56,27 @@ pub(crate) async fn plan_scopes(
         AccountSelection::Organization => match list_organization(lightsail, limiter, deadline).await {
             Ok(found) => {
                 let listed = found.len();
-                let active = found.into_iter().filter(|a| a.active).map(|a| a.id);
-                (members(request, home_account_id, active, lightsail), Some(listed))
+                // An organization's account is one given by id: reached like one.
+                let active: Vec<Member> = found
+                    .into_iter()
+                    .filter(|a| a.active)
+                    .map(|a| Member {
+                        account_id: a.id,
+                        role_arn: None,
+                        external_id: None,
+                    })
+                    .collect();
+                (
+                    accounts(request, home_account_id, &active, lightsail),
+                    Some(listed),
+                )
             }
             Err(error) => {
                 errors.push(organization_error(home_account_id, error));
                 (Vec::new(), Some(0))
             }
         },
-        AccountSelection::Listed(listed) => {
-            (listed_accounts(request, home_account_id, listed, lightsail), None)
-        }
+        AccountSelection::Listed(listed) => (accounts(request, home_account_id, listed, lightsail), None),
         AccountSelection::Home => (
             vec![Account {
                 id: home_account_id.map(str::to_owned),
@@ -149,40 +116,10 @@ pub(crate) async fn plan_scopes(
     }
 }
 
-/// The organization's ACTIVE accounts, excluded ones left out: the function's own with its
-/// own credentials, every other through the member role.
-fn members(
-    request: &AuditRequest,
-    home_account_id: Option<&str>,
-    ids: impl Iterator<Item = String>,
-    lightsail: &Lightsail,
-) -> Vec<Account> {
-    let partition = partition(lightsail.home_region());
-    ids.filter(|id| !request.exclude_account_ids.contains(id))
-        .map(|id| {
-            if Some(id.as_str()) == home_account_id {
-                return Account {
-                    id: Some(id),
-                    role: None,
-                };
-            }
-            let role = AccountRole::member(
-                partition,
-                &id,
-                &request.member_role_name,
-                request.external_id.clone(),
-            );
-            Account {
-                id: Some(id),
-                role: Some(role),
-            }
-        })
-        .collect()
-}
-
-/// The listed accounts, excluded ones left out. One given by id is reached through the
-/// member role, unless it is the function's own; one given by role ARN through that role.
-fn listed_accounts(
+/// The one decision of how each account is reached, excluded ones left out: one given by id
+/// (or listed by the organization) through the member role, unless it is the function's own,
+/// which keeps its own credentials; one given by role ARN through that role.
+fn accounts(
     request: &AuditRequest,
     home_account_id: Option<&str>,
     listed: &[Member],

@@ -8,16 +8,9 @@ use futures_util::stream::{self, StreamExt};
 use super::deadline::Deadline;
 use super::discovery::list_bucket_names;
 use super::limiter::Limiter;
-use super::scope::{Location, Scope, ScopeError};
+use super::scope::Scope;
+use crate::coverage::{Listed, ScopeError};
 use crate::failure::{codes, Failure};
-
-/// A complete listing of one account and region: a bucket the archive knows there that is not
-/// in it no longer exists.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Listed {
-    pub(crate) location: Location,
-    pub(crate) names: HashSet<String>,
-}
 
 /// What to fetch for one report entry.
 pub(crate) enum Target {

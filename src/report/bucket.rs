@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use crate::coverage::Location;
 use crate::failure::Failure;
-use crate::plan::Location;
 use crate::rules::{Finding, KeyReport};
 
 /// Whether a bucket's keys were read.

@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::bucket::{BucketReport, BucketStatus};
+use crate::coverage::{Listed, Location};
 use crate::failure::{codes, Failure};
-use crate::plan::{Listed, Location};
 use crate::rules::{Finding, FindingCode};
 
 /// The version of `state.json`'s shape.
@@ -102,6 +102,13 @@ pub enum Changes {
     Disabled,
     /// The state could not be read: nothing is known, nothing was overwritten.
     Unknown,
+}
+
+impl Changes {
+    /// True when this run knows what changed: what is new and what was resolved.
+    pub(crate) fn is_tracked(self) -> bool {
+        matches!(self, Self::Tracked | Self::FirstRun)
+    }
 }
 
 /// A finding that was open and is gone: from a bucket this run audited, or with its bucket.

@@ -12,7 +12,7 @@ use super::archive::ArchiveStatus;
 use super::bucket::{BucketReport, BucketStatus};
 use super::changes::{self, Changes, History, Resolved, State};
 use super::suppress;
-use crate::plan::{Listed, OrganizationCoverage, ScopeError};
+use crate::coverage::{Listed, OrganizationCoverage, ScopeError};
 use crate::request::Suppression;
 use crate::rules::{Finding, FindingCode, KeyStatus, Policy};
 
@@ -321,8 +321,8 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coverage::Location;
     use crate::failure::Failure;
-    use crate::plan::Location;
     use crate::rules::KeyReport;
     use chrono::TimeZone;
     use serde_json::json;

@@ -132,8 +132,8 @@ pub(crate) fn write_metrics(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coverage::Location;
     use crate::failure::Failure;
-    use crate::plan::Location;
     use crate::report::BucketReport;
     use crate::rules::{FindingCode, KeyReport, Policy};
     use chrono::{TimeZone, Utc};

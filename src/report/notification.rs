@@ -7,14 +7,13 @@ use std::fmt::Write;
 
 use serde_json::json;
 
-use super::contract::Report;
-use crate::plan::Location;
-use crate::request::NotifyWhen;
-use crate::rules::{Finding, FindingCode, KeyReport};
-use crate::text::clip;
-
-use super::bucket::BucketReport;
 use super::changes::Changes;
+use super::contract::Report;
+use super::digest::{Digest, Item};
+use crate::coverage::Location;
+use crate::request::NotifyWhen;
+use crate::rules::FindingCode;
+use crate::text::clip;
 
 /// SNS's limit on a message, in bytes of UTF-8: here the whole JSON of both variants.
 pub(crate) const MAX_MESSAGE_BYTES: usize = 262_144;
@@ -54,10 +53,9 @@ pub(crate) fn worth_notifying(report: &Report, when: NotifyWhen) -> bool {
         || summary.scope_errors > 0
         || !summary.expired_suppressions.is_empty();
     // Without a known past, changes cannot be told from findings: anything open is news.
-    let tracked = matches!(summary.changes, Changes::Tracked | Changes::FirstRun);
     match when {
         NotifyWhen::Always => true,
-        NotifyWhen::Changes if tracked => {
+        NotifyWhen::Changes if summary.changes.is_tracked() => {
             failures || summary.new_findings > 0 || !summary.resolved_findings.is_empty()
         }
         NotifyWhen::Changes | NotifyWhen::Findings => failures || summary.findings.total() > 0,
@@ -66,8 +64,9 @@ pub(crate) fn worth_notifying(report: &Report, when: NotifyWhen) -> bool {
 
 /// The notification of `report`; `thread_id` groups a function's messages in one chat thread.
 pub(crate) fn compose_notification(report: &Report, thread_id: &str) -> Notification {
-    let chat = chat(report, thread_id);
-    let lines = Lines::of(report);
+    let digest = Digest::of(report);
+    let chat = chat(&digest, thread_id);
+    let lines = Lines::of(&digest);
     // JSON escaping grows the text (a line break is two bytes): shrink its budget until the
     // whole message fits.
     let mut budget = MAX_MESSAGE_BYTES.saturating_sub(chat.len() + 512);
@@ -190,8 +189,9 @@ struct Lines {
 }
 
 impl Lines {
-    fn of(report: &Report) -> Self {
-        let (findings, failed, new) = bucket_lines(report);
+    fn of(digest: &Digest) -> Self {
+        let report = digest.report;
+        let (findings, failed, new) = bucket_lines(digest);
         Self {
             new,
             resolved: resolved_lines(report),
@@ -204,18 +204,18 @@ impl Lines {
 }
 
 /// One line per unsuppressed finding, one per bucket not audited, and the new findings' lines.
-fn bucket_lines(report: &Report) -> (Vec<String>, Vec<String>, Vec<String>) {
+fn bucket_lines(digest: &Digest) -> (Vec<String>, Vec<String>, Vec<String>) {
     let (mut findings, mut failed, mut new) = (Vec::new(), Vec::new(), Vec::new());
-    for bucket in report.buckets() {
-        let name = format!("{}{}", bucket.bucket_name, place(&bucket.location));
-        for (key, finding) in unsuppressed(bucket) {
-            let line = finding_line(&name, key, finding);
-            if finding.new == Some(true) {
+    for bucket in &digest.buckets {
+        let name = format!("{}{}", bucket.bucket.bucket_name, place(bucket.location()));
+        for item in bucket.open() {
+            let line = finding_line(&name, item);
+            if item.finding.new == Some(true) {
                 new.push(line.clone());
             }
             findings.push(line);
         }
-        if let Some(error) = &bucket.error {
+        if let Some(error) = &bucket.bucket.error {
             // Failed and skipped (deadline) buckets alike: neither was audited.
             failed.push(format!("- {name}: {}: {}", error.code, error.message));
         }
@@ -223,31 +223,17 @@ fn bucket_lines(report: &Report) -> (Vec<String>, Vec<String>, Vec<String>) {
     (findings, failed, new)
 }
 
-/// The bucket's unsuppressed findings, each with its key (none for a bucket-level finding).
-fn unsuppressed(bucket: &BucketReport) -> impl Iterator<Item = (Option<&KeyReport>, &Finding)> {
-    let bucket_level = bucket.findings.iter().map(|f| (None, f));
-    let key_level = bucket
-        .keys
-        .iter()
-        .flat_map(|k| k.findings.iter().map(move |f| (Some(k), f)));
-    bucket_level.chain(key_level).filter(|(_, f)| f.counts())
-}
-
 /// `- bucket / key id (masked) / verdict / days / recommendation`.
-fn finding_line(name: &str, key: Option<&KeyReport>, finding: &Finding) -> String {
-    let days = key.and_then(|k| match finding.code {
-        FindingCode::Stale => k.days_since_last_use,
-        _ => k.age_days,
-    });
-    let id = key.map_or_else(
+fn finding_line(name: &str, item: Item) -> String {
+    let id = item.key.map_or_else(
         || "-".to_owned(),
         |k| k.access_key_id.as_deref().map_or("(no id)".to_owned(), mask),
     );
     format!(
         "- {name} / {id} / {} / {} / {}",
-        finding.code.as_str(),
-        days.map_or_else(|| "-".to_owned(), |d| d.to_string()),
-        finding.recommendation
+        item.finding.code.as_str(),
+        item.days().map_or_else(|| "-".to_owned(), |d| d.to_string()),
+        item.finding.recommendation
     )
 }
 
@@ -358,9 +344,10 @@ fn email(report: &Report, lines: Lines, budget: usize) -> String {
 }
 
 /// The chat notification: Amazon Q Developer in chat applications' custom-notification schema.
-fn chat(report: &Report, thread_id: &str) -> String {
+fn chat(digest: &Digest, thread_id: &str) -> String {
+    let report = digest.report;
     let summary = report.summary();
-    let title = clip(&chat_title(report), MAX_CHAT_TITLE_CHARS - 3);
+    let title = clip(&chat_title(digest), MAX_CHAT_TITLE_CHARS - 3);
     let mut keywords = vec!["LightsailKeyAudit".to_owned()];
     keywords.extend(
         FindingCode::ALL
@@ -374,8 +361,8 @@ fn chat(report: &Report, thread_id: &str) -> String {
         "content": {
             "textType": "client-markdown",
             "title": title,
-            "description": chat_description(report),
-            "nextSteps": next_steps(report),
+            "description": chat_description(digest),
+            "nextSteps": next_steps(digest),
             "keywords": keywords,
         },
         "metadata": {
@@ -388,18 +375,19 @@ fn chat(report: &Report, thread_id: &str) -> String {
     .to_string()
 }
 
-fn chat_title(report: &Report) -> String {
-    let summary = report.summary();
+fn chat_title(digest: &Digest) -> String {
+    let summary = digest.summary();
     let open = summary.findings.total();
-    let mut title = match summary.changes {
-        Changes::Tracked | Changes::FirstRun => format!(
+    let mut title = if summary.changes.is_tracked() {
+        format!(
             "Lightsail key audit: {} new, {} resolved, {open} open",
             summary.new_findings,
             summary.resolved_findings.len()
-        ),
-        Changes::Disabled | Changes::Unknown => format!("Lightsail key audit: {open} open findings"),
+        )
+    } else {
+        format!("Lightsail key audit: {open} open findings")
     };
-    let failed = summary.buckets_failed + summary.buckets_skipped + summary.scope_errors;
+    let failed = digest.not_audited();
     if failed > 0 {
         let _ = write!(title, ", {failed} not audited");
     }
@@ -408,10 +396,11 @@ fn chat_title(report: &Report) -> String {
 
 /// Markdown: what changed (or, untracked, what is open), then the counts; within the chat
 /// clients' limits, with a count of what is only in the email and the report.
-fn chat_description(report: &Report) -> String {
+fn chat_description(digest: &Digest) -> String {
+    let report = digest.report;
     let mut text = format!("{}\n", changes_line(report));
     let (mut shown, mut left) = (0, 0);
-    for (title, items) in chat_sections(report)
+    for (title, items) in chat_sections(digest)
         .into_iter()
         .filter(|(_, items)| !items.is_empty())
     {
@@ -436,28 +425,29 @@ fn chat_description(report: &Report) -> String {
 
 /// The chat's sections: what changed when changes are tracked, else what is open; then what
 /// was not audited. Short lines: the recommendations are the notification's next steps.
-fn chat_sections(report: &Report) -> Vec<(&'static str, Vec<String>)> {
-    let tracked = matches!(report.summary().changes, Changes::Tracked | Changes::FirstRun);
+fn chat_sections(digest: &Digest) -> Vec<(&'static str, Vec<String>)> {
+    let report = digest.report;
     let mut new = Vec::new();
     let mut open = Vec::new();
     let mut failed = Vec::new();
-    for bucket in report.buckets() {
+    for bucket in &digest.buckets {
         let name = format!(
             "{}{}",
-            markdown_safe(&bucket.bucket_name),
-            place(&bucket.location)
+            markdown_safe(&bucket.bucket.bucket_name),
+            place(bucket.location())
         );
-        for (key, finding) in unsuppressed(bucket) {
-            let id = key
+        for item in bucket.open() {
+            let id = item
+                .key
                 .and_then(|k| k.access_key_id.as_deref())
                 .map_or_else(String::new, |id| format!(" `{}`", mask(id)));
-            let line = format!("{name}{id} `{}`", finding.code.as_str());
-            if finding.new == Some(true) {
+            let line = format!("{name}{id} `{}`", item.finding.code.as_str());
+            if item.finding.new == Some(true) {
                 new.push(line.clone());
             }
             open.push(line);
         }
-        if let Some(error) = &bucket.error {
+        if let Some(error) = &bucket.bucket.error {
             failed.push(format!("{name}: `{}`", error.code));
         }
     }
@@ -483,7 +473,7 @@ fn chat_sections(report: &Report) -> Vec<(&'static str, Vec<String>)> {
     });
     failed.extend(scopes);
     let mut sections = Vec::new();
-    if tracked {
+    if report.summary().changes.is_tracked() {
         sections.push(("*New findings*", new));
         sections.push(("*Resolved*", resolved.collect()));
     } else {
@@ -536,21 +526,20 @@ fn markdown_safe(text: &str) -> String {
 
 /// What to do: the recommendation of each code among the findings people should act on
 /// (the new ones when changes are tracked), and a pointer to what was not audited.
-fn next_steps(report: &Report) -> Vec<String> {
-    let summary = report.summary();
-    let tracked = matches!(summary.changes, Changes::Tracked | Changes::FirstRun);
+fn next_steps(digest: &Digest) -> Vec<String> {
+    let summary = digest.summary();
+    let tracked = summary.changes.is_tracked();
     let relevant = |code: FindingCode| {
-        report
-            .buckets()
-            .iter()
-            .any(|b| unsuppressed(b).any(|(_, f)| f.code == code && (!tracked || f.new == Some(true))))
+        digest
+            .open()
+            .any(|(_, item)| item.finding.code == code && (!tracked || item.finding.new == Some(true)))
     };
     let mut steps: Vec<String> = FindingCode::ALL
         .into_iter()
         .filter(|c| relevant(*c))
         .map(|c| format!("{}: {}", c.as_str(), c.recommendation()))
         .collect();
-    if summary.buckets_failed + summary.buckets_skipped + summary.scope_errors > 0 {
+    if digest.not_audited() > 0 {
         steps.push("Not audited: read each failed bucket's and scope's error in the report, fix access or quotas, then run the audit again.".to_owned());
     }
     if !summary.expired_suppressions.is_empty() {
@@ -595,8 +584,8 @@ fn place(location: &Location) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coverage::ScopeError;
     use crate::failure::Failure;
-    use crate::plan::ScopeError;
     use crate::report::BucketReport;
     use crate::rules::{Finding, KeyReport, Policy};
     use chrono::{TimeZone, Utc};

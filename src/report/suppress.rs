@@ -48,7 +48,7 @@ fn note(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Location;
+    use crate::coverage::Location;
     use crate::request::parse_suppressions;
     use crate::rules::{Finding, KeyReport};
     use serde_json::json;

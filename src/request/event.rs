@@ -2,52 +2,15 @@
 //!
 //! Parsing is by hand over the JSON value rather than through a derived `Deserialize`, so that
 //! every rejection names the exact field (`bucketNames[3]`, `detail.maxKeyAgeDays`) and says
-//! what it must be.
+//! what it must be. Which fields there are, and how each is read, is the settings table's.
 
 use serde_json::{Map, Value};
 
-use super::accounts::{parse_accounts, parse_excluded, parse_external_id, parse_role_name, AccountSelection};
-use super::bucket_name::{unique_names, MAX_BUCKET_NAMES};
-use super::env::Config;
+use super::config::{AuditRequest, Config};
 use super::fields::{describe, unknown_field};
-use super::selection::RegionSelection;
-use super::suppression::{self, Suppression};
+use super::settings::{field, field_names};
+use super::values::invalid;
 use crate::error::AuditError;
-use crate::rules::{Policy, MAX_THRESHOLD_DAYS, THRESHOLDS};
-
-/// Every field a request may have.
-const FIELDS: [&str; 10] = [
-    "bucketNames",
-    "regions",
-    "accounts",
-    "memberRoleName",
-    "externalId",
-    "excludeAccountIds",
-    "suppressions",
-    "staleAfterDays",
-    "neverUsedGraceDays",
-    "maxKeyAgeDays",
-];
-
-/// A valid request: what to audit and with which thresholds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct AuditRequest {
-    /// Unique names in request order, or `None` to discover every bucket. Not yet checked
-    /// against the bucket-name pattern: a bad name fails its own bucket, not the request.
-    pub(crate) bucket_names: Option<Vec<String>>,
-    pub(crate) regions: RegionSelection,
-    /// The accounts to audit.
-    pub(crate) accounts: AccountSelection,
-    /// The role assumed in accounts given by id or listed by Organizations.
-    pub(crate) member_role_name: String,
-    /// The external id for accounts that carry none.
-    pub(crate) external_id: Option<String>,
-    /// Accounts never audited, whatever selects them.
-    pub(crate) exclude_account_ids: Vec<String>,
-    /// Known exceptions, from the request or else `SUPPRESSIONS_JSON`.
-    pub(crate) suppressions: Vec<Suppression>,
-    pub(crate) policy: Policy,
-}
 
 impl AuditRequest {
     /// Validates an event, filling what it leaves out from `config`.
@@ -75,157 +38,27 @@ impl AuditRequest {
         }
     }
 
+    /// The configuration's defaults, each field the request gives read over its default.
     fn from_fields(fields: &Map<String, Value>, prefix: &str, config: &Config) -> Result<Self, AuditError> {
-        let mut policy = config.policy;
-        let mut names = None;
-        let mut regions = None;
-        let mut accounts = None;
-        let mut member_role_name = None;
-        let mut external_id = None;
-        let mut excluded = None;
-        let mut suppressions = None;
-        for (field, value) in fields {
-            let path = format!("{prefix}{field}");
-            if value.is_null() {
-                // An explicit null means "not given", as the README documents.
-                if FIELDS.contains(&field.as_str()) {
-                    continue;
-                }
-            }
-            if field == "bucketNames" {
-                names = Some(bucket_names(value, &path)?);
-            } else if field == "regions" {
-                regions = Some(region_selection(value, &path)?);
-            } else if field == "accounts" {
-                accounts = Some(parse_accounts(value, &path).map_err(invalid)?);
-            } else if field == "memberRoleName" {
-                member_role_name = Some(text(value, &path).and_then(|t| at(&path, parse_role_name(t)))?);
-            } else if field == "externalId" {
-                external_id = Some(text(value, &path).and_then(|t| at(&path, parse_external_id(t)))?);
-            } else if field == "excludeAccountIds" {
-                excluded = Some(account_ids(value, &path)?);
-            } else if field == "suppressions" {
-                suppressions = Some(suppression::parse_suppressions(value, &path).map_err(invalid)?);
-            } else if let Some(threshold) = THRESHOLDS.iter().find(|t| t.field == field) {
-                (threshold.set)(&mut policy, days(value, &path)?);
-            } else {
-                return Err(invalid(unknown_field(&path, field, &FIELDS)));
+        let mut request = config.defaults.clone();
+        for (name, value) in fields {
+            let path = format!("{prefix}{name}");
+            match field(name) {
+                // An explicit null means "not given", as docs/request.md documents.
+                Some(_) if value.is_null() => {}
+                Some(field) => (field.read)(&mut request, value, &path)?,
+                None => return Err(invalid(unknown_field(&path, name, &field_names()))),
             }
         }
-        Ok(Self {
-            bucket_names: names.or_else(|| config.bucket_names.clone()),
-            regions: regions.unwrap_or_else(|| config.regions.clone()),
-            accounts: accounts.unwrap_or_else(|| config.accounts.clone()),
-            member_role_name: member_role_name.unwrap_or_else(|| config.member_role_name.clone()),
-            external_id: external_id.or_else(|| config.external_id.clone()),
-            exclude_account_ids: excluded.unwrap_or_else(|| config.exclude_account_ids.clone()),
-            suppressions: suppressions.unwrap_or_else(|| config.suppressions.clone()),
-            policy,
-        })
+        Ok(request)
     }
-}
-
-fn invalid(message: String) -> AuditError {
-    AuditError::InvalidRequest(message)
-}
-
-fn days(value: &Value, path: &str) -> Result<u32, AuditError> {
-    value
-        .as_u64()
-        .filter(|d| *d <= MAX_THRESHOLD_DAYS)
-        // At most 3650, so it fits.
-        .map(|d| d as u32)
-        .ok_or_else(|| {
-            invalid(format!(
-                "`{path}` must be a whole number of days from 0 to {MAX_THRESHOLD_DAYS}; got {}",
-                describe(value)
-            ))
-        })
-}
-
-fn bucket_names(value: &Value, path: &str) -> Result<Vec<String>, AuditError> {
-    let Value::Array(items) = value else {
-        return Err(invalid(format!(
-            "`{path}` must be a list of bucket names; got {}",
-            describe(value)
-        )));
-    };
-    if items.is_empty() {
-        return Err(invalid(format!(
-            "`{path}` must not be empty; omit it to use BUCKET_NAMES or to discover every bucket"
-        )));
-    }
-    let mut names = Vec::with_capacity(items.len().min(MAX_BUCKET_NAMES));
-    for (i, item) in items.iter().enumerate() {
-        match item {
-            Value::String(name) => names.push(name.as_str()),
-            other => {
-                return Err(invalid(format!(
-                    "`{path}[{i}]` must be a bucket name (a string); got {}",
-                    describe(other)
-                )))
-            }
-        }
-    }
-    unique_names(names).map_err(|message| invalid(format!("`{path}` {message}")))
-}
-
-fn region_selection(value: &Value, path: &str) -> Result<RegionSelection, AuditError> {
-    let names: Vec<&str> = match value {
-        Value::String(one) => vec![one.as_str()],
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                item.as_str().ok_or_else(|| {
-                    invalid(format!(
-                        "`{path}[{i}]` must be a region name (a string); got {}",
-                        describe(item)
-                    ))
-                })
-            })
-            .collect::<Result<_, _>>()?,
-        other => {
-            return Err(invalid(format!(
-                "`{path}` must be a list of region names or \"all\"; got {}",
-                describe(other)
-            )))
-        }
-    };
-    RegionSelection::parse(names).map_err(|message| invalid(format!("`{path}`: {message}")))
-}
-
-/// A string field's text.
-fn text<'a>(value: &'a Value, path: &str) -> Result<&'a str, AuditError> {
-    value
-        .as_str()
-        .ok_or_else(|| invalid(format!("`{path}` must be a string; got {}", describe(value))))
-}
-
-/// A field's checked value, or its message prefixed with the field.
-fn at<T>(path: &str, checked: Result<T, String>) -> Result<T, AuditError> {
-    checked.map_err(|message| invalid(format!("`{path}` {message}")))
-}
-
-/// `excludeAccountIds`: a list of account ids.
-fn account_ids(value: &Value, path: &str) -> Result<Vec<String>, AuditError> {
-    let Value::Array(items) = value else {
-        return Err(invalid(format!(
-            "`{path}` must be a list of account ids; got {}",
-            describe(value)
-        )));
-    };
-    let ids = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| text(item, &format!("{path}[{i}]")))
-        .collect::<Result<Vec<_>, _>>()?;
-    parse_excluded(ids).map_err(|m| invalid(format!("`{path}`: {m}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::{AccountSelection, RegionSelection};
+    use crate::rules::Policy;
     use serde_json::json;
 
     fn parse(event: Value) -> Result<AuditRequest, AuditError> {
@@ -260,11 +93,14 @@ mod tests {
     #[test]
     fn omitted_and_null_fields_take_the_configured_defaults() {
         let config = Config {
-            policy: Policy {
-                stale_after_days: 60,
-                ..Policy::default()
+            defaults: AuditRequest {
+                policy: Policy {
+                    stale_after_days: 60,
+                    ..Policy::default()
+                },
+                bucket_names: Some(vec!["from-env".into()]),
+                ..AuditRequest::default()
             },
-            bucket_names: Some(vec!["from-env".into()]),
             ..Config::default()
         };
         for event in [json!({}), json!({"bucketNames": null, "staleAfterDays": null})] {
@@ -303,7 +139,10 @@ mod tests {
         let scheduled = json!({"version": "0", "id": "x", "detail-type": "Scheduled Event",
                                "source": "aws.events", "detail": {}});
         let config = Config {
-            bucket_names: Some(vec!["from-env".into()]),
+            defaults: AuditRequest {
+                bucket_names: Some(vec!["from-env".into()]),
+                ..AuditRequest::default()
+            },
             ..Config::default()
         };
         let request = AuditRequest::from_event(&scheduled, &config).unwrap();
@@ -489,7 +328,10 @@ mod properties {
     ];
 
     fn keys() -> Vec<&'static str> {
-        FIELDS.into_iter().chain(OTHER_KEYS).collect()
+        crate::request::settings::field_names()
+            .into_iter()
+            .chain(OTHER_KEYS)
+            .collect()
     }
     /// Values that pass some checks, so the parser gets past its first test.
     const STRINGS: [&str; 10] = [
@@ -526,7 +368,7 @@ mod properties {
     }
 
     fn object_with_known_keys() -> impl Strategy<Value = Value> {
-        let key = proptest::sample::select(&FIELDS[..]).prop_map(str::to_owned);
+        let key = proptest::sample::select(crate::request::settings::field_names()).prop_map(str::to_owned);
         proptest::collection::btree_map(key, json_value(), 0..5)
             .prop_map(|m| Value::Object(m.into_iter().collect()))
     }

@@ -5,17 +5,19 @@
 
 mod accounts;
 mod bucket_name;
+mod config;
 mod env;
 mod event;
 mod fields;
 mod selection;
+mod settings;
 mod suppression;
+mod values;
 
 pub(crate) use accounts::{is_account_id, AccountSelection, Member};
 pub(crate) use bucket_name::{BucketName, INVALID_BUCKET_NAME_MESSAGE};
-pub use env::Config;
-pub(crate) use env::NotifyWhen;
-pub(crate) use event::AuditRequest;
+pub use config::Config;
+pub(crate) use config::{AuditRequest, NotifyWhen};
 pub(crate) use selection::{AccountRole, RegionSelection};
 #[cfg(test)]
 pub(crate) use suppression::parse_suppressions;

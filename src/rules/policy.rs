@@ -1,9 +1,6 @@
-//! The audit thresholds, in whole days, and where each one is set.
+//! The audit thresholds, in whole days. Where each is set is the request layer's concern.
 
 use serde::Serialize;
-
-/// The largest threshold accepted, in days (ten years).
-pub(crate) const MAX_THRESHOLD_DAYS: u64 = 3650;
 
 /// The thresholds one audit applies; echoed in the report so a verdict can be read
 /// against the numbers that produced it.
@@ -28,33 +25,6 @@ impl Default for Policy {
     }
 }
 
-/// One threshold: its request field, its environment variable and how to set it on a policy.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Threshold {
-    pub(crate) field: &'static str,
-    pub(crate) env: &'static str,
-    pub(crate) set: fn(&mut Policy, u32),
-}
-
-/// Every threshold, in the order the README documents them.
-pub(crate) const THRESHOLDS: [Threshold; 3] = [
-    Threshold {
-        field: "staleAfterDays",
-        env: "STALE_AFTER_DAYS",
-        set: |p, v| p.stale_after_days = v,
-    },
-    Threshold {
-        field: "neverUsedGraceDays",
-        env: "NEVER_USED_GRACE_DAYS",
-        set: |p, v| p.never_used_grace_days = v,
-    },
-    Threshold {
-        field: "maxKeyAgeDays",
-        env: "MAX_KEY_AGE_DAYS",
-        set: |p, v| p.max_key_age_days = v,
-    },
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,15 +36,5 @@ mod tests {
             json,
             serde_json::json!({"staleAfterDays": 45, "neverUsedGraceDays": 7, "maxKeyAgeDays": 90})
         );
-    }
-
-    #[test]
-    fn each_threshold_sets_its_own_field() {
-        for (i, threshold) in THRESHOLDS.iter().enumerate() {
-            let mut policy = Policy::default();
-            (threshold.set)(&mut policy, 1000 + i as u32);
-            let json = serde_json::to_value(policy).unwrap();
-            assert_eq!(json[threshold.field], 1000 + i as u32, "{}", threshold.field);
-        }
     }
 }

@@ -1,0 +1,93 @@
+//! What one invocation carries: the facts that do not come from the event ([`Invocation`]),
+//! where its results go ([`Outputs`]), and the one value every step reads ([`Run`]).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+
+use crate::aws::{Archive, Notifier};
+use crate::plan::Deadline;
+use crate::request::Config;
+
+/// Facts about one invocation that do not come from the event.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The instant every age is measured from; the report's `generatedAt`.
+    pub now: DateTime<Utc>,
+    /// The function's own account, as the report names it; `None` if unknown.
+    pub home_account_id: Option<String>,
+    /// When Lambda ends the invocation; `None`: no deadline.
+    pub deadline: Option<SystemTime>,
+    /// Told how many buckets there are and as each is done (the command line's progress line).
+    pub(crate) progress: Option<Arc<dyn ProgressSink>>,
+}
+
+/// Told of an audit's progress, as it goes.
+pub(crate) trait ProgressSink: fmt::Debug + Send + Sync {
+    /// The buckets to audit are known: `total` of them.
+    fn planned(&self, total: usize);
+    /// One more bucket is done, audited or not.
+    fn done(&self);
+}
+
+impl Invocation {
+    /// An invocation at `now` in an unknown account.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self {
+            now,
+            home_account_id: None,
+            deadline: None,
+            progress: None,
+        }
+    }
+
+    /// Sets when Lambda ends the invocation.
+    pub fn ending_at(mut self, deadline: SystemTime) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Names the function's own account.
+    pub fn in_account(mut self, account_id: impl Into<String>) -> Self {
+        self.home_account_id = Some(account_id.into());
+        self
+    }
+
+    /// Reports progress to `sink`.
+    pub(crate) fn reporting_to(mut self, sink: Arc<dyn ProgressSink>) -> Self {
+        self.progress = Some(sink);
+        self
+    }
+}
+
+/// Where a run's results go beside its caller: people (SNS) and the archive (S3). Each is
+/// optional; built once in `main`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Outputs<'a> {
+    /// The topic for the summary people read.
+    pub notifier: Option<&'a Notifier>,
+    /// The report archive and its change-tracking state.
+    pub archive: Option<&'a Archive>,
+}
+
+/// What every step of one invocation reads: its configuration, its facts, where its results
+/// go and the deadline they all run under. Built once per invocation, passed by reference.
+pub(super) struct Run<'a> {
+    pub(super) config: &'a Config,
+    pub(super) invocation: &'a Invocation,
+    pub(super) outputs: Outputs<'a>,
+    pub(super) deadline: Deadline,
+}
+
+impl<'a> Run<'a> {
+    pub(super) fn new(config: &'a Config, invocation: &'a Invocation, outputs: Outputs<'a>) -> Self {
+        Self {
+            config,
+            invocation,
+            outputs,
+            deadline: Deadline::from_invocation(invocation.deadline, config.deadline_margin),
+        }
+    }
+}
