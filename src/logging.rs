@@ -107,26 +107,28 @@ fn allowed(metadata: &Metadata<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
 
-    /// Collects everything written, for assertions.
-    #[derive(Clone, Default)]
-    pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);
+    /// A fresh file for a subscriber to write to (`Arc<File>` is a writer maker of its own),
+    /// and its path, to read back.
+    fn capture() -> (PathBuf, Arc<std::fs::File>) {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("lightsail-key-audit-log-{}-{n}", std::process::id()));
+        (path.clone(), Arc::new(std::fs::File::create(path).unwrap()))
+    }
 
-    impl std::io::Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+    fn text(path: &PathBuf) -> String {
+        let text = std::fs::read_to_string(path).unwrap();
+        let _ = std::fs::remove_file(path);
+        text
     }
 
     fn emit(level: Option<&str>, directives: Option<&str>, json: bool) -> String {
-        let captured = Captured::default();
-        let writer = captured.clone();
-        let subscriber = subscriber(level, directives, json, move || writer.clone());
+        let (captured, writer) = capture();
+        let subscriber = subscriber(level, directives, json, writer);
         tracing::subscriber::with_default(subscriber, || {
             tracing::trace!(target: "aws_smithy_runtime::client::orchestrator", "sdk-trace");
             tracing::debug!(target: "aws_sigv4::http_request", "sdk-debug");
@@ -135,8 +137,7 @@ mod tests {
             tracing::debug!("own-debug");
             tracing::info!("own-info");
         });
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-        text
+        text(&captured)
     }
 
     #[test]
@@ -189,14 +190,13 @@ mod tests {
 
     #[test]
     fn lambdas_fatal_level_keeps_errors_only() {
-        let captured = Captured::default();
-        let writer = captured.clone();
-        let subscriber = subscriber(Some("FATAL"), None, true, move || writer.clone());
+        let (captured, writer) = capture();
+        let subscriber = subscriber(Some("FATAL"), None, true, writer);
         tracing::subscriber::with_default(subscriber, || {
             tracing::warn!("own-warn");
             tracing::error!("own-error");
         });
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let text = text(&captured);
         assert!(text.contains("own-error") && !text.contains("own-warn"), "{text}");
     }
 

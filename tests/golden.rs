@@ -6,6 +6,14 @@
 //! the same to the byte. A change that means to alter an output regenerates the files with
 //! `UPDATE_GOLDEN=1 cargo test --test golden` and shows the difference in review.
 
+// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,13 @@
 //! The handler end to end through the real SDK client, with Lightsail mocked at the HTTP layer.
 
+// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::time::Duration;

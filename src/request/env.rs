@@ -207,23 +207,6 @@ mod tests {
         assert_eq!(always.notify_when(), NotifyWhen::Always);
         let both = config(&[("NOTIFY_ALWAYS", "true"), ("NOTIFY_WHEN", "findings")]).unwrap();
         assert_eq!(both.notify_when(), NotifyWhen::Findings, "NOTIFY_WHEN wins");
-        for (variable, value, expected) in [
-            ("REPORT_BUCKET", "Audit_Archive", "must be an S3 bucket name"),
-            ("REPORT_BUCKET", "ab", "must be an S3 bucket name"),
-            ("REPORT_BUCKET", "-archive", "must be an S3 bucket name"),
-            (
-                "REPORT_PREFIX",
-                "/audits/",
-                "must be a key prefix such as audits/, not starting with /",
-            ),
-            ("NOTIFY_WHEN", "sometimes", "must be changes, findings or always"),
-        ] {
-            let error = config(&[(variable, value)]).unwrap_err().to_string();
-            assert!(
-                error.starts_with(&format!("environment variable {variable}: {expected}")),
-                "{error}"
-            );
-        }
     }
 
     #[test]
@@ -240,6 +223,15 @@ mod tests {
     #[test]
     fn bad_values_name_the_variable_and_the_range() {
         let cases = [
+            ("REPORT_BUCKET", "Audit_Archive", "must be an S3 bucket name"),
+            ("REPORT_BUCKET", "ab", "must be an S3 bucket name"),
+            ("REPORT_BUCKET", "-archive", "must be an S3 bucket name"),
+            (
+                "REPORT_PREFIX",
+                "/audits/",
+                "must be a key prefix such as audits/, not starting with /",
+            ),
+            ("NOTIFY_WHEN", "sometimes", "must be changes, findings or always"),
             ("STALE_AFTER_DAYS", "3651", "from 0 to 3650"),
             ("NEVER_USED_GRACE_DAYS", "-1", "from 0 to 3650"),
             ("MAX_KEY_AGE_DAYS", "ninety", "from 0 to 3650"),
