@@ -1,13 +1,5 @@
 //! CPU per key of the audit rules: 100,000 keys classified, as `make bench` reports it.
 
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use lightsail_key_audit::bench::Buckets;

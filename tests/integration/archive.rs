@@ -1,19 +1,9 @@
 //! The archive and change tracking with real parts: the function's S3 and SNS clients against
 //! moto in server mode, its Lightsail client against lightsail-local, run after run.
 
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
+use crate::common::moto::{Moto, Subscribed};
+use crate::common::*;
 use chrono::{DateTime, Duration, Utc};
-use common::moto::{Moto, Subscribed};
-use common::*;
 use lightsail_key_audit::{invoke, Archive, Invocation, Notifier, Outputs};
 use lightsail_local::{FaultKind, Fixture};
 use serde_json::{json, Value};

@@ -1,21 +1,11 @@
 //! Holding under faults at scale, slow endpoints, deadlines and repeated failures, against
 //! `lightsail-local` through the SDK's real HTTP stack, configured as in production.
 
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
 use std::io::Write;
 use std::time::{Duration, SystemTime};
 
+use crate::common::*;
 use chrono::Utc;
-use common::*;
 use lambda_runtime::{Context, LambdaEvent};
 use lightsail_key_audit::{handle, run_audit, Invocation, Outputs};
 use lightsail_local::FaultKind;

@@ -1,17 +1,7 @@
 //! Every example event in `events/` gives a report against the demo estate, or the documented
 //! error for the invalid one.
 
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 #[tokio::test]

@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests: the wire to `lightsail-local`, fixtures, the audit
 //! call, log capture and readers of the report.
-#![allow(dead_code)] // each test crate uses its own subset
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -1,24 +1,14 @@
 //! The handler end to end through the real SDK client, with Lightsail mocked at the HTTP layer.
 
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{bucket_names, codes, HOME_ACCOUNT};
 use aws_sdk_lightsail::config::retry::RetryConfig;
 use aws_sdk_lightsail::Client;
 use aws_smithy_mocks::{mock, mock_client, MockResponse, Rule, RuleMode};
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use chrono::{DateTime, TimeZone, Utc};
-use common::{bucket_names, codes, HOME_ACCOUNT};
 use lightsail_key_audit::{run_audit, AuditError, Config, Invocation, Lightsail};
 use serde_json::{json, Value};
 
@@ -287,7 +277,7 @@ async fn a_bad_request_fails_before_any_call() {
 #[tokio::test]
 async fn buckets_named_in_the_environment_are_used_when_the_event_names_none() {
     let rule = estate();
-    let config = common::config(&[("BUCKET_NAMES", "backups,ghost")]);
+    let config = crate::common::config(&[("BUCKET_NAMES", "backups,ghost")]);
     let scheduled = json!({"version": "0", "detail-type": "Scheduled Event", "source": "aws.events",
                            "detail": {}});
     let report = run_audit(&lightsail(&[&rule]), &config, &scheduled, &invocation())

@@ -2,18 +2,8 @@
 //! `lightsail-local`: Organizations `ListAccounts` (paged), STS `AssumeRole` and
 //! `GetCallerIdentity`, then Lightsail in every account and region.
 
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
+use crate::common::{entries, Local, HOME_ACCOUNT};
 use chrono::Utc;
-use common::{entries, Local, HOME_ACCOUNT};
 use lightsail_key_audit::{run_audit, Invocation};
 use lightsail_local::Fixture;
 use serde_json::{json, Value};

@@ -2,24 +2,14 @@
 //! SigV4 signing with dummy credentials, the concurrency bound, and what reaches the logs.
 //! Injected faults at scale are in `resilience.rs`.
 
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use lightsail_key_audit::{AuditError, Config, Lightsail};
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn the_demo_estate_shows_every_verdict() {
     let local = Local::start(demo(), &[]).await;
-    let event: Value = serde_json::from_str(include_str!("../events/audit-buckets.json")).unwrap();
+    let event: Value = serde_json::from_str(include_str!("../../events/audit-buckets.json")).unwrap();
     let report = local.audit(event).await.unwrap();
     // The summary's full shape is `handler.rs`'s documented contract; here, the demo's verdicts.
     let summary = &report["summary"];

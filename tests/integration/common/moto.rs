@@ -20,7 +20,6 @@
 //! - What a topic was sent, `MessageStructure: json` included, is read from moto's own record
 //!   (`/moto-api/data.json`): moto delivers nothing to `email` subscribers, so that record is
 //!   the only place a test can see the `email` variant ([`Published::variant`]).
-#![allow(dead_code)] // each test crate uses its own subset
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -33,8 +32,7 @@ use aws_config::SdkConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use serde_json::{json, Value};
 
-/// moto's account (its default) and the region everything is created in.
-pub const MOTO_ACCOUNT: &str = "123456789012";
+/// The region everything is created in.
 pub const MOTO_REGION: &str = "us-east-1";
 
 /// How long moto may take to start: importing it takes a second or more on a busy machine.
@@ -74,9 +72,7 @@ pub struct Subscribed {
 /// `MessageStructure: json`, the JSON object of variants).
 #[derive(Debug, Clone)]
 pub struct Published {
-    pub message_id: String,
     pub message: String,
-    pub subject: Option<String>,
 }
 
 impl Published {
@@ -135,22 +131,9 @@ impl Moto {
         moto
     }
 
-    /// `http://127.0.0.1:PORT`.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     /// What moto has logged so far (its startup lines, one line a request, tracebacks).
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
-    }
-
-    /// The environment that sends the function's S3 and SNS calls here.
-    pub fn endpoint_vars(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("AWS_ENDPOINT_URL_S3", self.url.clone()),
-            ("AWS_ENDPOINT_URL_SNS", self.url.clone()),
-        ]
     }
 
     /// The test credentials, us-east-1, every service's endpoint this server.
@@ -256,23 +239,6 @@ impl Moto {
         })
     }
 
-    /// Every key under `prefix`, in S3's (lexicographic) order.
-    pub async fn keys(&self, bucket: &str, prefix: &str) -> Vec<String> {
-        let s3 = self.s3().await;
-        let mut pages = s3
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .into_paginator()
-            .send();
-        let mut keys = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.unwrap_or_else(|e| panic!("ListObjectsV2 {bucket}/{prefix}: {e:?}"));
-            keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_owned)));
-        }
-        keys
-    }
-
     // SNS and SQS.
 
     /// Creates topic `name` and queue `name`-queue, the queue subscribed to the topic with raw
@@ -355,9 +321,7 @@ impl Moto {
         let sent = topic["sent_notifications"].as_array().unwrap();
         sent.iter()
             .map(|n| Published {
-                message_id: n[0].as_str().unwrap().to_owned(),
                 message: n[1].as_str().unwrap().to_owned(),
-                subject: n[2].as_str().map(str::to_owned),
             })
             .collect()
     }

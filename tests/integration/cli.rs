@@ -1,20 +1,10 @@
 //! The command-line mode: the built binary run as a person or a pipeline runs it, against
 //! `lightsail-local`, with a clean environment (no AWS profile, no Runtime API).
 
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// Runs the binary with `args` against `local`, as from a terminal with only the test

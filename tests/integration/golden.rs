@@ -1,28 +1,18 @@
 //! Golden outputs: for every example event in `events/`, what the function returns, what it
 //! publishes for people (subject, email text, chat notification) and what the command line
-//! prints as a table and as CSV, against the demo estate, compared with `tests/golden/`.
+//! prints as a table and as CSV, against the demo estate, compared with `tests/integration/golden/`.
 //!
 //! Timestamps are masked (the estate's times are relative to now); everything else must be
 //! the same to the byte. A change that means to alter an output regenerates the files with
-//! `UPDATE_GOLDEN=1 cargo test --test golden` and shows the difference in review.
-
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
+//! `UPDATE_GOLDEN=1 cargo test --test integration golden` and shows the difference in review.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use crate::common::*;
 use aws_sdk_sns::operation::publish::PublishOutput;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
-use common::*;
 use lambda_runtime::{Context, LambdaEvent};
 use lightsail_key_audit::{handle, Notifier, Outputs};
 use serde_json::{json, Value};
@@ -146,7 +136,7 @@ fn masked(value: &Value) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_event_gives_the_golden_outputs() {
     let local = Local::start(demo(), &[("NOTIFY_WHEN", "always")]).await;
-    let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/golden");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut differ = Vec::new();
     for event in events() {

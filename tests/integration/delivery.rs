@@ -1,20 +1,10 @@
 //! What a run delivers besides its return value: the summary to SNS for people, as one
 //! `MessageStructure: json` message: a chat notification by default, plain text for email.
 
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
+use crate::common::*;
 use aws_sdk_sns::operation::publish::PublishInput;
 use aws_sdk_sns::operation::publish::PublishOutput;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
-use common::*;
 use lambda_runtime::{Context, LambdaEvent};
 use lightsail_key_audit::{handle, AuditError, Notifier, Outputs, Report};
 use serde_json::{json, Value};
@@ -71,7 +61,7 @@ async fn findings_are_sent_to_people_once_with_the_account_from_the_function_arn
                 && chat["metadata"]["threadId"] == "lightsail-key-audit/123456789012/local"
         })
         .then_output(|| PublishOutput::builder().build());
-    let payload: Value = serde_json::from_str(include_str!("../events/audit-buckets.json")).unwrap();
+    let payload: Value = serde_json::from_str(include_str!("../../events/audit-buckets.json")).unwrap();
     let report = deliver(&local, &rule, payload).await.unwrap();
     assert_eq!(rule.num_calls(), 1, "one matching publish");
     let report = serde_json::to_value(report).unwrap();

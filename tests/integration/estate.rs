@@ -1,17 +1,7 @@
 //! Auditing a whole estate against `lightsail-local`: discovery over pages, several regions,
 //! several accounts through STS AssumeRole, and failures of a whole account or region.
 
-// A test stops at the line that failed: the no-panic lints (Cargo.toml) are for the libraries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use lightsail_local::{Fault, FaultKind, Fixture, RoleFixture};
 use serde_json::{json, Value};
 
