@@ -1,21 +1,17 @@
 """Fixtures and options shared by the Python tests, run by scripts/stack-check.sh,
 scripts/e2e.sh and scripts/artifact.sh with .venv-moto's pytest (see pytest.ini).
 
-The helpers they test live in scripts/ (cfn_eval.py, moto_cfn.py, report.py, ...): both folders
-go on the import path. The SAM transform runs in .venv-sam, which pins another botocore than
+The helpers they test live in scripts/ (cfn_eval.py, moto_cfn.py, report.py, ...): pytest.ini
+puts both folders on the import path. The SAM transform runs in .venv-sam, which pins another botocore than
 moto's: it is a subprocess, run once a session.
 """
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ROOT / "scripts"
-sys.path[:0] = [str(SCRIPTS), str(Path(__file__).resolve().parent)]
+from support import ROOT, SCRIPTS
 
 
 def pytest_addoption(parser):
@@ -27,14 +23,6 @@ def pytest_addoption(parser):
     group.addoption("--qemu", help="qemu-aarch64, to run the arm64 bootstrap (test_artifact.py)")
     group.addoption("--bootstrap", help="the arm64 bootstrap sam build made (test_artifact.py)")
     group.addoption("--local-url", help="lightsail-local's address (test_artifact.py)")
-
-
-def required_option(config, name, by):
-    """An option the tests of a step need: without it they are skipped, naming who gives it."""
-    value = config.getoption(name)
-    if not value:
-        pytest.skip(f"needs --{name.replace('_', '-')}, which {by} gives")
-    return value
 
 
 # The transform needs a region and reads no account: the offline identity of scripts/lib.sh.
