@@ -123,8 +123,10 @@ def work(tmp_path_factory):
 def events_run(artifact, work):
     events = [json.loads(p.read_text()) for p in EVENTS]
     log = work / "events.log"
-    answers = run(artifact.qemu, artifact.bootstrap, events, lambda_env(artifact.local_url, str(work), "INFO"), log)
-    return EventsRun(dict(zip([p.name for p in EVENTS], answers + [None] * (len(EVENTS) - len(answers)))), log)
+    env = lambda_env(artifact.local_url, str(work), "INFO")
+    answers = run(artifact.qemu, artifact.bootstrap, events, env, log)
+    answers += [None] * (len(EVENTS) - len(answers))  # none after the first missing
+    return EventsRun(dict(zip([p.name for p in EVENTS], answers)), log)
 
 
 @pytest.mark.parametrize("name", [p.name for p in EVENTS])
@@ -140,8 +142,9 @@ def test_event(events_run, name):
 def test_emf_records(events_run):
     """One EMF metric record in the artifact's log per valid report."""
     found, problems = contract.check_emf(events_run.log.read_text(errors="replace").splitlines())
-    reports = sum(a is not None and a[0] == "response" and contract.judge(n, True, a[1].decode(errors="replace")) is None
-                  for n, a in events_run.answers.items())
+    reports = sum(answer is not None and answer[0] == "response"
+                  and contract.judge(name, True, answer[1].decode(errors="replace")) is None
+                  for name, answer in events_run.answers.items())
     expected = sum(not p.name.startswith("invalid") for p in EVENTS)
     if not found == reports == expected:
         problems.append(f"{found} EMF records and {reports} valid reports for {expected} events")

@@ -134,3 +134,11 @@ def test_parameter_set(expanded, case):
 def test_refused_set(expanded, name, params, fragment):
     ok, text = check_refused(expanded, params, fragment)
     assert ok, f"schedule: refused: {name}: expected an error naming {fragment!r}: {text}"
+
+
+def test_sam_transform(pytestconfig, expanded):
+    """The SAM template expands (the fixture fails naming why when it does not) to plain
+    CloudFormation: no AWS::Serverless resource and no Transform are left."""
+    left = sorted(lid for lid, r in expanded["Resources"].items() if r["Type"].startswith("AWS::Serverless::"))
+    assert not left and "Transform" not in expanded, \
+        f"SAM transform of {pytestconfig.getoption('template')}: still SAM: {left or expanded.get('Transform')}"
