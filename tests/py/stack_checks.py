@@ -631,8 +631,11 @@ def check_role_path(d, template):
 
 def doc_section(path, heading):
     """The text of a Markdown section ("## Permissions"), up to the next heading of any level."""
-    with open(path) as f:
-        text = f.read()
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError as e:
+        raise Problem(f"cannot read {os.path.relpath(path, ROOT)}: {e.strerror}")
     match = re.search(rf"^{re.escape(heading)}\n(.*?)(?=^#|\Z)", text, re.M | re.S)
     if not match:
         raise Problem(f"{os.path.relpath(path, ROOT)} has no {heading!r} section")
