@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the artifact SAM ships, .aws-sam/build/AuditFunction/bootstrap (arm64, from `make
 # package`), under qemu-aarch64 behind a Lambda Runtime API, against lightsail-local: every
-# events/*.json, and Lambda's log-level filter at every level (scripts/artifact.py).
-# Installs qemu-user-static and the arm64 C library (Debian multiarch) when it can, as root.
-# scripts/artifact.py prints `artifact: N passed, M failed` last; exits non-zero if any fails.
+# events/*.json, and Lambda's log-level filter at every level (tests/py/test_artifact.py, with
+# .venv-moto's pytest). Installs qemu-user-static and the arm64 C library (Debian multiarch)
+# when it can, as root. Exits non-zero if any test fails, or none ran.
+#   usage: scripts/artifact.sh [PYTEST OPTION...]        e.g. -k TRACE
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -34,5 +35,7 @@ if [[ -z "$qemu" || ! -e "$loader" ]]; then
   [[ -n "$qemu" && -e "$loader" ]] || fail "qemu-aarch64 or $loader is still missing after installing $missing"
 fi
 
+pytest="$(venv_bin .venv-moto requirements-moto.txt)/pytest"
 start_local "$root/fixtures/demo.json"
-python3 "$root/scripts/artifact.py" "$qemu" "$bootstrap" "$LOCAL_URL" "$root/events"
+PYTHONDONTWRITEBYTECODE=1 "$pytest" tests/py/test_artifact.py --qemu "$qemu" --bootstrap "$bootstrap" \
+  --local-url "$LOCAL_URL" "$@"

@@ -20,7 +20,8 @@
 #                                 offline one plus NAME=VALUE...; sets $WATCH_PORT
 #   invoke EVENT_FILE             invokes it; prints its answer, returns cargo lambda's status
 #
-# The pass/fail tally, one line a check and a last `PREFIX: N passed, M failed`:
+# The pass/fail tally of the shell-only checks (conformance.sh; the Python checks are pytest
+# tests, tests/py/), one line a check and a last `PREFIX: N passed, M failed`:
 #   tally_start PREFIX            names the lines' prefix, zeroes the counts
 #   tally_ok NAME                 counts a pass: `PREFIX: NAME ok`
 #   tally_fail NAME [WHY]         counts a failure: `PREFIX: NAME FAILED[: WHY]` (stderr)

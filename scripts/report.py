@@ -1,13 +1,9 @@
 #!/usr/bin/env python3
-"""Reads a lightsail-key-audit report on stdin.
+"""Reads a lightsail-key-audit report on stdin. Its contract (check, judge, check_emf, the
+log-level filter) is also what tests/py/test_e2e.py and test_artifact.py assert.
 
   report.py check    validates the documented contract; exits 1 naming what is wrong
   report.py table    prints a short human-readable summary: a table of findings
-  report.py emf      reads log lines and checks every CloudWatch EMF record in them;
-                     prints how many were found
-  report.py answer EVENT STATUS
-                     reads the function's answer to events/EVENT (STATUS: the invocation's
-                     exit status, 0 for success) and exits 1 naming what is wrong with it
   report.py lambda-filter LEVEL
                      reads log lines and prints those Lambda's log-level filter keeps when
                      the function's ApplicationLogLevel is LEVEL
@@ -204,17 +200,6 @@ def main():
         for line in lambda_filter(sys.stdin.read().splitlines(), sys.argv[2]):
             print(line)
         return
-    if mode == "answer" and len(sys.argv) == 4:
-        problem = judge(sys.argv[2], sys.argv[3] == "0", sys.stdin.read())
-        if problem:
-            print(problem, file=sys.stderr)
-        sys.exit(1 if problem else 0)
-    if mode == "emf":
-        found, problems = check_emf(sys.stdin.read().splitlines())
-        for p in problems:
-            print(f"emf check: {p}", file=sys.stderr)
-        print(found)
-        sys.exit(1 if problems else 0)
     report = json.load(sys.stdin)
     if mode == "check":
         problems = check(report)

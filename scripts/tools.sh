@@ -4,6 +4,8 @@
 #   tools.sh                     .venv: AWS CLI, cargo-lambda (with zig)
 #   tools.sh .venv-sam requirements-sam.txt
 #                                .venv-sam: aws-sam-cli, cfn-lint (own venv: sam pins another botocore)
+#   tools.sh .venv-moto requirements-moto.txt
+#                                .venv-moto: pytest, moto, boto3 (the Python tests, tests/py/)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/${1:-.venv}"

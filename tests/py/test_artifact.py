@@ -1,11 +1,9 @@
-#!/usr/bin/env python3
 """Runs the shipped artifact as Lambda runs it: the arm64 `bootstrap` that `sam build` made,
 under qemu-aarch64, behind a Lambda Runtime API on loopback, with Lambda's environment and
-its Lightsail and STS calls sent to lightsail-local.
+its Lightsail and STS calls sent to lightsail-local. scripts/artifact.sh installs qemu, starts
+lightsail-local and runs these tests with --qemu, --bootstrap and --local-url.
 
-  artifact.py QEMU BOOTSTRAP LOCAL_URL EVENTS_DIR
-
-Checks, one line each, then `artifact: N passed, M failed`:
+The tests:
 - every events/*.json gets the answer the e2e step expects (report.py judge), and one EMF
   record per report is in the function's log;
 - at every ApplicationLogLevel Lambda allows, Lambda's documented log-level filter, applied to
@@ -13,15 +11,15 @@ Checks, one line each, then `artifact: N passed, M failed`:
   each line carries a `level` and an RFC 3339 `timestamp` Lambda reads as the line's own.
 """
 import json
-import os
 import subprocess
-import sys
-import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import report as contract  # noqa: E402
-from lambda_runtime_api import RuntimeApi  # noqa: E402
+import pytest
+
+import report as contract
+from support import ROOT, required_option
+from lambda_runtime_api import RuntimeApi
 
 FUNCTION_NAME = "lightsail-key-audit-artifact"
 FUNCTION_ARN = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}"
@@ -29,6 +27,7 @@ FUNCTION_ARN = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}"
 ANSWER_TIMEOUT = 120
 # The event for the log-level runs: a failed bucket (a WARN line) and findings.
 LEVEL_EVENT = "audit-buckets.json"
+EVENTS = sorted((ROOT / "events").glob("*.json"))
 
 
 def lambda_env(local_url, home, level, extra=None):
@@ -94,59 +93,80 @@ def run(qemu, bootstrap, events, env, log_path):
     return answers
 
 
-class Tally:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def record(self, name, problem):
-        if problem:
-            self.failed += 1
-            print(f"artifact: {name} FAILED: {problem}", file=sys.stderr)
-        else:
-            self.passed += 1
-            print(f"artifact: {name} ok")
+class Artifact(NamedTuple):
+    """What runs the bootstrap, and where its Lightsail is."""
+    qemu: str
+    bootstrap: Path
+    local_url: str
 
 
-def check_events(qemu, bootstrap, local_url, events_dir, work, tally):
-    """Every events/*.json through the artifact, one process as Lambda reuses one."""
-    paths = sorted(Path(events_dir).glob("*.json"))
-    events = [json.loads(p.read_text()) for p in paths]
-    log = Path(work) / "events.log"
-    env = lambda_env(local_url, work, "INFO")
-    answers = run(qemu, bootstrap, events, env, log)
-    reports = 0
-    for path, answer in zip(paths, answers + [None] * (len(paths) - len(answers))):
-        if answer is None:
-            tally.record(path.name, f"no answer (it exited, or {ANSWER_TIMEOUT} s passed); log: {tail(log)}")
-            continue
-        kind, body = answer
-        text = body.decode(errors="replace")
-        problem = contract.judge(path.name, kind == "response", text)
-        reports += kind == "response" and problem is None
-        tally.record(path.name, problem)
-    found, problems = contract.check_emf(log.read_text(errors="replace").splitlines())
-    expected = sum(not p.name.startswith("invalid") for p in paths)
+class EventsRun(NamedTuple):
+    """Every events/*.json through one process, as Lambda reuses one."""
+    answers: dict  # event file name -> (kind, body), or None: no answer
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def artifact(pytestconfig):
+    by = "scripts/artifact.sh"
+    return Artifact(required_option(pytestconfig, "qemu", by),
+                    Path(required_option(pytestconfig, "bootstrap", by)).resolve(),
+                    required_option(pytestconfig, "local_url", by))
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    return tmp_path_factory.mktemp("artifact")
+
+
+@pytest.fixture(scope="module")
+def events_run(artifact, work):
+    events = [json.loads(p.read_text()) for p in EVENTS]
+    log = work / "events.log"
+    env = lambda_env(artifact.local_url, str(work), "INFO")
+    answers = run(artifact.qemu, artifact.bootstrap, events, env, log)
+    answers += [None] * (len(EVENTS) - len(answers))  # none after the first missing
+    return EventsRun(dict(zip([p.name for p in EVENTS], answers)), log)
+
+
+@pytest.mark.parametrize("name", [p.name for p in EVENTS])
+def test_event(events_run, name):
+    answer = events_run.answers[name]
+    assert answer is not None, \
+        f"artifact: {name}: no answer (it exited, or {ANSWER_TIMEOUT} s passed); log: {tail(events_run.log)}"
+    kind, body = answer
+    problem = contract.judge(name, kind == "response", body.decode(errors="replace"))
+    assert problem is None, f"artifact: {name}: {problem}"
+
+
+def test_emf_records(events_run):
+    """One EMF metric record in the artifact's log per valid report."""
+    found, problems = contract.check_emf(events_run.log.read_text(errors="replace").splitlines())
+    reports = sum(answer is not None and answer[0] == "response"
+                  and contract.judge(name, True, answer[1].decode(errors="replace")) is None
+                  for name, answer in events_run.answers.items())
+    expected = sum(not p.name.startswith("invalid") for p in EVENTS)
     if not found == reports == expected:
         problems.append(f"{found} EMF records and {reports} valid reports for {expected} events")
-    tally.record(f"{found} EMF metric records in the artifact's log", "; ".join(problems))
+    assert not problems, "artifact: EMF metric records in the artifact's log: " + "; ".join(problems)
 
 
-def check_log_levels(qemu, bootstrap, local_url, events_dir, work, tally):
+@pytest.mark.parametrize("level", contract.LAMBDA_LEVELS)
+def test_log_level(artifact, work, level):
     """At each level Lambda allows, its filter over the artifact's real output keeps the
     metrics and each line at or above the level. The summary is sent to an endpoint that
     refuses it, so the run also writes an ERROR line."""
-    event = json.loads((Path(events_dir) / LEVEL_EVENT).read_text())
-    for level in contract.LAMBDA_LEVELS:
-        log = Path(work) / f"level-{level}.log"
-        env = lambda_env(local_url, work, level, {
-            "NOTIFY_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:lightsail-key-audit",
-            "AWS_ENDPOINT_URL_SNS": local_url,
-        })
-        answers = run(qemu, bootstrap, [event], env, log)
-        lines = [l for l in log.read_text(errors="replace").splitlines() if l.strip()]
-        tally.record(f"ApplicationLogLevel {level}: Lambda's filter keeps the metrics and every line at or above it",
-                     level_problem(level, answers, lines, log))
+    event = json.loads((ROOT / "events" / LEVEL_EVENT).read_text())
+    log = work / f"level-{level}.log"
+    env = lambda_env(artifact.local_url, str(work), level, {
+        "NOTIFY_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:lightsail-key-audit",
+        "AWS_ENDPOINT_URL_SNS": artifact.local_url,
+    })
+    answers = run(artifact.qemu, artifact.bootstrap, [event], env, log)
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    problem = level_problem(level, answers, lines, log)
+    assert problem is None, (f"artifact: ApplicationLogLevel {level}: Lambda's filter keeps the metrics "
+                             f"and every line at or above it: {problem}")
 
 
 def level_problem(level, answers, lines, log):
@@ -179,19 +199,3 @@ def own_level(line):
 def tail(log):
     return " | ".join(Path(log).read_text(errors="replace").splitlines()[-5:])
 
-
-def main():
-    if len(sys.argv) != 5:
-        sys.exit(__doc__)
-    qemu, bootstrap, local_url, events_dir = sys.argv[1:]
-    bootstrap = Path(bootstrap).resolve()
-    tally = Tally()
-    with tempfile.TemporaryDirectory(prefix="lightsail-key-audit-artifact.") as work:
-        check_events(qemu, bootstrap, local_url, events_dir, work, tally)
-        check_log_levels(qemu, bootstrap, local_url, events_dir, work, tally)
-    print(f"artifact: {tally.passed} passed, {tally.failed} failed")
-    sys.exit(1 if tally.failed else 0)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,8 +1,8 @@
-#!/usr/bin/env python3
-"""Deploys the expanded template into moto's CloudFormation, in-process and offline, once for the
-default parameters and once per documented variant (the PARAMETER_SETS of
-check_schedule_input.py marked `deploy`), through scripts/moto_cfn.py, which makes moto 5.2.5
-evaluate the stack as CloudFormation does.
+"""The checks of a stack deployed into moto's CloudFormation, in-process and offline, through
+scripts/moto_cfn.py, which makes moto 5.2.5 evaluate the stack as CloudFormation does:
+test_stack_deploy.py deploys the expanded template once for the default parameters and once per
+documented variant (the PARAMETER_SETS of parameter_sets.py marked `deploy`) and runs CHECKS and
+MEMBER_CHECKS on each; test_stack_refusals.py runs NEGATIVES, REFUSED_SETS and TEMPLATE_CHECKS.
 
 Each stack must reach CREATE_COMPLETE. Then what moto models is read back through boto3 (topic,
 log group, function and its environment, roles and their inline policies, queues, keys, the
@@ -15,9 +15,9 @@ and log group's key policy lets CloudWatch, Logs and the function use the key; t
 may read and write the archive only under ReportPrefix). Human channels show access key ids
 only masked: no Lambda destination (the raw report, the raw request) is the stack's topic, and
 with DeliveryTargetArn empty there is no OnSuccess at all. The lifecycle expires reports only,
-never the current change-tracking state. The README's Permissions text names every action and
-managed policy of the function's role. The checks read the template: one runs for every
-parameter set: a resource that disappears fails its check.
+never the current change-tracking state. The docs' Permissions text (docs/deploy.md,
+"## Permissions") names every action and managed policy of the function's role. The checks read
+the template: one runs for every parameter set: a resource that disappears fails its check.
 
 Accounts: the function may assume MemberRoleName roles only within its organization (an
 aws:ResourceOrgID condition) and exactly when AuditAccounts is set, may call Organizations
@@ -34,20 +34,17 @@ unmodelled type fails the stack, AWS::NoValue leaves a role's Policies list, a b
 the layer does not apply fails the stack, a bucket policy for a missing bucket fails it. One
 more runs on the template itself: ReportPrefix refuses values that would widen the function's
 S3 grant; the accounts parameters, and member-role.yaml's, refuse wildcards and other shapes;
-CreateStack refuses the REFUSED_SETS of check_schedule_input.py (the template's Rules).
+CreateStack refuses the REFUSED_SETS of parameter_sets.py (the template's Rules).
 
-Prints one line per check, `stack: NAME ok` or `stack: NAME FAILED: why`, and finally
-`stack: N passed, M failed`; exits non-zero on any failure.
-
-usage: stack_deploy_check.py EXPANDED.json        (with the python of .venv-moto)
-       (member-role.yaml is read from the project root)
+Each check returns its problems (an empty list is a pass) or raises Problem; each needs moto's
+mock (mock_aws) active. Runs with the python of .venv-moto; member-role.yaml is read from the
+project root.
 """
 import io
 import json
 import logging
 import os
 import re
-import sys
 import time
 import warnings
 import zipfile
@@ -60,12 +57,10 @@ warnings.filterwarnings("ignore")
 import boto3  # noqa: E402
 import yaml  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
-from moto import mock_aws  # noqa: E402
 
 import moto_cfn  # noqa: E402  (patches moto on import)
 import report as contract  # noqa: E402  (the metrics the function emits)
 from cfn_eval import CfnError, Evaluator, check_parameter  # noqa: E402
-from check_schedule_input import PARAMETER_SETS, REFUSED_SETS  # noqa: E402
 
 REGION = "us-east-1"
 # check_schedule_input.py checks names at the longest stack name; moto truncates the names it
@@ -75,12 +70,14 @@ CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAN
 DEPLOY_TIMEOUT_S = 10  # moto creates synchronously: anything still in progress by then has failed
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 # Managed policy ARN -> the actions it grants (AWS's published document; moto 5.2.5 does not load
-# AWS managed policies): what the README's Permissions text must name beside the inline ones.
+# AWS managed policies): what the docs' Permissions text must name beside the inline ones.
 MANAGED_POLICY_ACTIONS = {
     BASIC_EXECUTION: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
 }
-README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
-MEMBER_TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "member-role.yaml")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+# Where the function role's permissions are documented, and under which heading.
+PERMISSIONS_DOC, PERMISSIONS_HEADING = os.path.join(ROOT, "docs", "deploy.md"), "## Permissions"
+MEMBER_TEMPLATE = os.path.join(ROOT, "member-role.yaml")
 MEMBER_STACK_NAME = "lightsail-key-audit-member"
 # The function role's IAM path: this, the stack's name, "/" (template.yaml's RolePath).
 ROLE_PATH_PREFIX = "/lightsail-key-audit/"
@@ -130,6 +127,15 @@ class Deployed(NamedTuple):
     types: dict  # logical id -> resource type (ListStackResources)
     outputs: dict  # output key -> value (DescribeStacks)
     code: bytes  # the function's code object
+
+
+def passes(name, check):
+    """Runs a check; the test fails naming it and its problems (a Problem raised is one)."""
+    try:
+        problems = check()
+    except Problem as e:
+        problems = [str(e)]
+    assert not problems, f"stack: {name}: " + "; ".join(problems)
 
 
 def client(service):
@@ -623,22 +629,25 @@ def check_role_path(d, template):
     return problems
 
 
-def readme_section(heading):
-    """The text of a README section ("### Permissions"), up to the next heading of any level."""
-    with open(README) as f:
-        text = f.read()
+def doc_section(path, heading):
+    """The text of a Markdown section ("## Permissions"), up to the next heading of any level."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError as e:
+        raise Problem(f"cannot read {os.path.relpath(path, ROOT)}: {e.strerror}")
     match = re.search(rf"^{re.escape(heading)}\n(.*?)(?=^#|\Z)", text, re.M | re.S)
     if not match:
-        raise Problem(f"README.md has no {heading!r} section")
+        raise Problem(f"{os.path.relpath(path, ROOT)} has no {heading!r} section")
     return match.group(1)
 
 
 def check_permissions_documented(d, template):
-    """The README's Permissions text names everything the function's role may do: each action
+    """The docs' Permissions text names everything the function's role may do: each action
     of its inline statements (in this variant) and each managed policy attached, by name, with
     its actions; and no managed policy is attached that has no entry in MANAGED_POLICY_ACTIONS.
     "Nothing else" must be true."""
-    text = readme_section("### Permissions")
+    text = doc_section(PERMISSIONS_DOC, PERMISSIONS_HEADING)
     named = set(re.findall(r"`([^`]+)`", text))
     lid = role_arns(d)[function_config(d)["Role"]]
     problems = []
@@ -650,7 +659,7 @@ def check_permissions_documented(d, template):
     for arn in d.resolved[lid].get("ManagedPolicyArns", []):
         if arn not in MANAGED_POLICY_ACTIONS:
             problems.append(f"{lid} has managed policy {arn}, unknown to this check (extend "
-                            "MANAGED_POLICY_ACTIONS and the README)")
+                            "MANAGED_POLICY_ACTIONS and docs/deploy.md)")
             continue
         name = arn.rsplit("/", 1)[-1]
         if name not in named:
@@ -1578,86 +1587,3 @@ TEMPLATE_CHECKS = [
     ("template: ReportPrefix refuses wildcards and odd folders", check_report_prefix_constraint),
 ] + [(f"{file}: {name} takes what it documents, refuses wildcards and other shapes",
       parameter_check(file, name, good, bad)) for file, name, good, bad in ACCOUNT_PARAMETERS]
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-class Report:
-    """Prints one line per check and counts them."""
-
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def result(self, name, problems):
-        if problems:
-            self.failed += 1
-            print(f"stack: {name} FAILED: " + "; ".join(problems), flush=True)
-        else:
-            self.passed += 1
-            print(f"stack: {name} ok", flush=True)
-
-
-def run_check(report, name, call):
-    """Runs one check; a Problem or an unexpected error fails it."""
-    try:
-        problems = call()
-    except Problem as e:
-        problems = [str(e)]
-    except Exception as e:  # a KeyError in the template's shape, a ClientError from moto...
-        problems = [f"{type(e).__name__}: {e}"]
-    report.result(name, problems or [])
-
-
-def check_parameter_set(report, case, template, template_text, member):
-    """Deploys one parameter set in a fresh moto and runs the checks on it, then member-role.yaml
-    (member: its text and template) beside it and the member checks."""
-    with mock_aws():
-        started = time.monotonic()
-        code = code_zip()
-        try:
-            upload_code(template, code)
-            stack_id = create_stack(template_text, case.params)
-        except Problem as e:
-            report.result(f"{case.name}: deploys {case.params}", [str(e)])
-            return
-        report.result(f"{case.name}: deploys ({time.monotonic() - started:.1f} s)", [])
-        deployed = read_stack(case, template, stack_id, code)
-        for name, check in CHECKS.items():
-            run_check(report, f"{case.name}: {name}", lambda: check(deployed, template))
-        try:
-            deployed_member = deploy_member(deployed, *member)
-        except (Problem, KeyError) as e:  # KeyError: an output member-role.yaml needs is missing
-            report.result(f"{case.name}: member-role.yaml deploys", [f"{type(e).__name__}: {e}"])
-            return
-        report.result(f"{case.name}: member-role.yaml deploys", [])
-        for name, check in MEMBER_CHECKS.items():
-            run_check(report, f"{case.name}: {name}", lambda: check(deployed, deployed_member))
-
-
-def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: stack_deploy_check.py EXPANDED.json")
-    with open(sys.argv[1]) as f:
-        template_text = f.read()
-    template = json.loads(template_text)
-    member = read_member_template()
-    report = Report()
-    for case in [c for c in PARAMETER_SETS if c.deploy]:
-        check_parameter_set(report, case, template, template_text, member)
-    for name, negative in NEGATIVES:
-        with mock_aws():
-            run_check(report, name, lambda: negative() or [])
-    for name, params, fragment in REFUSED_SETS:  # the template's own rules, through the layer
-        with mock_aws():
-            run_check(report, f"template: CreateStack refuses {name}",
-                      lambda: refuses(template, params, fragment) or [])
-    templates = {"template.yaml": template, "member-role.yaml": member[1]}
-    for name, check in TEMPLATE_CHECKS:
-        run_check(report, name, lambda: check(templates))
-    print(f"stack: {report.passed} passed, {report.failed} failed")
-    sys.exit(1 if report.failed else 0)
-
-
-if __name__ == "__main__":
-    main()

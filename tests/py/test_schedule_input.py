@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Evaluates the expanded template strictly, as CloudFormation would, for the default parameters
 and each documented variant, and checks the schedule's Input is the JSON request the README
 documents. The Input is built from strings with Fn::Sub, Fn::Join and Fn::Split, which no linter
@@ -11,93 +10,21 @@ compared, and the schedule's name must fit Scheduler's 64 characters under the l
 name CloudFormation takes (and the function role's path IAM's 512); the function role's account
 statements (ACCOUNT_STATEMENTS) must be there exactly when their parameters ask. Any error fails
 that set, naming the set and where the error is (e.g. the condition). Each of REFUSED_SETS must
-fail, with an error naming what it should. Uses scripts/cfn_eval.py, stdlib only, so plain
-python3 runs it. PARAMETER_SETS is shared with stack_deploy_check.py.
-
-usage: check_schedule_input.py EXPANDED.json
+fail, with an error naming what it should. Uses scripts/cfn_eval.py; the parameter sets are
+parameter_sets.py's, shared with test_stack_deploy.py.
 """
 import json
-import sys
-from typing import NamedTuple
+
+import pytest
 
 from cfn_eval import CfnError, Evaluator, pseudo_parameters
+from parameter_sets import PARAMETER_SETS, REFUSED_SETS, label
 
 # The longest stack name CloudFormation takes: names built from it must still fit their limits.
 LONGEST_STACK_NAME = "lightsail-key-audit-".ljust(128, "x")
 # EventBridge Scheduler's limit on a schedule's name.
 MAX_SCHEDULE_NAME = 64
 
-
-class ParameterSet(NamedTuple):
-    name: str
-    params: dict  # parameter -> value, as given to CreateStack; the rest take their defaults
-    request: dict  # the request the README documents for these parameters
-    deploy: bool  # a documented deployment variant, deployed by stack_deploy_check.py
-
-
-DEFAULT_REQUEST = {"staleAfterDays": 45, "neverUsedGraceDays": 7, "maxKeyAgeDays": 90}
-PARAMETER_SETS = [
-    ParameterSet("defaults", {}, DEFAULT_REQUEST, True),
-    # The deprecated NotifyAlways "true" overrides NotifyWhen (NOTIFY_WHEN=always).
-    ParameterSet("email", {"AlarmEmail": "security@example.com", "NotifyAlways": "true",
-                           "NotifyWhen": "findings"}, DEFAULT_REQUEST, True),
-    ParameterSet("SNS target",
-                 {"DeliveryTargetArn": "arn:aws:sns:us-east-1:123456789012:security-reports",
-                  "NotifyWhen": "findings"},
-                 DEFAULT_REQUEST, True),
-    ParameterSet("EventBridge bus target",
-                 {"DeliveryTargetArn": "arn:aws:events:us-east-1:123456789012:event-bus/security"},
-                 DEFAULT_REQUEST, True),
-    # An empty ReportPrefix: the archive at the bucket's root.
-    ParameterSet("member roles",
-                 {"AuditRoleArns": "arn:aws:iam::210987654321:role/LightsailKeyAuditMember,"
-                                   "arn:aws:iam::333333333333:role/LightsailKeyAuditMember",
-                  "ReportPrefix": ""},
-                 DEFAULT_REQUEST, True),
-    ParameterSet("all regions", {"AuditRegions": "all", "BucketNames": "media-prod,backups",
-                                 "ReportPrefix": "security/lightsail-key-audit/",
-                                 "ReportRetentionDays": "30", "NotifyWhen": "always"},
-                 {"bucketNames": ["media-prod", "backups"], "regions": ["all"],
-                  "staleAfterDays": 45, "neverUsedGraceDays": 7, "maxKeyAgeDays": 90}, True),
-    ParameterSet("buckets, all regions, stale 30",
-                 {"BucketNames": "media-prod,backups", "AuditRegions": "all", "StaleAfterDays": "30"},
-                 {"bucketNames": ["media-prod", "backups"], "regions": ["all"], "staleAfterDays": 30,
-                  "neverUsedGraceDays": 7, "maxKeyAgeDays": 90}, False),
-    ParameterSet("two regions, max age 60", {"AuditRegions": "us-east-1,eu-west-2", "MaxKeyAgeDays": "60",
-                                             "ReportRetentionDays": "3653"},
-                 {"regions": ["us-east-1", "eu-west-2"], "staleAfterDays": 45, "neverUsedGraceDays": 7,
-                  "maxKeyAgeDays": 60}, False),
-    # Accounts come through the environment (AUDIT_ACCOUNTS etc.), never the schedule's Input.
-    ParameterSet("organization",
-                 {"AuditAccounts": "organization", "MemberExternalId": "lka-7f3e9c21",
-                  "ExcludeAccountIds": "444444444444,555555555555"},
-                 DEFAULT_REQUEST, True),
-    ParameterSet("account list",
-                 {"AuditAccounts": "210987654321,333333333333|ext-333:a/b,"
-                                   "arn:aws:iam::444444444444:role/SecurityAuditLightsail|ext-444",
-                  "MemberRoleName": "SecurityAuditLightsail"},
-                 DEFAULT_REQUEST, True),
-    # Both ways at once: AUDIT_ACCOUNTS decides what is audited, AuditRoleArns still grants.
-    ParameterSet("account list and AuditRoleArns",
-                 {"AuditAccounts": "210987654321",
-                  "AuditRoleArns": "arn:aws:iam::777777777777:role/OutsideTheOrganization"},
-                 DEFAULT_REQUEST, True),
-    # The longest values the patterns take: a role ARN with a path, a 1224-character external id.
-    ParameterSet("account list, long entries",
-                 {"AuditAccounts": "arn:aws-us-gov:iam::210987654321:role/audit/x/"
-                                   + "R" * 64 + "|" + "e" * 1224 + ",333333333333",
-                  "MemberExternalId": "x" * 1224, "MemberRoleName": "M" * 64,
-                  "ExcludeAccountIds": "210987654321"},
-                 DEFAULT_REQUEST, False),
-]
-
-# Parameter sets CreateStack must refuse, each with what the error must name: a stack that
-# would deploy a function refusing its own configuration at every start.
-REFUSED_SETS = [
-    ("organization with AuditRoleArns",
-     {"AuditAccounts": "organization", "AuditRoleArns": "arn:aws:iam::210987654321:role/Audit"},
-     "Rules/OrganizationWithoutRoleArns"),
-]
 
 # The function role's statements that depend on the accounts parameters: Sid -> whether the
 # parameter set must have it (see access_problem).
@@ -195,24 +122,23 @@ def check_refused(template, params, fragment):
     return False, f"{params} is not refused"
 
 
-def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: check_schedule_input.py EXPANDED.json")
-    with open(sys.argv[1]) as f:
-        template = json.load(f)
-    failed = 0
-    for case in PARAMETER_SETS:
-        ok, text = check_set(template, case)
-        failed += not ok
-        print(f"schedule: {case.name} {'ok' if ok else 'FAILED'}: {text}")
-    for name, params, fragment in REFUSED_SETS:
-        ok, text = check_refused(template, params, fragment)
-        failed += not ok
-        print(f"schedule: refused: {name} {'ok' if ok else 'FAILED'}: {text}")
-    total = len(PARAMETER_SETS) + len(REFUSED_SETS)
-    print(f"schedule: {total - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+
+@pytest.mark.parametrize("case", PARAMETER_SETS, ids=[label(c.name) for c in PARAMETER_SETS])
+def test_parameter_set(expanded, case):
+    ok, text = check_set(expanded, case)
+    assert ok, f"schedule: {case.name}: {text}"
 
 
-if __name__ == "__main__":
-    main()
+@pytest.mark.parametrize("name, params, fragment", REFUSED_SETS, 
+                         ids=[label(name) for name, _, _ in REFUSED_SETS])
+def test_refused_set(expanded, name, params, fragment):
+    ok, text = check_refused(expanded, params, fragment)
+    assert ok, f"schedule: refused: {name}: expected an error naming {fragment!r}: {text}"
+
+
+def test_sam_transform(pytestconfig, expanded):
+    """The SAM template expands (the fixture fails naming why when it does not) to plain
+    CloudFormation: no AWS::Serverless resource and no Transform are left."""
+    left = sorted(lid for lid, r in expanded["Resources"].items() if r["Type"].startswith("AWS::Serverless::"))
+    assert not left and "Transform" not in expanded, \
+        f"SAM transform of {pytestconfig.getoption('template')}: still SAM: {left or expanded.get('Transform')}"

@@ -1,13 +1,7 @@
-#!/usr/bin/env python3
-"""Self-test of scripts/cfn_eval.py, with plain python3: each test_* function runs on tiny
-templates and proves one rule of the evaluator (strict Select, And/Or evaluating every term,
-parameter constraints, Rules, Sub, NoValue, resource references). Prints one line per test and
-`N passed, M failed`; exits non-zero on any failure.
-
-usage: test_cfn_eval.py
+"""Tests of scripts/cfn_eval.py: each test_* function runs on tiny templates and proves one rule
+of the evaluator (strict Select, And/Or evaluating every term, parameter constraints, Rules,
+Sub, NoValue, resource references).
 """
-import sys
-
 from cfn_eval import (NO_VALUE, CfnError, Evaluator, MapResources, evaluate_conditions,
                       resolve_parameters)
 
@@ -302,20 +296,3 @@ def test_resolve_template_sections():
     assert Evaluator(t).resolve_template() == {"Resources": {"Topic": {"DisplayName": "x"}},
                                                "Outputs": {"Arn": "${Topic}"}}
 
-
-def main():
-    tests = [(name, fn) for name, fn in globals().items() if name.startswith("test_") and callable(fn)]
-    failed = 0
-    for name, fn in tests:
-        try:
-            fn()
-            print(f"cfn_eval: {name} ok")
-        except Exception as e:  # an assertion or an unexpected error: both fail the test
-            failed += 1
-            print(f"cfn_eval: {name} FAILED: {type(e).__name__}: {e}")
-    print(f"{len(tests) - failed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
-
-
-if __name__ == "__main__":
-    main()
