@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Invokes every events/*.json through `cargo lambda watch` + `cargo lambda invoke` against
+# Invokes every events/*.json through cargo lambda's Runtime API + `cargo lambda invoke` against
 # lightsail-local, as Lambda runs the function, under the Runtime API, with its S3 and SNS in
 # moto_server: every report is to be archived (REPORT_BUCKET, REPORT_PREFIX e2e/, the state
 # beside it) and sent (NOTIFY_WHEN=always) as a chat custom notification with masked key ids.
@@ -20,10 +20,13 @@ start_local "$root/fixtures/demo.json"
 start_moto
 read -r topic_arn queue_url < <("$moto_bin/python" scripts/delivery_check.py setup "$MOTO_URL" "$bucket" e2e-notify)
 [[ -n "${queue_url:-}" ]] || fail "could not create the bucket, topic and queue in moto"
+# The binary `make unit` built for the integration tests: no second debug build.
+build_function=(cargo test --quiet --no-run --test integration)
 start_watch "REPORT_BUCKET=$bucket" "REPORT_PREFIX=$prefix" "NOTIFY_TOPIC_ARN=$topic_arn" NOTIFY_WHEN=always \
   "AWS_ENDPOINT_URL_S3=$MOTO_URL" "AWS_ENDPOINT_URL_SNS=$MOTO_URL"
 
-# What the tests read: NN-EVENT.out and .status per invocation, in order; moto.json; watch.log.
+# What the tests read: NN-EVENT.out and .status per invocation, in order; moto.json;
+# function.log.
 printf '{"url": "%s", "bucket": "%s", "prefix": "%s", "topic_arn": "%s", "queue_url": "%s"}\n' \
   "$MOTO_URL" "$bucket" "$prefix" "$topic_arn" "$queue_url" >"$run_dir/moto.json"
 count=0
@@ -40,8 +43,10 @@ done
 status=0
 PYTHONDONTWRITEBYTECODE=1 "$moto_bin/pytest" tests/py/test_e2e.py --e2e-dir "$run_dir" "$@" || status=$?
 if [[ $status -ne 0 ]]; then
+  echo "--- the function's log ---" >&2
+  tail -n 40 "$run_dir/function.log" >&2
   echo "--- cargo lambda watch log ---" >&2
-  tail -n 40 "$run_dir/watch.log" >&2
+  tail -n 10 "$run_dir/watch.log" >&2
   echo "--- moto_server log (less its successful requests) ---" >&2
   grep -v '" [23][0-9][0-9] -$' "$run_dir/moto.log" | tail -n 20 >&2 || true
 fi

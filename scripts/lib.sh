@@ -16,8 +16,9 @@
 #   start_local FIXTURE           lightsail-local on an ephemeral port; sets $LOCAL_URL
 #   start_moto                    moto_server (S3, SNS, SQS; .venv-moto) on an ephemeral port
 #                                 of 127.0.0.1; sets $MOTO_URL
-#   start_watch [NAME=VALUE...]   the function under `cargo lambda watch`, its environment the
-#                                 offline one plus NAME=VALUE...; sets $WATCH_PORT
+#   start_watch [NAME=VALUE...]   the function (the tests' debug build) under cargo lambda's
+#                                 Runtime API, its environment the offline one plus
+#                                 NAME=VALUE...; sets $WATCH_PORT; its log is function.log
 #   invoke EVENT_FILE             invokes it; prints its answer, returns cargo lambda's status
 #
 # The pass/fail tally of the shell-only checks (conformance.sh; the Python checks are pytest
@@ -137,10 +138,21 @@ start_moto() {
 start_watch() {
   local setting
   WATCH_PORT="$(free_port)"
-  # Build first, so the watcher's own build is a no-op and the first invoke is quick.
-  cargo build --quiet --bin lightsail-key-audit
-  # An env file, since --env-var splits values at commas.
+  # The function's debug build: `cargo build` by default; e2e.sh sets build_function to the
+  # tests' build, so one debug build serves the tests and the end-to-end run (a plain build
+  # would resolve the SDK's features without the tests' test-util and compile it again).
+  declare -p build_function &>/dev/null || build_function=(cargo build --quiet --bin lightsail-key-audit)
+  "${build_function[@]}" >/dev/null 2>"$run_dir/build.log" ||
+    fail "the function did not build: $(tail -n 20 "$run_dir/build.log")"
+  # cargo lambda's Runtime API and invoke endpoint, the function run by hand under it, as
+  # Lambda runs it; its log apart from the emulator's.
+  spawn "$run_dir/watch.log" cargo lambda watch --only-lambda-apis -A 127.0.0.1 -P "$WATCH_PORT"
+  wait_ready "cargo lambda watch (port $WATCH_PORT)" 60 "$run_dir/watch.log" port_open "$WATCH_PORT"
   cat >"$run_dir/function.env" <<ENV
+AWS_LAMBDA_RUNTIME_API=http://127.0.0.1:$WATCH_PORT/.rt
+AWS_LAMBDA_FUNCTION_NAME=lightsail-key-audit
+AWS_LAMBDA_FUNCTION_VERSION=1
+AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128
 AWS_REGION=$offline_region
 AWS_ACCESS_KEY_ID=$offline_key_id
 AWS_SECRET_ACCESS_KEY=$offline_secret
@@ -152,13 +164,14 @@ ENV
   for setting in "$@"; do
     echo "$setting" >>"$run_dir/function.env"
   done
-  spawn "$run_dir/watch.log" cargo lambda watch --ignore-changes --quiet -A 127.0.0.1 -P "$WATCH_PORT" \
-    --env-file "$run_dir/function.env"
-  wait_ready "cargo lambda watch (port $WATCH_PORT)" 60 "$run_dir/watch.log" port_open "$WATCH_PORT"
+  # Only what Lambda would set: no shell variable of this run reaches the function.
+  local -a environment
+  mapfile -t environment <"$run_dir/function.env"
+  spawn "$run_dir/function.log" env -i "PATH=$PATH" "${environment[@]}" "$root/target/debug/lightsail-key-audit"
 }
 
-invoke() {
-  cargo lambda invoke lightsail-key-audit -A 127.0.0.1 -P "$WATCH_PORT" --data-file "$1" --output-format json
+invoke() { # `_`: the function cargo lambda's Runtime API serves when it does not start one itself
+  cargo lambda invoke _ -A 127.0.0.1 -P "$WATCH_PORT" --data-file "$1" --output-format json
 }
 
 tally_start() {

@@ -1,7 +1,7 @@
-"""The end-to-end run of scripts/e2e.sh, read back: every events/*.json was invoked through `cargo
-lambda watch` against lightsail-local, with the function's S3 and SNS in moto_server. e2e.sh
+"""The end-to-end run of scripts/e2e.sh, read back: every events/*.json was invoked through cargo
+lambda's Runtime API (`cargo lambda watch --only-lambda-apis`) against lightsail-local, with the function's S3 and SNS in moto_server. e2e.sh
 gives --e2e-dir, a folder with NN-EVENT.out (the answer, or the error cargo lambda printed) and
-NN-EVENT.status (its exit status) per event in invocation order, watch.log (the function's log)
+NN-EVENT.status (its exit status) per event in invocation order, function.log (the function's log)
 and moto.json (moto's address, the bucket, prefix, topic and queue).
 
 - each answer is what the event must give (report.py judge), and one EMF record per report is
@@ -293,7 +293,7 @@ def test_answer(answers, name):
 
 def test_emf_records(run_dir, reports):
     """Every report also went to the log as one CloudWatch EMF record, a JSON line of its own."""
-    found, problems = contract.check_emf((run_dir / "watch.log").read_text(errors="replace").splitlines())
+    found, problems = contract.check_emf((run_dir / "function.log").read_text(errors="replace").splitlines())
     if found != len(reports):
         problems.append(f"found {found} for {len(reports)} reports")
     assert not problems, "e2e: EMF records in the function's log: " + "; ".join(problems)
