@@ -5,12 +5,19 @@
 # .venv-moto's pytest). Installs qemu-user-static and the arm64 C library (Debian multiarch)
 # when it can, as root. Exits non-zero if any test fails, or none ran.
 #   usage: scripts/artifact.sh [PYTEST OPTION...]        e.g. -k TRACE
+#          scripts/artifact.sh --install                 qemu and the arm64 C library only
+#                                                        (make test does it while sam builds)
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+install_only=false
+if [[ "${1:-}" == --install ]]; then
+  install_only=true
+  shift
+fi
 
 bootstrap="$root/.aws-sam/build/AuditFunction/bootstrap"
-[[ -x "$bootstrap" ]] || fail "$bootstrap is missing: run \`make package\` (sam build) first"
+$install_only || [[ -x "$bootstrap" ]] || fail "$bootstrap is missing: run \`make package\` (sam build) first"
 
 # The arm64 dynamic loader the bootstrap names as its interpreter, from libc6:arm64.
 loader=/lib/ld-linux-aarch64.so.1
@@ -34,6 +41,8 @@ if [[ -z "$qemu" || ! -e "$loader" ]]; then
   qemu="$(find_qemu)"
   [[ -n "$qemu" && -e "$loader" ]] || fail "qemu-aarch64 or $loader is still missing after installing $missing"
 fi
+
+$install_only && exit 0
 
 pytest="$(venv_bin .venv-moto requirements-moto.txt)/pytest"
 start_local "$root/fixtures/demo.json"
