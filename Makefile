@@ -5,7 +5,7 @@ CARGO ?= cargo
 # Every step prints `step NAME: N s` when it ends: docs/testing.md's per-step figures.
 STEP = scripts/step.sh $@
 
-.PHONY: test checks demo bench fmt-check clippy architecture links moto unit conformance e2e \
+.PHONY: test release-track other-track demo bench fmt-check clippy architecture links moto unit conformance e2e \
 	template-check stack-check package artifact tools sam-tools checkov-tools qemu
 
 ## demo: the offline demo (lightsail-local + cargo lambda's Runtime API + one invocation + a table)
@@ -15,17 +15,22 @@ demo:
 ## test: format check, clippy with warnings denied, the architecture and the docs' links, every
 ## Rust test, AWS CLI conformance of lightsail-local, every events/*.json through cargo lambda,
 ## the templates (lint, checkov, a CloudFormation engine), sam build, and the artifact it built,
-## run under qemu. Two steps at a time, one per core: the arm64 release build (sam build, the
-## longest step) runs beside the debug build and the steps that need it. docs/testing.md has
-## the schedule and the figures.
+## run under qemu. Two tracks side by side, one per core: the release track (sam build, the
+## longest step, then the artifact it built, under qemu) and every other step, one after
+## another; the release track's lines are marked [release]. docs/testing.md has the figures.
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory -j2 --output-sync=target checks; \
-	echo "make test: every step passed in $$(( $$(date +%s) - start )) s"
+	$(MAKE) --no-print-directory release-track > >(sed -u 's/^/[release] /') 2>&1 & release=$$!; \
+	status=0; $(MAKE) --no-print-directory other-track || status=$$?; \
+	wait $$release || status=1; \
+	elapsed=$$(( $$(date +%s) - start )); \
+	if [[ $$status -ne 0 ]]; then echo "make test: FAILED after $$elapsed s" >&2; exit 1; fi; \
+	echo "make test: every step passed in $$elapsed s"
 
-# Listed in the order they should start: the release build first, as it takes longest.
-checks: package fmt-check architecture clippy unit conformance e2e links template-check \
-	stack-check artifact
+release-track: package qemu artifact
+
+other-track: fmt-check architecture moto clippy unit conformance e2e links template-check \
+	stack-check
 
 fmt-check:
 	$(STEP) $(CARGO) fmt --all -- --check
@@ -43,21 +48,21 @@ architecture:
 links:
 	$(STEP) scripts/check-links.sh
 
-# The project-local virtualenvs, each made by one step so that steps side by side never
-# install into the same one.
+# The project-local virtualenvs (scripts/tools.sh installs each once per change of its
+# requirements, one install at a time).
 ## tools: .venv (AWS CLI, cargo-lambda with zig)
 tools:
-	$(STEP) scripts/tools.sh >/dev/null
+	$(STEP) scripts/tools.sh
 
 ## moto: .venv-moto: pytest, and moto for the S3/SNS/SQS stand-in and the stack deploys
 moto:
-	$(STEP) scripts/tools.sh .venv-moto requirements-moto.txt >/dev/null
+	$(STEP) scripts/tools.sh .venv-moto requirements-moto.txt
 
 sam-tools:
-	$(STEP) scripts/tools.sh .venv-sam requirements-sam.txt >/dev/null
+	$(STEP) scripts/tools.sh .venv-sam requirements-sam.txt
 
 checkov-tools:
-	$(STEP) scripts/tools.sh .venv-checkov requirements-checkov.txt >/dev/null
+	$(STEP) scripts/tools.sh .venv-checkov requirements-checkov.txt
 
 ## qemu: qemu-user-static and libc6:arm64 from Debian (as root), for the artifact
 qemu:
@@ -65,8 +70,7 @@ qemu:
 
 # Unoptimized, one whole invocation through the SDK's HTTP stack nests deep futures: test
 # threads get the 8 MiB a main thread has (Lambda runs the release build on its main thread).
-# After clippy: both use target/debug, where cargo builds one at a time.
-unit: moto clippy
+unit: moto
 	RUST_MIN_STACK=8388608 $(STEP) $(CARGO) test --workspace
 
 # After unit, whose debug build they run.

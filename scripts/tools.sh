@@ -12,6 +12,12 @@ venv="$root/${1:-.venv}"
 requirements="$root/scripts/${2:-requirements-tools.txt}"
 stamp="$venv/.requirements-installed"
 
+# One install at a time per venv: make test runs steps side by side, and two of them may ask
+# for the same venv.
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9
+
 if [[ -x "$venv/bin/python" && -f "$stamp" ]] && cmp -s "$requirements" "$stamp"; then
   echo "$venv/bin"
   exit 0

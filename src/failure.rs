@@ -4,7 +4,7 @@
 //! failed AWS call all fail the same way, so they share one type: it serializes as the
 //! report's `{"code", "message"}` and moves from the adapter to the report without copying
 //! field by field. Every code the function itself gives is a constant of [`codes`]; the
-//! README's error tables list exactly these (a test holds them together).
+//! docs/report.md's error tables list exactly these (a test holds them together).
 
 use serde::Serialize;
 
@@ -29,7 +29,7 @@ impl Failure {
 
 /// Every error code the report can carry, by where it comes from.
 pub(crate) mod codes {
-    /// Lightsail's error codes the README documents. The adapter passes on whatever code
+    /// Lightsail's error codes docs/report.md documents. The adapter passes on whatever code
     /// Lightsail sends (these, and any it adds later); none is made up here.
     #[cfg(test)]
     pub(crate) const LIGHTSAIL: [&str; 7] = [
@@ -41,7 +41,7 @@ pub(crate) mod codes {
         "ServiceException",
         "ThrottlingException",
     ];
-    /// Organizations' error codes for `ListAccounts` the README documents (passed on as sent,
+    /// Organizations' error codes for `ListAccounts` docs/report.md documents (passed on as sent,
     /// in a scope error).
     #[cfg(test)]
     pub(crate) const ORGANIZATIONS: [&str; 4] = [
@@ -134,7 +134,7 @@ mod tests {
             .chain(codes::ORGANIZATIONS.iter())
             .map(|c| (*c).to_owned())
             .collect();
-        // The README's last table is of Lambda error types, a separate list.
+        // The page's last table is of Lambda error types, a separate list.
         let lambda = ["InvalidRequest", "AuditFailed", "InvalidConfiguration"];
         let documented: BTreeSet<String> = readme_codes()
             .into_iter()

@@ -4,7 +4,7 @@
 //! accounts, regions and buckets to read (`plan/`), reads each bucket's keys through the AWS
 //! adapters (`aws/`, [`Lightsail`]), applies the rules (`rules/`) and returns a [`Report`]
 //! (`report/`). `main` only wires these together, so everything here is testable without the
-//! runtime. The README's "Architecture" section maps the layers.
+//! runtime. docs/architecture.md maps the layers.
 
 #![warn(missing_docs)]
 

@@ -15,7 +15,7 @@ use crate::coverage::{Listed, Location};
 use crate::error::AuditError;
 use crate::failure::{codes, Failure};
 use crate::plan::{plan_scopes, plan_targets, Deadline, Limiter, Scope, ScopePlan, Target};
-use crate::report::{BucketReport, Report};
+use crate::report::{BucketReport, FindingCounts, Report};
 use crate::request::{AuditRequest, BucketName, Config, INVALID_BUCKET_NAME_MESSAGE};
 use crate::rules::{self, Policy};
 use crate::text::loggable;
@@ -219,7 +219,13 @@ fn log_outcome(report: &Report) {
         }
     }
     let summary = report.summary();
-    let findings = &summary.findings;
+    let FindingCounts {
+        stale,
+        never_used,
+        rotation_due,
+        inactive,
+        multiple_active_keys,
+    } = &summary.findings;
     info!(
         buckets_requested = summary.buckets_requested,
         buckets_audited = summary.buckets_audited,
@@ -228,11 +234,11 @@ fn log_outcome(report: &Report) {
         keys = summary.keys,
         active_keys = summary.active_keys,
         keys_with_findings = summary.keys_with_findings,
-        stale = findings.stale,
-        never_used = findings.never_used,
-        rotation_due = findings.rotation_due,
-        inactive = findings.inactive,
-        multiple_active_keys = findings.multiple_active_keys,
+        stale,
+        never_used,
+        rotation_due,
+        inactive,
+        multiple_active_keys,
         "audit complete"
     );
 }

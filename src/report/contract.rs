@@ -1,6 +1,6 @@
 //! The report an invocation returns: the contract security teams build on.
 //!
-//! Field names and casing are fixed by the README's report reference; the summary is always
+//! Field names and casing are fixed by the report reference (docs/report.md); the summary is always
 //! derived from the bucket entries, so the two cannot disagree.
 
 use std::collections::BTreeMap;
@@ -140,7 +140,7 @@ impl FindingCounts {
 }
 
 impl Serialize for FindingCounts {
-    /// `{"STALE": n, ...}`: every code, in the order the README lists them.
+    /// `{"STALE": n, ...}`: every code, in the order docs/report.md lists them.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(FindingCode::ALL.len()))?;

@@ -52,7 +52,7 @@ fn lightsail_error(kind: &str, message: &str) -> Response {
     )
 }
 
-/// The estate of the README's example: one bucket with two active keys (one stale and old),
+/// The estate of the docs' example (docs/report.md): one bucket with two active keys (one stale and old),
 /// one with a never-used key, one that does not exist.
 fn estate() -> Rule {
     mock!(Client::get_bucket_access_keys).then_compute_response(|req| {

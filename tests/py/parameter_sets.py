@@ -8,7 +8,7 @@ from typing import NamedTuple
 class ParameterSet(NamedTuple):
     name: str
     params: dict  # parameter -> value, as given to CreateStack; the rest take their defaults
-    request: dict  # the request the README documents for these parameters
+    request: dict  # the request docs/deploy.md documents for these parameters
     deploy: bool  # a documented deployment variant, deployed by test_stack_deploy.py
 
 

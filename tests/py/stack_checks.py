@@ -9,7 +9,7 @@ log group, function and its environment, roles and their inline policies, queues
 report bucket's versioning, public access block, ownership, encryption, lifecycle and policy,
 stack resources, outputs), and the resolved properties of what it does not model (the
 schedule's Input and dead-letter queue, the invoke config's destinations, the alarms'
-dimensions and actions) are checked against the parameters, the README, and who may send where
+dimensions and actions) are checked against the parameters, the docs (docs/deploy.md), and who may send where
 (each destination and dead-letter queue is allowed by the sender's role; an encrypted topic's
 and log group's key policy lets CloudWatch, Logs and the function use the key; the function
 may read and write the archive only under ReportPrefix). Human channels show access key ids
@@ -107,7 +107,7 @@ ENVIRONMENT = {
 # Variables the template must not set: NOTIFY_WHEN carries the deprecated NotifyAlways, and two
 # variables saying when to notify could disagree.
 NOT_IN_ENVIRONMENT = ["NOTIFY_ALWAYS"]
-# Days a replaced or deleted version of an archived object is kept (README, "Tear down").
+# Days a replaced or deleted version of an archived object is kept (docs/deploy.md, "Tear down").
 NONCURRENT_DAYS = 30
 # What the function does in the archive (src/report/archive.rs): the only S3 actions it may have.
 ARCHIVE_OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject"]
@@ -248,7 +248,7 @@ def function_arn(d):
 
 def delivery_target(d):
     """Where every full report goes (OnSuccess): DeliveryTargetArn, or nowhere (None) when it is
-    empty: the report has whole access key ids, and the stack's topic is read by people (README,
+    empty: the report has whole access key ids, and the stack's topic is read by people (docs/deploy.md,
     "What arrives where"); every report is in the archive either way."""
     return d.params["DeliveryTargetArn"] or None
 
@@ -469,7 +469,7 @@ def log_key_policy_problems(d, key_id, group_arn):
 
 
 def check_function(d, template):
-    """The function as the README documents it: provided.al2023, arm64, handler bootstrap, 128 MB,
+    """The function as the docs document it: provided.al2023, arm64, handler bootstrap, 128 MB,
     FunctionTimeout, JSON logs at LogLevel into the stack's log group, the stack's role, the code."""
     config, problems = function_config(d), []
     props = d.resolved[only(d, "AWS::Lambda::Function")]
@@ -929,7 +929,7 @@ def report_bucket(d):
 
 
 def check_report_bucket(d, template):
-    """The archive as the README documents it, read back from S3: versioning enabled, every
+    """The archive as the docs document it, read back from S3: versioning enabled, every
     public access block setting on, objects owned by the bucket owner (ACLs off), encrypted by
     default, and kept when the stack is deleted or the bucket replaced. An archive encrypted
     with a KMS key must be readable by the function and outlive the stack with its key."""
@@ -963,7 +963,7 @@ def check_report_bucket(d, template):
     attributes = template["Resources"][lid]
     for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
         expect(problems, f"{lid} {policy}", attributes.get(policy), "Retain")
-    # The README's way to find the archive: the stack output.
+    # The docs' way to find the archive: the stack output.
     expect(problems, "output ReportBucketName", d.outputs.get("ReportBucketName"), name)
     return problems
 
@@ -1142,7 +1142,7 @@ def check_archive_access(d, template):
 
 def check_archive_failures_alarm(d, template):
     """An alarm fires when a day's ArchiveFailures maximum is above 0, treats missing data as
-    fine (no run is MissedAuditAlarm's), and tells the topic (README's alarm table)."""
+    fine (no run is MissedAuditAlarm's), and tells the topic (docs/deploy.md's alarm table)."""
     alarms = [lid for lid in of_type(d, "AWS::CloudWatch::Alarm")
               if watched_metrics(d.resolved[lid]) == [("LightsailKeyAudit", "ArchiveFailures")]]
     if len(alarms) != 1:
@@ -1250,7 +1250,7 @@ class Member(NamedTuple):
 
 
 def member_params(d):
-    """member-role.yaml's parameters, as the README has them: the main stack's outputs, its
+    """member-role.yaml's parameters, as docs/organizations.md has them: the main stack's outputs, its
     MemberExternalId as ExternalId when set, and MEMBER_EXTRA."""
     params = {"AuditAccountId": d.outputs["AuditAccountId"],
               "AuditFunctionRolePath": d.outputs["AuditFunctionRolePath"],
@@ -1518,7 +1518,7 @@ NEGATIVES = [
 
 # ReportPrefix values CreateStack must refuse: IAM wildcards would widen the function's grant
 # past its prefix ("*", "?"), a policy variable would be read as one ("${...}"), and the rest
-# make keys the README's layout does not describe (no trailing "/", "/" first, "." folders).
+# make keys docs/archive.md's layout does not describe (no trailing "/", "/" first, "." folders).
 BAD_PREFIXES = ["*", "*/", "a*/", "a?/", "${aws:username}/", "audit", "/audit/", "a//", "./", "../",
                 "a/../", "a b/", "a'/", "x" * 200 + "/"]
 GOOD_PREFIXES = ["", "lightsail-key-audit/", "security/lightsail-key-audit/", "a.b_c-1/2024/"]

@@ -1,6 +1,6 @@
 """Evaluates the expanded template strictly, as CloudFormation would, for the default parameters
-and each documented variant, and checks the schedule's Input is the JSON request the README
-documents. The Input is built from strings with Fn::Sub, Fn::Join and Fn::Split, which no linter
+and each documented variant, and checks the schedule's Input is the JSON request the docs
+give (docs/deploy.md). The Input is built from strings with Fn::Sub, Fn::Join and Fn::Split, which no linter
 evaluates; the conditions use Fn::Select, which CloudFormation does not bounds-check for you.
 
 For each parameter set: the parameters are validated against their constraints, every condition
