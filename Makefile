@@ -46,6 +46,8 @@ fmt-check:
 ## (what `cargo clippy --workspace --all-targets -- -D warnings` reports)
 clippy:
 	$(LINTED) $(STEP) $(CARGO) test --workspace --all-targets --no-run
+	@# lightsail-local's binary outside its tests (the function's is built for the tests).
+	$(LINTED) $(CARGO) build --quiet -p lightsail-local
 
 ## architecture: SDK types only in src/aws/, layers importing one way, no cycle in either crate,
 ## no function over 80 lines, every file named in docs/architecture.md

@@ -10,7 +10,8 @@
 
 // The layers, each a folder with a small surface; dependencies point one way, down this list
 // from the top: cli -> handler -> report -> plan -> aws -> request -> rules, and every layer may use
-// the leaves failure, error and text. `make test` checks that only aws/ names an SDK type.
+// the leaves failure, error, text and coverage. `make test` checks that only aws/ names an SDK
+// type.
 mod aws;
 mod cli;
 mod coverage;
@@ -30,7 +31,7 @@ pub mod bench;
 pub use aws::{Archive, Lightsail, Notifier};
 pub use cli::{run as command_line, Progress};
 pub use error::AuditError;
-pub use handler::{handle, invoke, run_audit, Invocation, Outputs};
+pub use handler::{handle, invoke, run_audit, Invocation, Outputs, ProgressSink};
 pub use report::{FindingCounts, Report, ScopeCounts, Summary};
 pub use request::Config;
 pub use rules::Policy;

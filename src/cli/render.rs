@@ -3,8 +3,8 @@
 //! cannot drift from it.
 
 use crate::coverage::Location;
-use crate::report::{key_status, BucketDigest, Digest, Item, Summary};
-use crate::rules::{Finding, FindingCode};
+use crate::report::{BucketDigest, Digest, Item, Summary};
+use crate::rules::{Finding, FindingCode, KeyStatus};
 
 /// Columns of the table.
 const TABLE_HEADER: [&str; 8] = [
@@ -39,7 +39,7 @@ pub(crate) fn table(digest: &Digest, colour: bool) -> String {
     let mut rows: Vec<[String; 8]> = Vec::new();
     for error in digest.scope_errors() {
         let message = format!("{}: {}", error.failure.code, error.failure.message);
-        let [account, region] = where_(&error.location);
+        let [account, region] = place(&error.location);
         let dash = || "-".to_owned();
         rows.push([
             account,
@@ -63,7 +63,7 @@ pub(crate) fn table(digest: &Digest, colour: bool) -> String {
 
 /// A bucket's table rows: why it was not audited, then each of its findings.
 fn bucket_rows(bucket: &BucketDigest) -> Vec<[String; 8]> {
-    let [account, region] = where_(bucket.location());
+    let [account, region] = place(bucket.location());
     let name = &bucket.bucket.bucket_name;
     let row = |key: String, verdict: String, severity: String, days: String, text: String| {
         [
@@ -172,13 +172,13 @@ pub(crate) fn csv(digest: &Digest) -> String {
     let mut out = String::new();
     push_row(&mut out, CSV_HEADER.iter().map(|h| (*h).to_owned()));
     for bucket in &digest.buckets {
-        let [account, region] = where_(bucket.location());
-        let place = [account, region, bucket.bucket.bucket_name.clone()];
+        let [account, region] = place(bucket.location());
+        let bucket_cells = [account, region, bucket.bucket.bucket_name.clone()];
         let status = bucket.bucket.status.as_str().to_owned();
         // Every row: where, six key columns, then the bucket's status and error.
         let mut row = |cells: [String; 6], error: [String; 2]| {
             let tail = [status.clone()].into_iter().chain(error);
-            push_row(&mut out, place.iter().cloned().chain(cells).chain(tail));
+            push_row(&mut out, bucket_cells.iter().cloned().chain(cells).chain(tail));
         };
         if let Some(error) = &bucket.bucket.error {
             row(Default::default(), [error.code.clone(), error.message.clone()]);
@@ -192,7 +192,7 @@ pub(crate) fn csv(digest: &Digest) -> String {
             let (open, suppressed) = codes(&key.findings);
             let cells = [
                 text(key.access_key_id.as_deref()),
-                text(key.status.as_ref().map(key_status)),
+                text(key.status.as_ref().map(KeyStatus::as_str)),
                 number(key.age_days),
                 number(key.days_since_last_use),
                 open,
@@ -244,7 +244,7 @@ fn verdict(item: &Item) -> String {
 }
 
 /// Account and region, `-` where unknown.
-fn where_(location: &Location) -> [String; 2] {
+fn place(location: &Location) -> [String; 2] {
     [
         text(location.account_id.as_deref()),
         text(location.region.as_deref()),

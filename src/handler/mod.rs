@@ -10,5 +10,4 @@ mod run;
 
 pub use audit::run_audit;
 pub use lambda::{handle, invoke};
-pub(crate) use run::ProgressSink;
-pub use run::{Invocation, Outputs};
+pub use run::{Invocation, Outputs, ProgressSink};

@@ -24,8 +24,9 @@ pub struct Invocation {
     pub(crate) progress: Option<Arc<dyn ProgressSink>>,
 }
 
-/// Told of an audit's progress, as it goes.
-pub(crate) trait ProgressSink: fmt::Debug + Send + Sync {
+/// Told of an audit's progress, as it goes ([`Progress`](crate::Progress) counts it for the
+/// command line's progress line).
+pub trait ProgressSink: fmt::Debug + Send + Sync {
     /// The buckets to audit are known: `total` of them.
     fn planned(&self, total: usize);
     /// One more bucket is done, audited or not.
@@ -55,8 +56,8 @@ impl Invocation {
         self
     }
 
-    /// Reports progress to `sink`.
-    pub(crate) fn reporting_to(mut self, sink: Arc<dyn ProgressSink>) -> Self {
+    /// Reports the audit's progress to `sink`.
+    pub fn reporting_to(mut self, sink: Arc<dyn ProgressSink>) -> Self {
         self.progress = Some(sink);
         self
     }

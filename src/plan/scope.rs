@@ -1,13 +1,14 @@
 //! The scopes of an audit: every (account, region) pair to look in, each with its own client,
 //! and the accounts or regions that failed as a whole.
 
+use futures_util::stream::{self, StreamExt};
+
 use super::deadline::Deadline;
 use super::limiter::Limiter;
 use crate::aws::{AssumedRole, Lightsail, OrganizationAccount, RegionClient};
 use crate::coverage::{Location, OrganizationCoverage, ScopeError};
 use crate::failure::{codes, Failure};
 use crate::request::{AccountRole, AccountSelection, AuditRequest, Member, RegionSelection};
-use futures_util::stream::{self, StreamExt};
 
 /// The most `ListAccounts` pages read (20 accounts each): 200,000 accounts, far beyond
 /// Organizations' quotas, so a token that never ends cannot loop for ever.

@@ -17,6 +17,17 @@ pub(crate) enum BucketStatus {
     Skipped,
 }
 
+impl BucketStatus {
+    /// The status as the report writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Audited => "AUDITED",
+            Self::Error => "ERROR",
+            Self::Skipped => "SKIPPED",
+        }
+    }
+}
+
 /// One bucket's entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -64,6 +75,18 @@ impl BucketReport {
         Self {
             status: BucketStatus::Skipped,
             ..Self::failed(bucket_name, location, error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_written_status_is_the_serialized_one() {
+        for status in [BucketStatus::Audited, BucketStatus::Error, BucketStatus::Skipped] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }
     }
 }

@@ -2,10 +2,10 @@
 //! command line's table and CSV. Each view reads this digest, none the report's JSON, so none
 //! can drift from the contract or from the others.
 
-use super::bucket::{BucketReport, BucketStatus};
+use super::bucket::BucketReport;
 use super::contract::{Report, Summary};
 use crate::coverage::{Location, ScopeError};
-use crate::rules::{Finding, FindingCode, KeyReport, KeyStatus, Severity};
+use crate::rules::{Finding, FindingCode, KeyReport};
 
 /// A report, bucket by bucket, each with its findings in report order.
 pub(crate) struct Digest<'a> {
@@ -94,58 +94,11 @@ impl Item<'_> {
     }
 }
 
-impl BucketStatus {
-    /// The status as the report writes it.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Audited => "AUDITED",
-            Self::Error => "ERROR",
-            Self::Skipped => "SKIPPED",
-        }
-    }
-}
-
-impl Severity {
-    /// The severity as the report writes it.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Medium => "MEDIUM",
-            Self::Low => "LOW",
-        }
-    }
-}
-
-/// A key's status as the report writes it.
-pub(crate) fn key_status(status: &KeyStatus) -> &str {
-    match status {
-        KeyStatus::Active => "Active",
-        KeyStatus::Inactive => "Inactive",
-        KeyStatus::Other(other) => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{KeyStatus, Policy};
+    use crate::rules::Policy;
     use chrono::Utc;
-
-    #[test]
-    fn the_written_names_are_the_serialized_ones() {
-        for status in [BucketStatus::Audited, BucketStatus::Error, BucketStatus::Skipped] {
-            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
-        }
-        for severity in [Severity::Medium, Severity::Low] {
-            assert_eq!(serde_json::to_value(severity).unwrap(), severity.as_str());
-        }
-        for status in [
-            KeyStatus::Active,
-            KeyStatus::Inactive,
-            KeyStatus::Other("Pending".into()),
-        ] {
-            assert_eq!(serde_json::to_value(&status).unwrap(), key_status(&status));
-        }
-    }
 
     #[test]
     fn findings_come_bucket_first_then_by_key_and_open_leaves_suppressed_ones_out() {

@@ -14,6 +14,6 @@ pub(crate) use archive::{report_key, state_key, ArchiveStatus};
 pub(crate) use bucket::BucketReport;
 pub(crate) use changes::{History, State};
 pub use contract::{FindingCounts, Report, ScopeCounts, Summary};
-pub(crate) use digest::{key_status, BucketDigest, Digest, Item};
+pub(crate) use digest::{BucketDigest, Digest, Item};
 pub(crate) use metrics::{metrics_level, write_metrics, NotificationFailed};
 pub(crate) use notification::{compose_notification, worth_notifying};

@@ -38,6 +38,7 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
     use std::time::Duration;
 
     use super::*;
@@ -48,7 +49,6 @@ mod tests {
     fn ms(millis: u64) -> Duration {
         Duration::from_millis(millis)
     }
-    use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, AuditError> {
         let vars: HashMap<String, String> =

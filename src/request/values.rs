@@ -67,6 +67,7 @@ pub(super) fn is_bucket_name(name: &str) -> bool {
 
 // A field's JSON value; `path` is the field as the request spells it (`detail.regions`).
 
+/// The request's rejection with `message`, which names the field.
 pub(super) fn invalid(message: String) -> AuditError {
     AuditError::InvalidRequest(message)
 }

@@ -22,6 +22,16 @@ pub(crate) enum Severity {
     Low,
 }
 
+impl Severity {
+    /// The severity as the report writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Medium => "MEDIUM",
+            Self::Low => "LOW",
+        }
+    }
+}
+
 impl FindingCode {
     /// Every code, in report order.
     pub(crate) const ALL: [Self; 5] = [
@@ -156,6 +166,7 @@ mod tests {
             let json = serde_json::to_value(Finding::new(code, "m".into())).unwrap();
             assert_eq!(json["code"], name);
             assert_eq!(json["severity"], severity);
+            assert_eq!(code.severity().as_str(), severity);
             assert_eq!(json["message"], "m");
             assert!(!code.recommendation().is_empty());
             assert_eq!(code.as_str(), name);

@@ -20,6 +20,18 @@ pub(crate) enum KeyStatus {
     Other(String),
 }
 
+impl KeyStatus {
+    /// The status as the report writes it (as Lightsail sent it, for one this version does
+    /// not know).
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::Inactive => "Inactive",
+            Self::Other(other) => other,
+        }
+    }
+}
+
 /// When and where a key was last used. Present only if Lightsail gave a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LastUse {
@@ -68,6 +80,22 @@ impl KeyReport {
             last_used_region: None,
             last_used_service: None,
             findings: codes.iter().map(|c| Finding::new(*c, "m".into())).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_written_status_is_the_serialized_one() {
+        for status in [
+            KeyStatus::Active,
+            KeyStatus::Inactive,
+            KeyStatus::Other("Pending".into()),
+        ] {
+            assert_eq!(serde_json::to_value(&status).unwrap(), status.as_str());
         }
     }
 }

@@ -10,6 +10,6 @@ mod key;
 mod policy;
 
 pub(crate) use audit::audit_bucket;
-pub(crate) use finding::{Finding, FindingCode, Severity, SuppressionNote};
+pub(crate) use finding::{Finding, FindingCode, SuppressionNote};
 pub(crate) use key::{AccessKeyRecord, KeyReport, KeyStatus, LastUse};
 pub use policy::Policy;
