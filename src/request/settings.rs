@@ -358,6 +358,47 @@ pub(super) const SETTINGS: &[Setting] = &[
 mod tests {
     use super::*;
 
+    /// Each row of `page`'s tables: the names in backticks in its first cell, and the row.
+    fn rows(page: &str) -> Vec<(Vec<&str>, &str)> {
+        page.lines()
+            .filter_map(|line| Some((line.strip_prefix('|')?.split('|').next()?, line)))
+            .map(|(first, line)| (first.split('`').skip(1).step_by(2).collect(), line))
+            .collect()
+    }
+
+    #[test]
+    fn the_docs_name_every_variable_and_every_request_field_with_its_variable() {
+        let configuration = rows(include_str!("../../docs/configuration.md"));
+        for setting in SETTINGS {
+            assert!(
+                configuration
+                    .iter()
+                    .any(|(names, _)| names.contains(&setting.variable)),
+                "docs/configuration.md does not list {}",
+                setting.variable
+            );
+        }
+        let request = rows(include_str!("../../docs/request.md"));
+        let documented: Vec<&str> = request.iter().flat_map(|(names, _)| names.clone()).collect();
+        let fields = field_names();
+        for field in &fields {
+            assert!(
+                documented.contains(field),
+                "docs/request.md does not list `{field}`"
+            );
+        }
+        for setting in SETTINGS {
+            let Some(field) = &setting.field else { continue };
+            let row = request.iter().find(|(names, _)| names.contains(&field.name));
+            let env = format!("env `{}`", setting.variable);
+            assert!(
+                row.is_some_and(|(_, row)| row.contains(&env)),
+                "docs/request.md's row for `{}` does not say {env}",
+                field.name
+            );
+        }
+    }
+
     #[test]
     fn every_variable_and_field_is_named_once() {
         let mut variables: Vec<&str> = SETTINGS.iter().map(|s| s.variable).collect();
