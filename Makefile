@@ -24,11 +24,14 @@ demo:
 ## the templates (lint, checkov, a CloudFormation engine), sam build, and the artifact it built,
 ## run under qemu. Two tracks side by side, one per core: the release track (sam build, the
 ## longest step, then the artifact it built, under qemu) and every other step, one after
-## another; the release track's lines are marked [release]. docs/testing.md has the figures.
+## another; the release track's lines are marked [release], and a failure of the other track
+## stops it. docs/testing.md has the figures.
 test:
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory release-track > >(sed -u 's/^/[release] /') 2>&1 & release=$$!; \
+	setsid $(MAKE) --no-print-directory release-track > >(sed -u 's/^/[release] /') 2>&1 & release=$$!; \
+	trap 'kill -TERM -- -$$release 2>/dev/null || true' EXIT; \
 	status=0; $(MAKE) --no-print-directory other-track || status=$$?; \
+	if [[ $$status -ne 0 ]]; then kill -TERM -- -$$release 2>/dev/null || true; fi; \
 	wait $$release || status=1; \
 	elapsed=$$(( $$(date +%s) - start )); \
 	if [[ $$status -ne 0 ]]; then echo "make test: FAILED after $$elapsed s" >&2; exit 1; fi; \
