@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Invokes every events/*.json through cargo lambda's Runtime API + `cargo lambda invoke` against
-# lightsail-local, as Lambda runs the function, under the Runtime API, with its S3 and SNS in
-# moto_server: every report is to be archived (REPORT_BUCKET, REPORT_PREFIX e2e/, the state
-# beside it) and sent (NOTIFY_WHEN=always) as a chat custom notification with masked key ids.
+# lightsail-local, the function run as Lambda runs it, with its S3 and SNS in moto_server:
+# every report is to be archived (REPORT_BUCKET, REPORT_PREFIX e2e/, the state beside it) and
+# sent (NOTIFY_WHEN=always) as a chat custom notification with masked key ids.
 # Then tests/py/test_e2e.py (.venv-moto's pytest) judges the answers (each a valid report, and
 # invalid-*.json the documented InvalidRequest error), the EMF records in the function's log,
 # and what moto received. Exits non-zero if any test fails, or none ran.

@@ -16,9 +16,10 @@
 #   start_local FIXTURE           lightsail-local on an ephemeral port; sets $LOCAL_URL
 #   start_moto                    moto_server (S3, SNS, SQS; .venv-moto) on an ephemeral port
 #                                 of 127.0.0.1; sets $MOTO_URL
-#   start_watch [NAME=VALUE...]   the function (the tests' debug build) under cargo lambda's
-#                                 Runtime API, its environment the offline one plus
-#                                 NAME=VALUE...; sets $WATCH_PORT; its log is function.log
+#   start_watch [NAME=VALUE...]   the function's debug build (`cargo build`, or the command
+#                                 in the array build_function) under cargo lambda's Runtime
+#                                 API, its environment the offline one plus NAME=VALUE...;
+#                                 sets $WATCH_PORT; its log is function.log
 #   invoke EVENT_FILE             invokes it; prints its answer, returns cargo lambda's status
 #
 # The pass/fail tally of the shell-only checks (conformance.sh; the Python checks are pytest

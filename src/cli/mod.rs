@@ -104,7 +104,7 @@ fn write(args: &Args, report: &Report) -> Result<(), (u8, String)> {
 
 /// 3 if anything could not be audited, else 1 for unsuppressed findings, else 0.
 fn exit_code(summary: &Summary) -> u8 {
-    if summary.buckets_failed + summary.buckets_skipped + summary.scope_errors > 0 {
+    if summary.not_audited() > 0 {
         INCOMPLETE
     } else if summary.findings.total() > 0 {
         FINDINGS

@@ -164,6 +164,11 @@ impl ScopeCounts {
 }
 
 impl Summary {
+    /// Buckets failed or skipped, and accounts or regions not audited.
+    pub(crate) fn not_audited(&self) -> usize {
+        self.buckets_failed + self.buckets_skipped + self.scope_errors
+    }
+
     fn count(&mut self, findings: &[Finding]) {
         for finding in findings {
             if finding.counts() {

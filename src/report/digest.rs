@@ -63,12 +63,6 @@ impl<'a> Digest<'a> {
             .iter()
             .flat_map(|b| b.open().map(move |item| (b, item)))
     }
-
-    /// Buckets failed or skipped, and accounts or regions not audited.
-    pub(crate) fn not_audited(&self) -> usize {
-        let summary = self.summary();
-        summary.buckets_failed + summary.buckets_skipped + summary.scope_errors
-    }
 }
 
 impl<'a> BucketDigest<'a> {

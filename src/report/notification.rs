@@ -387,7 +387,7 @@ fn chat_title(digest: &Digest) -> String {
     } else {
         format!("Lightsail key audit: {open} open findings")
     };
-    let failed = digest.not_audited();
+    let failed = digest.summary().not_audited();
     if failed > 0 {
         let _ = write!(title, ", {failed} not audited");
     }
@@ -539,7 +539,7 @@ fn next_steps(digest: &Digest) -> Vec<String> {
         .filter(|c| relevant(*c))
         .map(|c| format!("{}: {}", c.as_str(), c.recommendation()))
         .collect();
-    if digest.not_audited() > 0 {
+    if digest.summary().not_audited() > 0 {
         steps.push("Not audited: read each failed bucket's and scope's error in the report, fix access or quotas, then run the audit again.".to_owned());
     }
     if !summary.expired_suppressions.is_empty() {

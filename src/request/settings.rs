@@ -41,19 +41,17 @@ pub(super) struct Field {
 
 /// The request's fields, in the order messages list them.
 pub(super) fn field_names() -> Vec<&'static str> {
-    SETTINGS
-        .iter()
-        .filter_map(|s| s.field.as_ref())
-        .map(|f| f.name)
-        .collect()
+    fields().map(|f| f.name).collect()
 }
 
 /// The setting a request field sets.
 pub(super) fn field(name: &str) -> Option<&'static Field> {
-    SETTINGS
-        .iter()
-        .filter_map(|s| s.field.as_ref())
-        .find(|f| f.name == name)
+    fields().find(|f| f.name == name)
+}
+
+/// Every request field, in table order.
+fn fields() -> impl Iterator<Item = &'static Field> {
+    SETTINGS.iter().filter_map(|s| s.field.as_ref())
 }
 
 /// Every setting, in the order the environment is read (`AUDIT_ROLE_ARNS` before the
