@@ -34,4 +34,4 @@ pub use error::AuditError;
 pub use handler::{handle, invoke, run_audit, Invocation, Outputs, ProgressSink};
 pub use report::{FindingCounts, Report, ScopeCounts, Summary};
 pub use request::Config;
-pub use rules::Policy;
+pub use rules::{AccessSwitches, Policy};

@@ -10,7 +10,7 @@ use aws_sdk_lightsail::config::retry::{RetryPartition, TokenBucket};
 use aws_sdk_lightsail::config::{ProvideCredentials, Region, SharedCredentialsProvider};
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::primitives::DateTime as SdkDateTime;
-use aws_sdk_lightsail::types::{AccessKey, StatusType};
+use aws_sdk_lightsail::types::{AccessKey, AccessType, Bucket, StatusType};
 use aws_sdk_lightsail::Client;
 use chrono::{DateTime, Utc};
 
@@ -18,7 +18,9 @@ use super::error::{api_error, causes};
 use crate::error::AuditError;
 use crate::failure::{codes, Failure};
 use crate::request::{AccountRole, BucketName};
-use crate::rules::{AccessKeyRecord, KeyStatus, LastUse};
+use crate::rules::{
+    AccessKeyRecord, AccessLogging, BucketAccess, BucketRecord, GetObject, KeyStatus, LastUse, ResourceAccess,
+};
 
 /// The placeholder Lightsail sends for the region and service of a never-used key.
 const NOT_APPLICABLE: &str = "N/A";
@@ -70,7 +72,7 @@ pub(crate) struct RegionClient {
 /// One page of `GetBuckets`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BucketPage {
-    pub(crate) names: Vec<String>,
+    pub(crate) buckets: Vec<BucketRecord>,
     pub(crate) next_page_token: Option<String>,
 }
 
@@ -196,27 +198,56 @@ impl RegionClient {
     }
 
     /// One page of the region's buckets. The SDK has no paginator for `GetBuckets`.
-    pub(crate) async fn bucket_page(&self, page_token: Option<String>) -> Result<BucketPage, Failure> {
+    /// `with_resources` asks for the instances given access (`includeConnectedResources`),
+    /// which Lightsail leaves out otherwise.
+    pub(crate) async fn bucket_page(
+        &self,
+        page_token: Option<String>,
+        with_resources: bool,
+    ) -> Result<BucketPage, Failure> {
         let output = self
             .client
             .get_buckets()
             .set_page_token(page_token)
+            .set_include_connected_resources(with_resources.then_some(true))
             .customize()
             .config_override(self.in_region())
             .send()
             .await
             .map_err(api_error)?;
         Ok(BucketPage {
-            names: output
-                .buckets()
-                .iter()
-                .filter_map(|b| b.name().map(str::to_owned))
-                .collect(),
+            buckets: output.buckets().iter().filter_map(bucket_record).collect(),
             next_page_token: output
                 .next_page_token()
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned),
         })
+    }
+
+    /// One bucket, by name, with the instances given access; Lightsail's `NotFoundException`
+    /// for a name it does not know.
+    pub(crate) async fn bucket(&self, bucket: &BucketName) -> Result<BucketRecord, Failure> {
+        let output = self
+            .client
+            .get_buckets()
+            .bucket_name(bucket.as_str())
+            .include_connected_resources(true)
+            .customize()
+            .config_override(self.in_region())
+            .send()
+            .await
+            .map_err(api_error)?;
+        output
+            .buckets()
+            .iter()
+            .filter_map(bucket_record)
+            .find(|record| record.name == bucket.as_str())
+            .ok_or_else(|| {
+                Failure::new(
+                    codes::NOT_FOUND,
+                    "GetBuckets named this bucket but did not return it",
+                )
+            })
     }
 
     /// The names of every Lightsail region.
@@ -235,6 +266,40 @@ impl RegionClient {
             .filter_map(|r| r.name().map(|n| n.as_str().to_owned()))
             .collect())
     }
+}
+
+/// The crate's record of a bucket; `None` for one without a name, which nothing can address.
+fn bucket_record(bucket: &Bucket) -> Option<BucketRecord> {
+    let rules = bucket.access_rules();
+    let access = BucketAccess {
+        get_object: rules.and_then(|r| r.get_object()).map(|kind| match kind {
+            AccessType::Public => GetObject::Public,
+            AccessType::Private => GetObject::Private,
+            other => GetObject::Other(other.as_str().to_owned()),
+        }),
+        allow_public_overrides: rules.and_then(|r| r.allow_public_overrides()),
+        readonly_access_accounts: bucket.readonly_access_accounts().to_vec(),
+        resources_receiving_access: bucket
+            .resources_receiving_access()
+            .iter()
+            .map(|r| ResourceAccess {
+                name: r.name().map(str::to_owned),
+                resource_type: r.resource_type().map(str::to_owned),
+            })
+            .collect(),
+        access_logging: bucket
+            .access_log_config()
+            .map(|log| AccessLogging {
+                enabled: Some(log.enabled()),
+                destination: log.destination().map(str::to_owned),
+            })
+            .unwrap_or_default(),
+    };
+    Some(BucketRecord {
+        name: bucket.name()?.to_owned(),
+        arn: bucket.arn().map(str::to_owned),
+        access,
+    })
 }
 
 fn key_record(key: &AccessKey) -> AccessKeyRecord {

@@ -121,16 +121,24 @@ mod tests {
     fn a_failure_outranks_findings() {
         let summary = |failed: usize, stale: usize, scopes: usize| {
             let mut summary = Summary::default();
-            (
-                summary.buckets_failed,
-                summary.findings.stale,
-                summary.scope_errors,
-            ) = (failed, stale, scopes);
+            (summary.buckets_failed, summary.scope_errors) = (failed, scopes);
+            for _ in 0..stale {
+                summary.findings.add(crate::rules::FindingCode::Stale);
+            }
             summary
         };
         assert_eq!(exit_code(&summary(0, 0, 0)), CLEAN);
         assert_eq!(exit_code(&summary(0, 2, 0)), FINDINGS);
         assert_eq!(exit_code(&summary(1, 2, 0)), INCOMPLETE);
         assert_eq!(exit_code(&summary(0, 0, 1)), INCOMPLETE);
+        let access_unknown = Summary {
+            access_unknown: 1,
+            ..summary(0, 2, 0)
+        };
+        assert_eq!(
+            exit_code(&access_unknown),
+            INCOMPLETE,
+            "a bucket whose access is unknown was not wholly audited"
+        );
     }
 }

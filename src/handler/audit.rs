@@ -14,10 +14,10 @@ use crate::aws::Lightsail;
 use crate::coverage::{Listed, Location};
 use crate::error::AuditError;
 use crate::failure::{codes, Failure};
-use crate::plan::{plan_scopes, plan_targets, Deadline, Limiter, Scope, ScopePlan, Target};
-use crate::report::{BucketReport, FindingCounts, Report};
+use crate::plan::{look_up, plan_scopes, plan_targets, Deadline, Limiter, Lookups, Scope, ScopePlan, Target};
+use crate::report::{BucketReport, BucketStatus, Report};
 use crate::request::{AuditRequest, BucketName, Config, INVALID_BUCKET_NAME_MESSAGE};
-use crate::rules::{self, Policy};
+use crate::rules::{self, BucketRecord, FindingCode, GetObject, Policy, Trust};
 use crate::text::loggable;
 
 /// Audits what `event` asks for.
@@ -52,6 +52,7 @@ pub(super) async fn audit(
         scopes,
         errors: mut scope_errors,
         organization,
+        organization_accounts,
     } = Box::pin(plan_scopes(
         lightsail,
         &request,
@@ -60,9 +61,17 @@ pub(super) async fn audit(
         deadline,
     ))
     .await;
+    let access = request.policy.include_access_checks;
+    // Named buckets in one scope are fetched without a listing: what GetBuckets says of them
+    // is looked up beside the fetches.
+    let lookup = match (&request.bucket_names, scopes.as_slice()) {
+        (Some(names), [scope]) if access => Some((scope, names.clone())),
+        _ => None,
+    };
     let (targets, listed) = plan_targets(
         &scopes,
         request.bucket_names,
+        access,
         &limiter,
         deadline,
         &mut scope_errors,
@@ -71,12 +80,21 @@ pub(super) async fn audit(
     let auditor = Auditor {
         scopes: &scopes,
         policy: request.policy,
+        trust: trust(organization_accounts, request.trusted_account_ids),
         now: run.invocation.now,
         limiter: &limiter,
         deadline,
         margin: run.config.deadline_margin,
     };
-    let buckets = auditor.audit_all(targets, run.invocation).await;
+    let lookups = async {
+        match &lookup {
+            Some((scope, names)) => Some(look_up(scope, names, &limiter, deadline).await),
+            None => None,
+        }
+    };
+    let (buckets, lookups) = futures_util::join!(auditor.audit_all(targets, run.invocation), lookups);
+    let buckets = auditor.judge_lookups(buckets, lookups);
+    warn_unknown_access(&buckets);
     let report = Report::new(
         auditor.now,
         auditor.policy,
@@ -123,10 +141,50 @@ pub(super) fn conclude(report: Report) -> Result<Report, AuditError> {
     Ok(report)
 }
 
+/// The accounts a bucket may be shared with: the organization's in organization mode, else
+/// the request's `trustedAccountIds`.
+fn trust(organization: Option<std::collections::BTreeSet<String>>, listed: Vec<String>) -> Trust {
+    match organization {
+        Some(accounts) => {
+            if !listed.is_empty() {
+                warn!("trustedAccountIds is not used in organization mode: the organization's accounts are the trusted ones");
+            }
+            Trust::Organization(accounts)
+        }
+        None if listed.is_empty() => Trust::Unknown,
+        None => Trust::Listed(listed.into_iter().collect()),
+    }
+}
+
+/// One WARN per run for `getObject` values this version does not know: shown as sent in the
+/// report, judged by no rule.
+fn warn_unknown_access(buckets: &[BucketReport]) {
+    let mut unknown: Vec<&str> = buckets
+        .iter()
+        .filter_map(|b| match b.access.as_ref()?.get_object.as_ref()? {
+            GetObject::Other(value) => Some(value.as_str()),
+            GetObject::Public | GetObject::Private => None,
+        })
+        .collect();
+    if unknown.is_empty() {
+        return;
+    }
+    let buckets = unknown.len();
+    unknown.sort_unstable();
+    unknown.dedup();
+    let values: Vec<String> = unknown.iter().map(|v| loggable(v).to_string()).collect();
+    warn!(
+        values = %values.join(", "),
+        buckets,
+        "GetBuckets sent a getObject value this version does not know: it is reported as sent and judged by no rule"
+    );
+}
+
 /// What reading and judging one bucket needs, the same for every bucket of a run.
 struct Auditor<'a> {
     scopes: &'a [Scope],
     policy: Policy,
+    trust: Trust,
     now: DateTime<Utc>,
     limiter: &'a Limiter,
     deadline: &'a Deadline,
@@ -157,11 +215,12 @@ impl Auditor<'_> {
         buckets.into_iter().map(|(_, report)| report).collect()
     }
 
-    /// One target's entry: its keys judged, or why it could not be audited.
+    /// One target's entry: its keys judged, or why it could not be audited; and its access
+    /// judged, where a listing gave it.
     async fn audit_target(&self, target: Target) -> BucketReport {
-        let (scope, name) = match target {
+        let (scope, name, record) = match target {
             Target::Missing { name, error } => return BucketReport::failed(name, Location::default(), error),
-            Target::Fetch { scope, name } => (scope, name),
+            Target::Fetch { scope, name, record } => (scope, name, record),
         };
         let Some(scope) = self.scopes.get(scope) else {
             // Targets only index scopes that exist; keep the bucket visible even so.
@@ -188,10 +247,55 @@ impl Auditor<'_> {
             }
             Some(Ok(keys)) => {
                 let (findings, keys) = rules::audit_bucket(keys, &self.policy, self.now);
-                BucketReport::audited(name, location, findings, keys)
+                let report = BucketReport::audited(name, location, findings, keys);
+                match record {
+                    Some(record) if self.policy.include_access_checks => {
+                        self.judge_access(report, Ok(*record))
+                    }
+                    _ => report,
+                }
             }
             Some(Err(error)) => BucketReport::failed(name, location, error),
         }
+    }
+
+    /// The audited buckets' access, from the lookups of named buckets (when there were any).
+    fn judge_lookups(&self, buckets: Vec<BucketReport>, lookups: Option<Lookups>) -> Vec<BucketReport> {
+        let Some(mut lookups) = lookups else {
+            return buckets;
+        };
+        buckets
+            .into_iter()
+            .map(|bucket| {
+                if bucket.status != BucketStatus::Audited {
+                    return bucket;
+                }
+                let record = lookups.remove(&bucket.bucket_name).unwrap_or_else(|| {
+                    Err(Failure::new(
+                        codes::INTERNAL_ERROR,
+                        "this bucket was not looked up",
+                    ))
+                });
+                self.judge_access(bucket, record)
+            })
+            .collect()
+    }
+
+    /// The bucket's access and the findings drawn from it; the bucket's account is always
+    /// trusted.
+    fn judge_access(&self, bucket: BucketReport, record: Result<BucketRecord, Failure>) -> BucketReport {
+        let findings = match &record {
+            Ok(record) => {
+                let owner = bucket
+                    .location
+                    .account_id
+                    .as_deref()
+                    .or_else(|| record.arn.as_deref().and_then(rules::arn_account));
+                rules::audit_access(&record.access, owner, &self.trust, &self.policy)
+            }
+            Err(_) => Vec::new(),
+        };
+        bucket.with_access(record, findings)
     }
 }
 
@@ -207,6 +311,16 @@ fn log_outcome(report: &Report) {
         );
     }
     for bucket in report.buckets() {
+        if let Some(error) = &bucket.access_error {
+            warn!(
+                bucket = %loggable(&bucket.bucket_name),
+                account = ?bucket.location.account_id,
+                region = ?bucket.location.region,
+                code = %error.code,
+                error_message = %loggable(&error.message),
+                "bucket access unknown: its keys were audited, its access was not"
+            );
+        }
         if let Some(error) = &bucket.error {
             warn!(
                 bucket = %loggable(&bucket.bucket_name),
@@ -219,26 +333,27 @@ fn log_outcome(report: &Report) {
         }
     }
     let summary = report.summary();
-    let FindingCounts {
-        stale,
-        never_used,
-        rotation_due,
-        inactive,
-        multiple_active_keys,
-    } = &summary.findings;
+    let count = |code: FindingCode| summary.findings.of(code);
     info!(
         buckets_requested = summary.buckets_requested,
         buckets_audited = summary.buckets_audited,
         buckets_failed = summary.buckets_failed,
+        access_unknown = summary.access_unknown,
         scope_errors = summary.scope_errors,
         keys = summary.keys,
         active_keys = summary.active_keys,
         keys_with_findings = summary.keys_with_findings,
-        stale,
-        never_used,
-        rotation_due,
-        inactive,
-        multiple_active_keys,
+        stale = count(FindingCode::Stale),
+        never_used = count(FindingCode::NeverUsed),
+        rotation_due = count(FindingCode::RotationDue),
+        inactive = count(FindingCode::Inactive),
+        multiple_active_keys = count(FindingCode::MultipleActiveKeys),
+        public_read = count(FindingCode::PublicRead),
+        public_objects_allowed = count(FindingCode::PublicObjectsAllowed),
+        shared_outside_organization = count(FindingCode::SharedOutsideOrganization),
+        shared_with_accounts = count(FindingCode::SharedWithAccounts),
+        instance_access = count(FindingCode::InstanceAccess),
+        access_logging_off = count(FindingCode::AccessLoggingOff),
         "audit complete"
     );
 }

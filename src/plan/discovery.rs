@@ -7,6 +7,7 @@ use super::deadline::Deadline;
 use super::limiter::Limiter;
 use crate::aws::RegionClient;
 use crate::failure::{codes, Failure};
+use crate::rules::BucketRecord;
 
 /// More pages than any real account has (about 20 buckets each); past it, listing stops.
 const MAX_PAGES: usize = 10_000;
@@ -15,60 +16,86 @@ const MAX_PAGES: usize = 10_000;
 /// error is kept: nothing found is thrown away.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Listing {
-    pub(crate) names: Vec<String>,
+    pub(crate) buckets: Vec<BucketRecord>,
     pub(crate) error: Option<Failure>,
 }
 
-/// Every bucket name of the client's account and region, in the order Lightsail lists them.
-pub(crate) async fn list_bucket_names(
+/// What a listing is for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Wanted<'a> {
+    /// Every bucket; with the instances given access when `with_resources`.
+    All { with_resources: bool },
+    /// These buckets, with the instances given access: listing stops at the page that holds
+    /// the last of them, so the listing may be partial.
+    Named(&'a HashSet<&'a str>),
+}
+
+/// The buckets of the client's account and region, in the order Lightsail lists them.
+pub(crate) async fn list_buckets(
     client: &RegionClient,
+    wanted: Wanted<'_>,
     limiter: &Limiter,
     deadline: &Deadline,
 ) -> Listing {
-    let mut names = Vec::new();
+    let with_resources = match wanted {
+        Wanted::All { with_resources } => with_resources,
+        Wanted::Named(_) => true,
+    };
+    let mut buckets: Vec<BucketRecord> = Vec::new();
     let mut listed = HashSet::new();
     let mut tokens = HashSet::new();
     let mut token = None;
     loop {
-        let page = match deadline.run(limiter.run(client.bucket_page(token.take()))).await {
+        let call = client.bucket_page(token.take(), with_resources);
+        let names = buckets.len();
+        let page = match deadline.run(limiter.run(call)).await {
             Some(Ok(page)) => page,
-            Some(Err(error)) => return stopped(names, error),
+            Some(Err(error)) => return stopped(buckets, error),
             None => {
-                let message = format!(
-                    "listing stopped after {} buckets: the invocation's deadline was near",
-                    names.len()
-                );
-                return stopped(names, Failure::new(codes::DEADLINE_EXCEEDED, message));
+                let message =
+                    format!("listing stopped after {names} buckets: the invocation's deadline was near");
+                return stopped(buckets, Failure::new(codes::DEADLINE_EXCEEDED, message));
             }
         };
-        for name in page.names {
-            if listed.insert(name.clone()) {
-                names.push(name);
+        for bucket in page.buckets {
+            if listed.insert(bucket.name.clone()) {
+                buckets.push(bucket);
             }
         }
-        let Some(next) = page.next_page_token else {
-            return Listing { names, error: None };
+        let done = match wanted {
+            Wanted::Named(names) => names.iter().all(|name| listed.contains(*name)),
+            Wanted::All { .. } => false,
+        };
+        let Some(next) = page.next_page_token.filter(|_| !done) else {
+            return Listing { buckets, error: None };
         };
         if !tokens.insert(next.clone()) {
             let message = format!(
                 "GetBuckets returned page token {next:?} a second time; listing stopped after {} pages \
                  with {} buckets",
                 tokens.len() + 1,
-                names.len()
+                buckets.len()
             );
-            return stopped(names, Failure::new(codes::REPEATED_PAGE_TOKEN, message));
+            return stopped(buckets, Failure::new(codes::REPEATED_PAGE_TOKEN, message));
         }
         if tokens.len() >= MAX_PAGES {
             let message = format!("GetBuckets returned more than {MAX_PAGES} pages; listing stopped");
-            return stopped(names, Failure::new(codes::TOO_MANY_PAGES, message));
+            return stopped(buckets, Failure::new(codes::TOO_MANY_PAGES, message));
         }
         token = Some(next);
     }
 }
 
-fn stopped(names: Vec<String>, error: Failure) -> Listing {
+impl Listing {
+    /// The names listed, in listing order.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.buckets.iter().map(|b| b.name.as_str())
+    }
+}
+
+fn stopped(buckets: Vec<BucketRecord>, error: Failure) -> Listing {
     Listing {
-        names,
+        buckets,
         error: Some(error),
     }
 }
@@ -83,7 +110,14 @@ mod tests {
     }
 
     async fn list(client: &RegionClient) -> Listing {
-        list_bucket_names(client, &Limiter::new(1), &Deadline::none()).await
+        let all = Wanted::All {
+            with_resources: false,
+        };
+        list_buckets(client, all, &Limiter::new(1), &Deadline::none()).await
+    }
+
+    fn names(listing: &Listing) -> Vec<&str> {
+        listing.names().collect()
     }
 
     #[tokio::test]
@@ -95,7 +129,7 @@ mod tests {
         });
         let listing = list(&client).await;
         assert_eq!(
-            listing.names,
+            names(&listing),
             ["a-1", "a-2", "a-3", "a-4"],
             "a name listed twice counts once"
         );
@@ -110,7 +144,7 @@ mod tests {
             _ => page(&["a-2"], Some("t1")),
         });
         let listing = list(&client).await;
-        assert_eq!(listing.names, ["a-1", "a-2"]);
+        assert_eq!(names(&listing), ["a-1", "a-2"]);
         let error = listing.error.unwrap();
         assert_eq!(error.code, "RepeatedPageToken");
         assert!(error.message.contains("\"t1\""), "{}", error.message);
@@ -124,7 +158,22 @@ mod tests {
             _ => Err("AccessDeniedException"),
         });
         let listing = list(&client).await;
-        assert_eq!(listing.names, ["a-1"]);
+        assert_eq!(names(&listing), ["a-1"]);
         assert_eq!(listing.error.unwrap().code, "AccessDeniedException");
+    }
+
+    #[tokio::test]
+    async fn a_listing_for_named_buckets_stops_at_the_page_holding_the_last_of_them() {
+        let (client, calls) = RegionClient::listing(|token| match token {
+            None => page(&["a-1", "a-2"], Some("t1")),
+            Some("t1") => page(&["a-3"], Some("t2")),
+            _ => page(&["a-4"], None),
+        });
+        let wanted: HashSet<&str> = ["a-3", "a-1"].into();
+        let named = Wanted::Named(&wanted);
+        let listing = list_buckets(&client, named, &Limiter::new(1), &Deadline::none()).await;
+        assert_eq!(names(&listing), ["a-1", "a-2", "a-3"]);
+        assert_eq!(listing.error, None);
+        assert_eq!(calls(), 2, "the third page is never asked for");
     }
 }

@@ -1,6 +1,8 @@
 //! The scopes of an audit: every (account, region) pair to look in, each with its own client,
 //! and the accounts or regions that failed as a whole.
 
+use std::collections::BTreeSet;
+
 use futures_util::stream::{self, StreamExt};
 
 use super::deadline::Deadline;
@@ -28,6 +30,9 @@ pub(crate) struct ScopePlan {
     pub(crate) scopes: Vec<Scope>,
     pub(crate) errors: Vec<ScopeError>,
     pub(crate) organization: Option<OrganizationCoverage>,
+    /// In organization mode, every account `ListAccounts` gave, whatever its status: the
+    /// accounts a bucket may be shared with.
+    pub(crate) organization_accounts: Option<BTreeSet<String>>,
 }
 
 /// An account to audit: the function's own (no role), or one reached through a role.
@@ -53,10 +58,12 @@ pub(crate) async fn plan_scopes(
     deadline: &Deadline,
 ) -> ScopePlan {
     let mut errors = Vec::new();
+    let mut organization_accounts = None;
     let (accounts, listed) = match &request.accounts {
         AccountSelection::Organization => match list_organization(lightsail, limiter, deadline).await {
             Ok(found) => {
                 let listed = found.len();
+                organization_accounts = Some(found.iter().map(|a| a.id.clone()).collect());
                 // An organization's account is one given by id: reached like one.
                 let active: Vec<Member> = found
                     .into_iter()
@@ -114,6 +121,7 @@ pub(crate) async fn plan_scopes(
         scopes,
         errors,
         organization,
+        organization_accounts,
     }
 }
 

@@ -1,56 +1,67 @@
 //! What each report entry fetches: the buckets of every scope, named or discovered, and the
 //! named buckets no audited scope holds.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use futures_util::stream::{self, StreamExt};
 
 use super::deadline::Deadline;
-use super::discovery::list_bucket_names;
+use super::discovery::{list_buckets, Listing, Wanted};
 use super::limiter::Limiter;
 use super::scope::Scope;
 use crate::coverage::{Listed, ScopeError};
 use crate::failure::{codes, Failure};
+use crate::rules::BucketRecord;
 
 /// What to fetch for one report entry.
 pub(crate) enum Target {
-    /// `GetBucketAccessKeys` for `name` in scope number `scope`.
-    Fetch { scope: usize, name: String },
+    /// `GetBucketAccessKeys` for `name` in scope number `scope`; `record` is what a listing
+    /// said of the bucket, if one listed it.
+    Fetch {
+        scope: usize,
+        name: String,
+        record: Option<Box<BucketRecord>>,
+    },
     /// A named bucket that no audited scope holds.
     Missing { name: String, error: Failure },
 }
 
 /// The buckets to fetch, in report order: scope by scope, names as named or as listed; and the
-/// scopes listed completely.
+/// scopes listed completely. Listings ask for the instances given access when
+/// `with_resources`.
 pub(crate) async fn plan_targets(
     scopes: &[Scope],
     names: Option<Vec<String>>,
+    with_resources: bool,
     limiter: &Limiter,
     deadline: &Deadline,
     scope_errors: &mut Vec<ScopeError>,
 ) -> (Vec<Target>, Vec<Listed>) {
-    // One scope and named buckets: fetch directly, no listing (and no GetBuckets permission).
+    // One scope and named buckets: fetch directly, no listing (what GetBuckets says of them,
+    // if wanted, is looked up beside the fetches: see `lookup`).
     if let (Some(names), [_]) = (&names, scopes) {
         let targets = names.iter().map(|name| Target::Fetch {
             scope: 0,
             name: name.clone(),
+            record: None,
         });
         return (targets.collect(), Vec::new());
     }
     let mut listed = Vec::new();
-    let listings: Vec<Vec<String>> = stream::iter(scopes)
-        .map(|scope| list_bucket_names(&scope.client, limiter, deadline))
+    let wanted = Wanted::All { with_resources };
+    let listings: Vec<Listing> = stream::iter(scopes)
+        .map(|scope| list_buckets(&scope.client, wanted, limiter, deadline))
         .buffered(limiter.width())
         .zip(stream::iter(scopes))
-        .map(|(listing, scope)| {
-            match listing.error {
+        .map(|(mut listing, scope)| {
+            match listing.error.take() {
                 Some(error) => scope_errors.push(scope.error(error)),
                 None => listed.push(Listed {
                     location: scope.location.clone(),
-                    names: listing.names.iter().cloned().collect(),
+                    names: listing.names().map(str::to_owned).collect(),
                 }),
             }
-            listing.names
+            listing
         })
         .collect()
         .await;
@@ -60,7 +71,13 @@ pub(crate) async fn plan_targets(
         None => listings
             .into_iter()
             .enumerate()
-            .flat_map(|(scope, listed)| listed.into_iter().map(move |name| Target::Fetch { scope, name }))
+            .flat_map(|(scope, listing)| {
+                listing.buckets.into_iter().map(move |record| Target::Fetch {
+                    scope,
+                    name: record.name.clone(),
+                    record: Some(Box::new(record)),
+                })
+            })
             .collect(),
         Some(names) => locate(scopes, names, listings, scope_errors),
     };
@@ -72,17 +89,26 @@ pub(crate) async fn plan_targets(
 fn locate(
     scopes: &[Scope],
     names: Vec<String>,
-    listings: Vec<Vec<String>>,
+    listings: Vec<Listing>,
     scope_errors: &[ScopeError],
 ) -> Vec<Target> {
-    let listings: Vec<HashSet<String>> = listings.into_iter().map(HashSet::from_iter).collect();
     let mut targets = Vec::with_capacity(names.len());
-    for (scope, listed) in listings.iter().enumerate() {
-        for name in names.iter().filter(|name| listed.contains(*name)) {
-            targets.push(Target::Fetch {
-                scope,
-                name: name.clone(),
-            });
+    let mut found = HashSet::new();
+    for (scope, listing) in listings.into_iter().enumerate() {
+        let mut records: HashMap<String, BucketRecord> = listing
+            .buckets
+            .into_iter()
+            .map(|record| (record.name.clone(), record))
+            .collect();
+        for name in &names {
+            if let Some(record) = records.remove(name) {
+                found.insert(name.clone());
+                targets.push(Target::Fetch {
+                    scope,
+                    name: name.clone(),
+                    record: Some(Box::new(record)),
+                });
+            }
         }
     }
     // The same answer for every name found nowhere: it depends only on where was looked.
@@ -101,10 +127,7 @@ fn locate(
         let message = format!("no bucket of this name in {}{unlisted}", searched.join(", "));
         Failure::new(codes::NOT_FOUND, message)
     };
-    for name in names
-        .into_iter()
-        .filter(|name| !listings.iter().any(|l| l.contains(name)))
-    {
+    for name in names.into_iter().filter(|name| !found.contains(name)) {
         targets.push(Target::Missing {
             name,
             error: missing.clone(),

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::coverage::Location;
 use crate::failure::Failure;
-use crate::rules::{Finding, KeyReport};
+use crate::rules::{BucketAccess, BucketRecord, Finding, FindingCode, KeyReport, Policy};
 
 /// Whether a bucket's keys were read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -35,10 +35,19 @@ pub(crate) struct BucketReport {
     pub(crate) bucket_name: String,
     #[serde(flatten)]
     pub(crate) location: Location,
+    /// From `GetBuckets`; `null` where access was not read.
+    pub(crate) bucket_arn: Option<String>,
     pub(crate) status: BucketStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<Failure>,
-    /// Bucket-level findings (`MULTIPLE_ACTIVE_KEYS`).
+    /// Every way in besides the keys; `null` where it was not read: access checks off, the
+    /// bucket not audited, or `accessError`.
+    pub(crate) access: Option<BucketAccess>,
+    /// Why an audited bucket's access is unknown: its access findings are not "none", they
+    /// are unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) access_error: Option<Failure>,
+    /// Bucket-level findings: `MULTIPLE_ACTIVE_KEYS` and the access rules'.
     pub(crate) findings: Vec<Finding>,
     pub(crate) keys: Vec<KeyReport>,
 }
@@ -53,19 +62,51 @@ impl BucketReport {
         Self {
             bucket_name,
             location,
+            bucket_arn: None,
             status: BucketStatus::Audited,
             error: None,
+            access: None,
+            access_error: None,
             findings,
             keys,
         }
+    }
+
+    /// Records what `GetBuckets` said of the bucket, with the findings the access rules drew
+    /// from it; or, on an error, that its access is unknown.
+    pub(crate) fn with_access(
+        mut self,
+        record: Result<BucketRecord, Failure>,
+        findings: Vec<Finding>,
+    ) -> Self {
+        match record {
+            Ok(record) => {
+                self.bucket_arn = record.arn;
+                self.access = Some(record.access);
+                self.findings.extend(findings);
+            }
+            Err(error) => self.access_error = Some(error),
+        }
+        self
+    }
+
+    /// Whether this run judged `code` on this bucket: a key rule on every audited bucket, an
+    /// access rule where access was read and its switch is on. A code not judged keeps
+    /// whatever the archive knew of it.
+    pub(crate) fn judged(&self, code: FindingCode, policy: &Policy) -> bool {
+        self.status == BucketStatus::Audited
+            && (!code.is_access() || (self.access.is_some() && policy.checks(code)))
     }
 
     pub(crate) fn failed(bucket_name: String, location: Location, error: Failure) -> Self {
         Self {
             bucket_name,
             location,
+            bucket_arn: None,
             status: BucketStatus::Error,
             error: Some(error),
+            access: None,
+            access_error: None,
             findings: Vec::new(),
             keys: Vec::new(),
         }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::bucket::{BucketReport, BucketStatus};
 use crate::coverage::{Listed, Location};
 use crate::failure::{codes, Failure};
-use crate::rules::{Finding, FindingCode};
+use crate::rules::{Finding, FindingCode, Policy};
 
 /// The version of `state.json`'s shape.
 const STATE_VERSION: u32 = 1;
@@ -139,10 +139,13 @@ type BucketId = (Option<String>, Option<String>, String);
 type FindingId = (Option<String>, FindingCode);
 
 /// Compares this run's `buckets` with `history`, setting each finding's `firstSeen` and `new`.
+/// A code `policy` did not judge on a bucket (access checks off, access unknown) is neither
+/// resolved nor forgotten: it stays open as it was.
 pub(crate) fn track(
     buckets: &mut [BucketReport],
     history: History,
     listed: &[Listed],
+    policy: &Policy,
     now: DateTime<Utc>,
 ) -> Tracking {
     let (changes, previous) = match history {
@@ -171,7 +174,7 @@ pub(crate) fn track(
     for bucket in buckets.iter_mut().filter(|b| b.status == BucketStatus::Audited) {
         let id = bucket_id(&bucket.location, &bucket.bucket_name);
         let before = open.remove(&id).unwrap_or_default();
-        let (findings, gone) = compare(bucket, before, now);
+        let (findings, gone) = compare(bucket, before, policy, now);
         resolved.extend(gone.into_iter().map(|f| resolution(&id, f)));
         next.insert(id, findings);
     }
@@ -212,10 +215,11 @@ fn bucket_id(location: &Location, name: &str) -> BucketId {
 }
 
 /// Marks the bucket's findings against its open ones: returns what is open now, and what was
-/// open and is gone.
+/// open and is gone. An open finding of a code not judged this run stays open.
 fn compare(
     bucket: &mut BucketReport,
     before: Vec<OpenFinding>,
+    policy: &Policy,
     now: DateTime<Utc>,
 ) -> (Vec<OpenFinding>, Vec<OpenFinding>) {
     let mut before: BTreeMap<FindingId, OpenFinding> = before
@@ -239,7 +243,10 @@ fn compare(
             first_seen,
         });
     }
-    (open, before.into_values().collect())
+    let (gone, unjudged): (Vec<OpenFinding>, Vec<OpenFinding>) =
+        before.into_values().partition(|f| bucket.judged(f.code, policy));
+    open.extend(unjudged);
+    (open, gone)
 }
 
 fn mark(finding: &mut Finding, first_seen: DateTime<Utc>, now: DateTime<Utc>) {
@@ -308,7 +315,7 @@ mod tests {
     }
 
     fn run(buckets: &mut [BucketReport], history: History, listed: &[Listed], day: u32) -> Tracking {
-        track(buckets, history, listed, at(day))
+        track(buckets, history, listed, &Policy::default(), at(day))
     }
 
     #[test]
@@ -358,6 +365,69 @@ mod tests {
             (resolved.first_seen, resolved.bucket_name.as_str()),
             (at(1), "media-prod")
         );
+    }
+
+    /// An audited bucket whose access was read and drew `codes`, or could not be read.
+    fn with_access(codes: &[FindingCode], readable: bool) -> BucketReport {
+        let record = readable
+            .then(|| crate::rules::BucketRecord {
+                name: "media-prod".into(),
+                arn: None,
+                access: crate::rules::BucketAccess::default(),
+            })
+            .ok_or_else(|| Failure::new("ThrottlingException", "Rate exceeded"));
+        let findings = codes.iter().map(|c| Finding::new(*c, "m".into())).collect();
+        audited("media-prod", &[]).with_access(record, findings)
+    }
+
+    /// (code, firstSeen day, new) of the bucket's own findings.
+    fn own(bucket: &BucketReport) -> Vec<(FindingCode, Option<u32>, Option<bool>)> {
+        use chrono::Datelike;
+        let findings = bucket.findings.iter();
+        findings
+            .map(|f| (f.code, f.first_seen.map(|t| t.day()), f.new))
+            .collect()
+    }
+
+    #[test]
+    fn access_findings_are_tracked_and_unknown_or_unchecked_access_resolves_nothing() {
+        let codes = [FindingCode::PublicRead, FindingCode::AccessLoggingOff];
+        let mut first = vec![with_access(&codes, true)];
+        let state = run(&mut first, History::FirstRun, &[], 1).state.unwrap();
+        assert_eq!(
+            own(&first[0]),
+            [
+                (FindingCode::PublicRead, Some(1), Some(true)),
+                (FindingCode::AccessLoggingOff, Some(1), Some(true))
+            ]
+        );
+
+        // Day 2: GetBuckets throttled. Nothing is resolved, nothing forgotten.
+        let mut unknown = vec![with_access(&[], false)];
+        let tracking = run(&mut unknown, History::Known(state.clone()), &[], 2);
+        assert!(tracking.resolved.is_empty());
+        assert_eq!(tracking.state.as_ref(), Some(&state));
+
+        // Day 3: access checks switched off: the same.
+        let mut off = vec![audited("media-prod", &[])];
+        let policy = Policy {
+            include_access_checks: false,
+            ..Policy::default()
+        };
+        let tracking = track(&mut off, History::Known(state.clone()), &[], &policy, at(3));
+        assert!(tracking.resolved.is_empty());
+        assert_eq!(tracking.state.as_ref(), Some(&state));
+
+        // Day 4: read again, logging on now: ACCESS_LOGGING_OFF is resolved, PUBLIC_READ kept.
+        let mut fixed = vec![with_access(&[FindingCode::PublicRead], true)];
+        let tracking = run(&mut fixed, History::Known(state), &[], 4);
+        assert_eq!(own(&fixed[0]), [(FindingCode::PublicRead, Some(1), Some(false))]);
+        let resolved: Vec<_> = tracking
+            .resolved
+            .iter()
+            .map(|r| (r.code, r.access_key_id.clone()))
+            .collect();
+        assert_eq!(resolved, [(FindingCode::AccessLoggingOff, None)]);
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub struct Summary {
     pub active_keys: usize,
     /// Keys with at least one finding that is not suppressed.
     pub keys_with_findings: usize,
+    /// Audited buckets whose access could not be read (`accessError`): their access findings
+    /// are unknown, not absent.
+    pub access_unknown: usize,
     /// Findings that are not suppressed, per code.
     pub findings: FindingCounts,
     /// Findings a suppression covers: in the report, not in `findings`.
@@ -95,47 +98,29 @@ pub struct ScopeCounts {
 /// the report names them (`STALE`, ...).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FindingCounts {
-    /// `STALE` findings.
-    pub stale: usize,
-    /// `NEVER_USED` findings.
-    pub never_used: usize,
-    /// `ROTATION_DUE` findings.
-    pub rotation_due: usize,
-    /// `INACTIVE` findings.
-    pub inactive: usize,
-    /// `MULTIPLE_ACTIVE_KEYS` findings (one per bucket).
-    pub multiple_active_keys: usize,
+    /// One count per code, in the order of `FindingCode::ALL`.
+    counts: [usize; FindingCode::ALL.len()],
 }
 
 impl FindingCounts {
+    fn slot(code: FindingCode) -> usize {
+        FindingCode::ALL.iter().position(|c| *c == code).unwrap_or(0)
+    }
+
     /// The count of `code`'s findings.
     pub(crate) fn of(&self, code: FindingCode) -> usize {
-        match code {
-            FindingCode::Stale => self.stale,
-            FindingCode::NeverUsed => self.never_used,
-            FindingCode::RotationDue => self.rotation_due,
-            FindingCode::Inactive => self.inactive,
-            FindingCode::MultipleActiveKeys => self.multiple_active_keys,
-        }
+        self.counts.get(Self::slot(code)).copied().unwrap_or(0)
     }
 
-    fn add(&mut self, code: FindingCode) {
-        *self.slot(code) += 1;
-    }
-
-    fn slot(&mut self, code: FindingCode) -> &mut usize {
-        match code {
-            FindingCode::Stale => &mut self.stale,
-            FindingCode::NeverUsed => &mut self.never_used,
-            FindingCode::RotationDue => &mut self.rotation_due,
-            FindingCode::Inactive => &mut self.inactive,
-            FindingCode::MultipleActiveKeys => &mut self.multiple_active_keys,
+    pub(crate) fn add(&mut self, code: FindingCode) {
+        if let Some(count) = self.counts.get_mut(Self::slot(code)) {
+            *count += 1;
         }
     }
 
     /// All findings counted, of every code.
     pub fn total(&self) -> usize {
-        FindingCode::ALL.into_iter().map(|code| self.of(code)).sum()
+        self.counts.iter().sum()
     }
 }
 
@@ -164,9 +149,10 @@ impl ScopeCounts {
 }
 
 impl Summary {
-    /// Buckets failed or skipped, and accounts or regions not audited.
+    /// Buckets failed, skipped or with their access unknown, and accounts or regions not
+    /// audited.
     pub(crate) fn not_audited(&self) -> usize {
-        self.buckets_failed + self.buckets_skipped + self.scope_errors
+        self.buckets_failed + self.buckets_skipped + self.access_unknown + self.scope_errors
     }
 
     fn count(&mut self, findings: &[Finding]) {
@@ -191,6 +177,9 @@ impl Summary {
                 BucketStatus::Audited => summary.buckets_audited += 1,
                 BucketStatus::Error => summary.buckets_failed += 1,
                 BucketStatus::Skipped => summary.buckets_skipped += 1,
+            }
+            if bucket.access_error.is_some() {
+                summary.access_unknown += 1;
             }
             let before = summary.findings.total();
             summary.count(&bucket.findings);
@@ -254,7 +243,13 @@ impl Report {
     /// summary its `changes`, `newFindings` and `resolvedFindings`. Returns the state to write
     /// back; `None`: write nothing (no archive, or a state that could not be read).
     pub(crate) fn track(&mut self, history: History, listed: &[Listed]) -> Option<State> {
-        let tracking = changes::track(&mut self.buckets, history, listed, self.generated_at);
+        let tracking = changes::track(
+            &mut self.buckets,
+            history,
+            listed,
+            &self.policy,
+            self.generated_at,
+        );
         let new = |f: &&Finding| f.counts() && f.new == Some(true);
         self.summary.new_findings = self
             .buckets
@@ -330,7 +325,7 @@ mod tests {
     use crate::failure::Failure;
     use crate::rules::KeyReport;
     use chrono::TimeZone;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn key(status: KeyStatus, codes: &[FindingCode]) -> KeyReport {
         KeyReport {
@@ -395,9 +390,11 @@ mod tests {
         assert_eq!(
             json["summary"],
             json!({"bucketsRequested": 3, "bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3,
-                   "activeKeys": 2, "keysWithFindings": 2,
+                   "activeKeys": 2, "keysWithFindings": 2, "accessUnknown": 0,
                    "findings": {"STALE": 1, "NEVER_USED": 0, "ROTATION_DUE": 1, "INACTIVE": 1,
-                                "MULTIPLE_ACTIVE_KEYS": 1},
+                                "MULTIPLE_ACTIVE_KEYS": 1, "PUBLIC_READ": 0, "PUBLIC_OBJECTS_ALLOWED": 0,
+                                "SHARED_OUTSIDE_ORGANIZATION": 0, "SHARED_WITH_ACCOUNTS": 0,
+                                "INSTANCE_ACCESS": 0, "ACCESS_LOGGING_OFF": 0},
                    "suppressed": 0, "expiredSuppressions": [],
                    "scopeErrors": 1,
                    "byAccount": {
@@ -426,10 +423,64 @@ mod tests {
         );
         assert_eq!(
             json["buckets"][2],
-            json!({"bucketName": "ghost", "accountId": "210987654321", "region": null, "status": "ERROR",
-                   "error": {"code": "NotFoundException", "message": "no such bucket"},
-                   "findings": [], "keys": []})
+            json!({"bucketName": "ghost", "accountId": "210987654321", "region": null, "bucketArn": null,
+                   "status": "ERROR", "error": {"code": "NotFoundException", "message": "no such bucket"},
+                   "access": null, "findings": [], "keys": []})
         );
+    }
+
+    #[test]
+    fn a_bucket_s_access_reads_as_documented_and_unknown_access_is_counted() {
+        use crate::rules::{AccessLogging, BucketAccess, BucketRecord, GetObject, ResourceAccess};
+        let record = BucketRecord {
+            name: "static-site".into(),
+            arn: Some("arn:aws:lightsail:us-east-1:123456789012:Bucket/abc".into()),
+            access: BucketAccess {
+                get_object: Some(GetObject::Public),
+                allow_public_overrides: Some(false),
+                readonly_access_accounts: vec!["444455556666".into()],
+                resources_receiving_access: vec![ResourceAccess {
+                    name: Some("web-1".into()),
+                    resource_type: Some("Instance".into()),
+                }],
+                access_logging: AccessLogging {
+                    enabled: Some(true),
+                    destination: Some("access-logs".into()),
+                },
+            },
+        };
+        let public = Finding::new(FindingCode::PublicRead, "m".into());
+        let known = BucketReport::audited("static-site".into(), Location::home(), vec![], vec![])
+            .with_access(Ok(record), vec![public]);
+        let throttled = Failure::new("ThrottlingException", "Rate exceeded");
+        let unknown = BucketReport::audited("backups".into(), Location::home(), vec![], vec![])
+            .with_access(Err(throttled), vec![]);
+        let now = Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap();
+        let report = Report::new(now, Policy::default(), vec![known, unknown], vec![], &[]);
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            json["buckets"][0]["bucketArn"],
+            "arn:aws:lightsail:us-east-1:123456789012:Bucket/abc"
+        );
+        assert_eq!(
+            json["buckets"][0]["access"],
+            json!({"getObject": "public", "allowPublicOverrides": false,
+                   "readonlyAccessAccounts": ["444455556666"],
+                   "resourcesReceivingAccess": [{"name": "web-1", "resourceType": "Instance"}],
+                   "accessLogging": {"enabled": true, "destination": "access-logs"}})
+        );
+        assert!(json["buckets"][0].get("accessError").is_none());
+        assert_eq!(json["buckets"][0]["findings"][0]["code"], "PUBLIC_READ");
+        assert_eq!(json["buckets"][0]["findings"][0]["severity"], "CRITICAL");
+        assert_eq!(json["buckets"][1]["access"], Value::Null, "unknown, never clean");
+        assert_eq!(
+            json["buckets"][1]["accessError"],
+            json!({"code": "ThrottlingException", "message": "Rate exceeded"})
+        );
+        assert_eq!(json["buckets"][1]["status"], "AUDITED", "its keys were audited");
+        let summary = report.summary();
+        assert_eq!((summary.access_unknown, summary.not_audited()), (1, 1));
+        assert_eq!(summary.findings.of(FindingCode::PublicRead), 1);
     }
 
     #[test]

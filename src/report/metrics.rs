@@ -27,13 +27,21 @@ fn finding_metric(code: FindingCode) -> &'static str {
         FindingCode::RotationDue => "RotationDueKeys",
         FindingCode::Inactive => "InactiveKeys",
         FindingCode::MultipleActiveKeys => "MultipleActiveKeyBuckets",
+        FindingCode::PublicRead => "PublicReadBuckets",
+        FindingCode::PublicObjectsAllowed => "PublicObjectsAllowedBuckets",
+        FindingCode::SharedOutsideOrganization => "SharedOutsideOrganizationBuckets",
+        FindingCode::SharedWithAccounts => "SharedWithAccountsBuckets",
+        FindingCode::InstanceAccess => "InstanceAccessBuckets",
+        FindingCode::AccessLoggingOff => "AccessLoggingOffBuckets",
     }
 }
 
 /// The metrics after the findings', in the order they are declared.
-const RUN_METRICS: [&str; 7] = [
+const RUN_METRICS: [&str; 8] = [
     "BucketsFailed",
     "BucketsSkipped",
+    // Audited buckets whose access (GetBuckets) could not be read.
+    "BucketsAccessUnknown",
     "ScopeErrors",
     "KeysAudited",
     "NotificationsFailed",
@@ -74,6 +82,7 @@ pub(crate) fn metrics_record(
     let run_values = [
         summary.buckets_failed,
         summary.buckets_skipped,
+        summary.access_unknown,
         summary.scope_errors,
         summary.keys,
         usize::from(notification.0),
@@ -216,8 +225,15 @@ mod tests {
             ("RotationDueKeys", 1),
             ("InactiveKeys", 0),
             ("MultipleActiveKeyBuckets", 0),
+            ("PublicReadBuckets", 0),
+            ("PublicObjectsAllowedBuckets", 0),
+            ("SharedOutsideOrganizationBuckets", 0),
+            ("SharedWithAccountsBuckets", 0),
+            ("InstanceAccessBuckets", 0),
+            ("AccessLoggingOffBuckets", 0),
             ("BucketsFailed", 1),
             ("BucketsSkipped", 0),
+            ("BucketsAccessUnknown", 0),
             ("ScopeErrors", 0),
             ("KeysAudited", 1),
             ("NotificationsFailed", 1),

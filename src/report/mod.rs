@@ -11,7 +11,7 @@ mod notification;
 mod suppress;
 
 pub(crate) use archive::{report_key, state_key, ArchiveStatus};
-pub(crate) use bucket::BucketReport;
+pub(crate) use bucket::{BucketReport, BucketStatus};
 pub(crate) use changes::{History, State};
 pub use contract::{FindingCounts, Report, ScopeCounts, Summary};
 pub(crate) use digest::{BucketDigest, Digest, Item};

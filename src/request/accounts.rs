@@ -10,8 +10,8 @@ use crate::text::clip;
 
 /// The member role's name when neither the request nor `MEMBER_ROLE_NAME` gives one.
 pub(crate) const DEFAULT_MEMBER_ROLE_NAME: &str = "LightsailKeyAuditMember";
-/// The most account ids one exclusion list holds.
-pub(crate) const MAX_EXCLUDED: usize = 1000;
+/// The most account ids one list (excluded or trusted accounts) holds.
+pub(crate) const MAX_LISTED_ACCOUNTS: usize = 1000;
 /// What `accounts` (or `AUDIT_ACCOUNTS`) holds to audit the whole organization.
 pub(crate) const ORGANIZATION: &str = "organization";
 
@@ -197,8 +197,8 @@ fn check_external_id(id: Option<&str>) -> Result<(), String> {
     AccountRole::check_external_id(id).map_err(|m| format!("externalId {m}"))
 }
 
-/// Account ids never audited: unique, each 12 digits.
-pub(crate) fn parse_excluded<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, String> {
+/// A list of account ids (excluded or trusted): unique, each 12 digits.
+pub(crate) fn parse_account_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, String> {
     let mut excluded: Vec<String> = Vec::new();
     for id in ids {
         if !is_account_id(id) {
@@ -208,9 +208,9 @@ pub(crate) fn parse_excluded<'a>(ids: impl IntoIterator<Item = &'a str>) -> Resu
             excluded.push(id.to_owned());
         }
     }
-    if excluded.len() > MAX_EXCLUDED {
+    if excluded.len() > MAX_LISTED_ACCOUNTS {
         return Err(format!(
-            "lists {} accounts; at most {MAX_EXCLUDED}",
+            "lists {} accounts; at most {MAX_LISTED_ACCOUNTS}",
             excluded.len()
         ));
     }
@@ -276,11 +276,11 @@ mod tests {
         assert!(parse_external_id("ab").is_ok());
         assert!(parse_external_id("a").is_err());
         assert_eq!(
-            parse_excluded(["111111111111", "111111111111"]).unwrap(),
+            parse_account_ids(["111111111111", "111111111111"]).unwrap(),
             ["111111111111"]
         );
-        assert!(parse_excluded(["11111111111a"]).is_err());
-        let many: Vec<String> = (0..=MAX_EXCLUDED).map(|n| format!("{n:012}")).collect();
-        assert!(parse_excluded(many.iter().map(String::as_str)).is_err());
+        assert!(parse_account_ids(["11111111111a"]).is_err());
+        let many: Vec<String> = (0..=MAX_LISTED_ACCOUNTS).map(|n| format!("{n:012}")).collect();
+        assert!(parse_account_ids(many.iter().map(String::as_str)).is_err());
     }
 }

@@ -34,6 +34,9 @@ pub(crate) struct AuditRequest {
     pub(crate) exclude_account_ids: Vec<String>,
     /// Known exceptions, from the request or else `SUPPRESSIONS_JSON`.
     pub(crate) suppressions: Vec<Suppression>,
+    /// Accounts a bucket may be shared with, outside organization mode (where the
+    /// organization's accounts are the trusted ones).
+    pub(crate) trusted_account_ids: Vec<String>,
     pub(crate) policy: Policy,
 }
 
@@ -47,6 +50,7 @@ impl Default for AuditRequest {
             external_id: None,
             exclude_account_ids: Vec::new(),
             suppressions: Vec::new(),
+            trusted_account_ids: Vec::new(),
             policy: Policy::default(),
         }
     }

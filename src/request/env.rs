@@ -44,7 +44,7 @@ mod tests {
     use super::*;
     use crate::request::config::NotifyWhen;
     use crate::request::{AccountSelection, RegionSelection};
-    use crate::rules::Policy;
+    use crate::rules::{AccessSwitches, FindingCode, Policy};
 
     fn ms(millis: u64) -> Duration {
         Duration::from_millis(millis)
@@ -71,16 +71,25 @@ mod tests {
             ("MAX_KEY_AGE_DAYS", "3650"),
             ("MAX_CONCURRENCY", "64"),
             ("BUCKET_NAMES", " media-prod, backups,,media-prod , "),
+            ("ACCESS_CHECKS", "FALSE"),
+            ("CHECK_PUBLIC_READ", " false "),
+            ("CHECK_ACCESS_LOGGING_OFF", "true"),
+            ("TRUSTED_ACCOUNT_IDS", "444455556666, 210987654321"),
         ])
         .unwrap();
+        let mut access_checks = AccessSwitches::default();
+        access_checks.set(FindingCode::PublicRead, false);
         assert_eq!(
             c.defaults.policy,
             Policy {
                 stale_after_days: 30,
                 never_used_grace_days: 0,
-                max_key_age_days: 3650
+                max_key_age_days: 3650,
+                include_access_checks: false,
+                access_checks,
             }
         );
+        assert_eq!(c.defaults.trusted_account_ids, ["444455556666", "210987654321"]);
         assert_eq!(c.max_concurrency, 64);
         assert_eq!(
             c.defaults.bucket_names,

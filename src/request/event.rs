@@ -58,7 +58,7 @@ impl AuditRequest {
 mod tests {
     use super::*;
     use crate::request::{AccountSelection, RegionSelection};
-    use crate::rules::Policy;
+    use crate::rules::{AccessSwitches, FindingCode, Policy};
     use serde_json::json;
 
     fn parse(event: Value) -> Result<AuditRequest, AuditError> {
@@ -76,18 +76,25 @@ mod tests {
     fn a_full_request_is_read() {
         let request = parse(
             json!({"bucketNames": ["media-prod", "backups"], "staleAfterDays": 30,
-                                   "neverUsedGraceDays": 0, "maxKeyAgeDays": 3650}),
+                                   "neverUsedGraceDays": 0, "maxKeyAgeDays": 3650,
+                                   "includeAccessChecks": false, "checkInstanceAccess": false,
+                                   "trustedAccountIds": ["444455556666", "444455556666"]}),
         )
         .unwrap();
         assert_eq!(request.bucket_names.unwrap(), ["media-prod", "backups"]);
+        let mut access_checks = AccessSwitches::default();
+        access_checks.set(FindingCode::InstanceAccess, false);
         assert_eq!(
             request.policy,
             Policy {
                 stale_after_days: 30,
                 never_used_grace_days: 0,
-                max_key_age_days: 3650
+                max_key_age_days: 3650,
+                include_access_checks: false,
+                access_checks,
             }
         );
+        assert_eq!(request.trusted_account_ids, ["444455556666"]);
     }
 
     #[test]
@@ -294,7 +301,7 @@ mod tests {
     fn a_huge_unknown_field_name_is_clipped_in_the_message() {
         let name = "x".repeat(10_000);
         let message = rejection(json!({ name: 1 }));
-        assert!(message.len() < 300, "{}", message.len());
+        assert!(message.len() < 600, "{}", message.len());
     }
 }
 

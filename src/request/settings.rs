@@ -6,18 +6,19 @@
 use serde_json::Value;
 
 use super::accounts::{
-    parse_accounts, parse_audit_accounts, parse_excluded, parse_external_id, parse_role_name, unique_members,
-    AccountSelection, Member,
+    parse_account_ids, parse_accounts, parse_audit_accounts, parse_external_id, parse_role_name,
+    unique_members, AccountSelection, Member,
 };
 use super::bucket_name::unique_names;
 use super::config::{AuditRequest, Config, NotifyWhen};
 use super::selection::RegionSelection;
 use super::suppression::parse_suppressions;
 use super::values::{
-    account_ids, bounded, bucket_names, checked_text, days, invalid, is_bucket_name, is_topic_arn, list,
-    millis, region_selection, threshold,
+    account_ids, boolean, bounded, bucket_names, checked_text, days, invalid, is_bucket_name, is_topic_arn,
+    list, millis, region_selection, switch, threshold,
 };
 use crate::error::AuditError;
+use crate::rules::FindingCode;
 
 /// Largest `MAX_CONCURRENCY` accepted: beyond it Lightsail throttles rather than goes faster.
 const MAX_MAX_CONCURRENCY: usize = 64;
@@ -52,6 +53,31 @@ pub(super) fn field(name: &str) -> Option<&'static Field> {
 /// Every request field, in table order.
 fn fields() -> impl Iterator<Item = &'static Field> {
     SETTINGS.iter().filter_map(|s| s.field.as_ref())
+}
+
+/// The switch of one access rule: `CHECK_<CODE>` and `check<Code>`, on by default.
+macro_rules! access_switch {
+    ($code:ident, $variable:literal, $field:literal) => {
+        Setting {
+            variable: $variable,
+            from_env: |c, raw| {
+                c.defaults
+                    .policy
+                    .access_checks
+                    .set(FindingCode::$code, switch(raw)?);
+                Ok(())
+            },
+            field: Some(Field {
+                name: $field,
+                read: |r, value, path| {
+                    r.policy
+                        .access_checks
+                        .set(FindingCode::$code, boolean(value, path)?);
+                    Ok(())
+                },
+            }),
+        }
+    };
 }
 
 /// Every setting, in the order the environment is read (`AUDIT_ROLE_ARNS` before the
@@ -159,7 +185,7 @@ pub(super) const SETTINGS: &[Setting] = &[
     Setting {
         variable: "EXCLUDE_ACCOUNT_IDS",
         from_env: |c, raw| {
-            c.defaults.exclude_account_ids = parse_excluded(list(raw))?;
+            c.defaults.exclude_account_ids = parse_account_ids(list(raw))?;
             Ok(())
         },
         field: Some(Field {
@@ -224,6 +250,56 @@ pub(super) const SETTINGS: &[Setting] = &[
             name: "maxKeyAgeDays",
             read: |r, value, path| {
                 r.policy.max_key_age_days = days(value, path)?;
+                Ok(())
+            },
+        }),
+    },
+    Setting {
+        variable: "ACCESS_CHECKS",
+        from_env: |c, raw| {
+            c.defaults.policy.include_access_checks = switch(raw)?;
+            Ok(())
+        },
+        field: Some(Field {
+            name: "includeAccessChecks",
+            read: |r, value, path| {
+                r.policy.include_access_checks = boolean(value, path)?;
+                Ok(())
+            },
+        }),
+    },
+    access_switch!(PublicRead, "CHECK_PUBLIC_READ", "checkPublicRead"),
+    access_switch!(
+        PublicObjectsAllowed,
+        "CHECK_PUBLIC_OBJECTS_ALLOWED",
+        "checkPublicObjectsAllowed"
+    ),
+    access_switch!(
+        SharedOutsideOrganization,
+        "CHECK_SHARED_OUTSIDE_ORGANIZATION",
+        "checkSharedOutsideOrganization"
+    ),
+    access_switch!(
+        SharedWithAccounts,
+        "CHECK_SHARED_WITH_ACCOUNTS",
+        "checkSharedWithAccounts"
+    ),
+    access_switch!(InstanceAccess, "CHECK_INSTANCE_ACCESS", "checkInstanceAccess"),
+    access_switch!(
+        AccessLoggingOff,
+        "CHECK_ACCESS_LOGGING_OFF",
+        "checkAccessLoggingOff"
+    ),
+    Setting {
+        variable: "TRUSTED_ACCOUNT_IDS",
+        from_env: |c, raw| {
+            c.defaults.trusted_account_ids = parse_account_ids(list(raw))?;
+            Ok(())
+        },
+        field: Some(Field {
+            name: "trustedAccountIds",
+            read: |r, value, path| {
+                r.trusted_account_ids = account_ids(value, path)?;
                 Ok(())
             },
         }),
@@ -394,6 +470,28 @@ mod tests {
                 "docs/request.md's row for `{}` does not say {env}",
                 field.name
             );
+        }
+    }
+
+    #[test]
+    fn every_access_rule_has_its_switch_named_after_its_code() {
+        for code in FindingCode::ALL {
+            let variable = format!("CHECK_{}", code.as_str());
+            let setting = SETTINGS.iter().find(|s| s.variable == variable);
+            assert_eq!(setting.is_some(), code.is_access(), "{variable}");
+            let Some(field) = setting.and_then(|s| s.field.as_ref()) else {
+                continue;
+            };
+            let camel: String = code
+                .as_str()
+                .split('_')
+                .map(|word| {
+                    let lower = word.to_ascii_lowercase();
+                    let (first, rest) = lower.split_at(1);
+                    format!("{}{rest}", first.to_ascii_uppercase())
+                })
+                .collect();
+            assert_eq!(field.name, format!("check{camel}"));
         }
     }
 

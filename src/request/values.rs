@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::accounts::parse_excluded;
+use super::accounts::parse_account_ids;
 use super::bucket_name::{unique_names, MAX_BUCKET_NAMES};
 use super::fields::describe;
 use super::selection::RegionSelection;
@@ -40,6 +40,15 @@ pub(super) fn millis(raw: &str, min: usize, max: usize) -> Result<Duration, Stri
 pub(super) fn threshold(raw: &str) -> Result<u32, String> {
     // At most 3650, so it fits.
     bounded(raw, 0, MAX_THRESHOLD_DAYS as usize).map(|days| days as u32)
+}
+
+/// `raw` as a switch: `true` or `false`, in any case.
+pub(super) fn switch(raw: &str) -> Result<bool, String> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("must be true or false; got {raw:?}")),
+    }
 }
 
 /// `arn:<partition>:sns:<region>:<12 digits>:<name>`.
@@ -85,6 +94,13 @@ pub(super) fn days(value: &Value, path: &str) -> Result<u32, AuditError> {
                 describe(value)
             ))
         })
+}
+
+/// A switch: JSON `true` or `false`.
+pub(super) fn boolean(value: &Value, path: &str) -> Result<bool, AuditError> {
+    value
+        .as_bool()
+        .ok_or_else(|| invalid(format!("`{path}` must be true or false; got {}", describe(value))))
 }
 
 /// `bucketNames`: a non-empty list of names, deduplicated.
@@ -157,7 +173,7 @@ fn text<'a>(value: &'a Value, path: &str) -> Result<&'a str, AuditError> {
         .ok_or_else(|| invalid(format!("`{path}` must be a string; got {}", describe(value))))
 }
 
-/// `excludeAccountIds`: a list of account ids.
+/// `excludeAccountIds` or `trustedAccountIds`: a list of account ids.
 pub(super) fn account_ids(value: &Value, path: &str) -> Result<Vec<String>, AuditError> {
     let Value::Array(items) = value else {
         return Err(invalid(format!(
@@ -170,5 +186,5 @@ pub(super) fn account_ids(value: &Value, path: &str) -> Result<Vec<String>, Audi
         .enumerate()
         .map(|(i, item)| text(item, &format!("{path}[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
-    parse_excluded(ids).map_err(|m| invalid(format!("`{path}`: {m}")))
+    parse_account_ids(ids).map_err(|m| invalid(format!("`{path}`: {m}")))
 }

@@ -226,6 +226,7 @@ mod tests {
             stale_after_days: 0,
             never_used_grace_days: 0,
             max_key_age_days: 0,
+            ..Policy::default()
         };
         let fresh = audit_key(key(KeyStatus::Active, ago(0, 86_399), None), &policy, now());
         assert_eq!(codes(&fresh), vec![]);

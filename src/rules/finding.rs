@@ -12,35 +12,69 @@ pub(crate) enum FindingCode {
     RotationDue,
     Inactive,
     MultipleActiveKeys,
+    PublicRead,
+    PublicObjectsAllowed,
+    SharedOutsideOrganization,
+    SharedWithAccounts,
+    InstanceAccess,
+    AccessLoggingOff,
 }
 
-/// How urgent a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How urgent a finding is: the labels of the AWS Security Finding Format, most urgent first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum Severity {
+    Critical,
+    High,
     Medium,
     Low,
+    Informational,
 }
 
 impl Severity {
     /// The severity as the report writes it.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
+            Self::Critical => "CRITICAL",
+            Self::High => "HIGH",
             Self::Medium => "MEDIUM",
             Self::Low => "LOW",
+            Self::Informational => "INFORMATIONAL",
         }
     }
 }
 
 impl FindingCode {
-    /// Every code, in report order.
-    pub(crate) const ALL: [Self; 5] = [
+    /// Every code, in report order: the key rules, then the bucket's.
+    pub(crate) const ALL: [Self; 11] = [
         Self::Stale,
         Self::NeverUsed,
         Self::RotationDue,
         Self::Inactive,
         Self::MultipleActiveKeys,
+        Self::PublicRead,
+        Self::PublicObjectsAllowed,
+        Self::SharedOutsideOrganization,
+        Self::SharedWithAccounts,
+        Self::InstanceAccess,
+        Self::AccessLoggingOff,
     ];
+
+    /// The codes judged from `GetBuckets` (the bucket's access), not from its keys; each can
+    /// be switched off.
+    pub(crate) const ACCESS: [Self; 6] = [
+        Self::PublicRead,
+        Self::PublicObjectsAllowed,
+        Self::SharedOutsideOrganization,
+        Self::SharedWithAccounts,
+        Self::InstanceAccess,
+        Self::AccessLoggingOff,
+    ];
+
+    /// Whether the code is judged from the bucket's access rather than its keys.
+    pub(crate) fn is_access(self) -> bool {
+        Self::ACCESS.contains(&self)
+    }
 
     /// The code as the report writes it.
     pub(crate) fn as_str(self) -> &'static str {
@@ -50,6 +84,12 @@ impl FindingCode {
             Self::RotationDue => "ROTATION_DUE",
             Self::Inactive => "INACTIVE",
             Self::MultipleActiveKeys => "MULTIPLE_ACTIVE_KEYS",
+            Self::PublicRead => "PUBLIC_READ",
+            Self::PublicObjectsAllowed => "PUBLIC_OBJECTS_ALLOWED",
+            Self::SharedOutsideOrganization => "SHARED_OUTSIDE_ORGANIZATION",
+            Self::SharedWithAccounts => "SHARED_WITH_ACCOUNTS",
+            Self::InstanceAccess => "INSTANCE_ACCESS",
+            Self::AccessLoggingOff => "ACCESS_LOGGING_OFF",
         }
     }
 
@@ -62,11 +102,18 @@ impl FindingCode {
         match self {
             Self::Stale | Self::NeverUsed => Severity::Medium,
             Self::RotationDue | Self::Inactive | Self::MultipleActiveKeys => Severity::Low,
+            Self::PublicRead => Severity::Critical,
+            Self::SharedOutsideOrganization => Severity::High,
+            Self::PublicObjectsAllowed => Severity::Medium,
+            Self::SharedWithAccounts | Self::AccessLoggingOff => Severity::Low,
+            Self::InstanceAccess => Severity::Informational,
         }
     }
 
-    /// What a person should do about it. Lightsail keys cannot be edited or disabled by the
-    /// API, only created and deleted, so every remedy is phrased in those two calls.
+    /// What a person should do about it, naming the call that does it. Lightsail keys cannot
+    /// be edited or disabled by the API, only created and deleted, so every key remedy is
+    /// phrased in those two calls; a bucket's access is changed by `UpdateBucket` and
+    /// `SetResourceAccessForBucket`, or on its Permissions tab in the Lightsail console.
     pub(crate) fn recommendation(self) -> &'static str {
         match self {
             Self::Stale => {
@@ -88,6 +135,38 @@ impl FindingCode {
             Self::MultipleActiveKeys => {
                 "Keep one active key per bucket outside a rotation: finish the rotation by moving \
                  clients to the newer key and deleting the older one (DeleteBucketAccessKey)."
+            }
+            Self::PublicRead => {
+                "Make every object private: UpdateBucket with accessRules.getObject \"private\" \
+                 (console: the bucket's Permissions tab, \"All objects are private\"). Serve public \
+                 content through a distribution or single public objects instead."
+            }
+            Self::PublicObjectsAllowed => {
+                "Unless single objects must be public, stop individual object access: UpdateBucket \
+                 with accessRules.allowPublicOverrides false (console: the bucket's Permissions \
+                 tab, \"Individual objects can be made public and read-only\" off)."
+            }
+            Self::SharedOutsideOrganization => {
+                "Remove every account that should not read this bucket: UpdateBucket with \
+                 readonlyAccessAccounts set to the accounts that should (console: the bucket's \
+                 Permissions tab, cross-account access). If an account is trusted, add it to \
+                 trustedAccountIds (TRUSTED_ACCOUNT_IDS)."
+            }
+            Self::SharedWithAccounts => {
+                "Confirm that each account should read every object, and remove the others: \
+                 UpdateBucket with readonlyAccessAccounts (console: the bucket's Permissions tab, \
+                 cross-account access). Name the accounts you trust in trustedAccountIds \
+                 (TRUSTED_ACCOUNT_IDS), or audit the organization, to have them judged."
+            }
+            Self::InstanceAccess => {
+                "Confirm that each instance needs to read and write this bucket; remove the others \
+                 with SetResourceAccessForBucket, access \"deny\" (console: the bucket's \
+                 Permissions tab, resource access)."
+            }
+            Self::AccessLoggingOff => {
+                "Turn on access logging with UpdateBucket (aws lightsail update-bucket \
+                 --access-log-config enabled=true,destination=LOG-BUCKET,prefix=NAME/), to a bucket \
+                 of the same account and Region, so that every request is recorded."
             }
         }
     }
@@ -161,7 +240,22 @@ mod tests {
             (FindingCode::RotationDue, "ROTATION_DUE", "LOW"),
             (FindingCode::Inactive, "INACTIVE", "LOW"),
             (FindingCode::MultipleActiveKeys, "MULTIPLE_ACTIVE_KEYS", "LOW"),
+            (FindingCode::PublicRead, "PUBLIC_READ", "CRITICAL"),
+            (
+                FindingCode::PublicObjectsAllowed,
+                "PUBLIC_OBJECTS_ALLOWED",
+                "MEDIUM",
+            ),
+            (
+                FindingCode::SharedOutsideOrganization,
+                "SHARED_OUTSIDE_ORGANIZATION",
+                "HIGH",
+            ),
+            (FindingCode::SharedWithAccounts, "SHARED_WITH_ACCOUNTS", "LOW"),
+            (FindingCode::InstanceAccess, "INSTANCE_ACCESS", "INFORMATIONAL"),
+            (FindingCode::AccessLoggingOff, "ACCESS_LOGGING_OFF", "LOW"),
         ];
+        assert_eq!(cases.len(), FindingCode::ALL.len(), "every code is checked");
         for (code, name, severity) in cases {
             let json = serde_json::to_value(Finding::new(code, "m".into())).unwrap();
             assert_eq!(json["code"], name);
@@ -173,5 +267,24 @@ mod tests {
             assert_eq!(FindingCode::parse(name), Some(code));
         }
         assert_eq!(FindingCode::parse("stale"), None);
+    }
+
+    #[test]
+    fn access_codes_are_the_last_six_and_their_remedies_name_the_call() {
+        assert_eq!(FindingCode::ALL[5..], FindingCode::ACCESS);
+        for code in FindingCode::ALL {
+            assert_eq!(code.is_access(), FindingCode::ACCESS.contains(&code));
+            let remedy = code.recommendation();
+            assert!(
+                [
+                    "DeleteBucketAccessKey",
+                    "UpdateBucket",
+                    "SetResourceAccessForBucket"
+                ]
+                .iter()
+                .any(|call| remedy.contains(call)),
+                "{code:?}: {remedy}"
+            );
+        }
     }
 }
