@@ -57,6 +57,40 @@ expect "get-buckets routes by the signed region" \
 expect "get-buckets by name" \
   "len(j['buckets']) == 1 and j['buckets'][0]['arn'].startswith('arn:aws:lightsail:us-east-1:123456789012:Bucket/')" \
   lightsail get-buckets --bucket-name backups
+# A bucket's ways in (fixtures/demo.json): static-site public, backups shared read-only with
+# 444455556666, web-1 given access to media-prod, new-uploads not logged; the rest the defaults.
+# by_name: the condition runs on b, the buckets by name.
+by_name() { echo "(lambda b: $1)({x['name']: x for x in j['buckets']})"; }
+private="{'getObject': 'private', 'allowPublicOverrides': False}"
+public="{'getObject': 'public', 'allowPublicOverrides': False}"
+web_1="[{'name': 'web-1', 'resourceType': 'Instance'}]"
+expect "get-buckets serves each bucket's ways in" \
+  "$(by_name "b['static-site']['accessRules'] == $public and b['backups']['accessRules'] == $private \
+   and b['backups']['readonlyAccessAccounts'] == ['444455556666'] \
+   and b['static-site']['readonlyAccessAccounts'] == [] \
+   and b['new-uploads']['accessLogConfig'] == {'enabled': False} \
+   and b['media-prod']['accessLogConfig'] == {'enabled': True, 'destination': 'access-logs', 'prefix': 'media-prod/'} \
+   and not any('resourcesReceivingAccess' in x for x in b.values())")" \
+  lightsail get-buckets
+expect "get-buckets --include-connected-resources serves resourcesReceivingAccess" \
+  "$(by_name "b['media-prod']['resourcesReceivingAccess'] == $web_1 \
+   and b['backups']['resourcesReceivingAccess'] == [] \
+   and b['static-site']['accessRules'] == $public and b['backups']['readonlyAccessAccounts'] == ['444455556666']")" \
+  lightsail get-buckets --include-connected-resources
+expect "get-buckets by name: the public bucket" \
+  "$(by_name "list(b) == ['static-site'] and b['static-site']['accessRules'] == $public \
+   and b['static-site']['readonlyAccessAccounts'] == [] and b['static-site']['accessLogConfig']['enabled'] \
+   and 'resourcesReceivingAccess' not in b['static-site']")" \
+  lightsail get-buckets --bucket-name static-site
+expect "get-buckets by name: the shared bucket" \
+  "$(by_name "list(b) == ['backups'] and b['backups']['readonlyAccessAccounts'] == ['444455556666'] \
+   and b['backups']['accessRules'] == $private and b['backups']['accessLogConfig']['enabled'] \
+   and 'resourcesReceivingAccess' not in b['backups']")" \
+  lightsail get-buckets --bucket-name backups
+expect "get-buckets by name --include-connected-resources" \
+  "$(by_name "list(b) == ['media-prod'] and b['media-prod']['resourcesReceivingAccess'] == $web_1 \
+   and b['media-prod']['accessRules'] == $private and b['media-prod']['readonlyAccessAccounts'] == []")" \
+  lightsail get-buckets --bucket-name media-prod --include-connected-resources
 expect "get-bucket-access-keys parses timestamps" \
   "[k['accessKeyId'] for k in j['accessKeys']] == ['AKIAMEDIAPROD0000OLD','AKIAMEDIAPROD0000NEW'] \
    and all(k['createdAt'].startswith('20') and k['createdAt'].endswith('+00:00') for k in j['accessKeys']) \

@@ -179,7 +179,14 @@ pub struct RoleFixture {
 }
 
 /// One bucket.
-#[derive(Debug, Clone, Deserialize)]
+///
+/// Its ways in (`accessRules`, `readonlyAccessAccounts`, `resourcesReceivingAccess`,
+/// `accessLogConfig`) default to a clean bucket: private, shared with no account or instance,
+/// access logging on. Access findings are opt-in per fixture, so fixtures written before these
+/// fields existed keep describing clean buckets.
+///
+/// [`Default`] is a base for struct update syntax in code: its name and region are empty.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BucketFixture {
     /// The bucket's name, unique within its account and region.
@@ -195,6 +202,72 @@ pub struct BucketFixture {
     /// Faults on calls that name this bucket.
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// Who may read its objects; absent means private, with no public overrides.
+    #[serde(default)]
+    pub access_rules: AccessRules,
+    /// Other AWS accounts given read-only access (12-digit ids), served as
+    /// `readonlyAccessAccounts`; absent means none.
+    #[serde(default)]
+    pub readonly_access_accounts: Vec<String>,
+    /// Lightsail instances given access, served as `resourcesReceivingAccess` only to a
+    /// `GetBuckets` call with `includeConnectedResources: true`, as the real API does; absent
+    /// means none.
+    #[serde(default)]
+    pub resources_receiving_access: Vec<ResourceReceivingAccess>,
+    /// Access logging. Absent means **on**, to `access-logs` with prefix `<bucket name>/`: not
+    /// Lightsail's creation default (off), deliberately, so a fixture that says nothing about
+    /// logging describes a clean bucket. See [`BucketFixture::access_log`].
+    #[serde(default)]
+    pub access_log_config: Option<AccessLogConfig>,
+}
+
+/// A bucket's `accessRules`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccessRules {
+    /// `public` or `private`; any other string is served as given, so tests can send a value
+    /// Lightsail may add later. Absent means `private`.
+    #[serde(default = "private")]
+    pub get_object: String,
+    /// Whether single objects may be made public while the bucket is private. Absent means
+    /// false.
+    #[serde(default)]
+    pub allow_public_overrides: bool,
+}
+
+impl Default for AccessRules {
+    /// Private, with no public overrides: a new bucket's rules.
+    fn default() -> Self {
+        Self {
+            get_object: private(),
+            allow_public_overrides: false,
+        }
+    }
+}
+
+/// A Lightsail resource given access to a bucket (`SetResourceAccessForBucket`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceReceivingAccess {
+    /// The resource's name, e.g. an instance's.
+    pub name: String,
+    /// Its type; absent means `Instance`, the only kind Lightsail can give access to.
+    #[serde(default = "instance")]
+    pub resource_type: String,
+}
+
+/// A bucket's `accessLogConfig` as a fixture gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccessLogConfig {
+    /// Whether access logging is on.
+    pub enabled: bool,
+    /// The bucket the logs go to. Absent: `access-logs` if `enabled`, else not served.
+    #[serde(default)]
+    pub destination: Option<String>,
+    /// The prefix of the log objects. Absent: `<bucket name>/` if `enabled`, else not served.
+    #[serde(default)]
+    pub prefix: Option<String>,
 }
 
 /// One access key.
@@ -275,6 +348,14 @@ pub enum FaultKind {
     RepeatPageToken,
 }
 
+fn private() -> String {
+    "private".into()
+}
+
+fn instance() -> String {
+    "Instance".into()
+}
+
 fn default_page_size() -> usize {
     50
 }
@@ -321,6 +402,24 @@ impl BucketFixture {
     /// The owning account: `accountId`, or the default account.
     pub(crate) fn account(&self) -> &str {
         self.account_id.as_deref().unwrap_or(DEFAULT_ACCOUNT_ID)
+    }
+
+    /// Its access logging as served: `accessLogConfig` with its blanks filled while logging
+    /// is on (to `access-logs`, prefix `<name>/`), or that default when absent.
+    pub(crate) fn access_log(&self) -> AccessLogConfig {
+        let given = self.access_log_config.clone().unwrap_or(AccessLogConfig {
+            enabled: true,
+            destination: None,
+            prefix: None,
+        });
+        if !given.enabled {
+            return given;
+        }
+        AccessLogConfig {
+            enabled: true,
+            destination: given.destination.or_else(|| Some("access-logs".into())),
+            prefix: given.prefix.or_else(|| Some(format!("{}/", self.name))),
+        }
     }
 }
 

@@ -182,7 +182,7 @@ fn add_buckets(buckets: &mut Vec<BucketFixture>, generate: &GenerateFixture, i: 
             keys: (0..generate.keys_per_bucket)
                 .map(|j| generated_key(owner, k, j))
                 .collect(),
-            faults: Vec::new(),
+            ..BucketFixture::default()
         });
     }
 }

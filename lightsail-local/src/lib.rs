@@ -30,8 +30,9 @@ mod sigv4;
 mod sts;
 
 pub use fixture::{
-    AccountFixture, AccountStatus, BucketFixture, Fault, FaultKind, Fixture, GenerateFixture, KeyFixture,
-    OrganizationFixture, RoleFixture, LIGHTSAIL_REGIONS,
+    AccessLogConfig, AccessRules, AccountFixture, AccountStatus, BucketFixture, Fault, FaultKind, Fixture,
+    GenerateFixture, KeyFixture, OrganizationFixture, ResourceReceivingAccess, RoleFixture,
+    LIGHTSAIL_REGIONS,
 };
 // What `Server::stats` returns, re-exported so callers can name it, with the operation order.
 pub use protocol::OPERATIONS;

@@ -53,6 +53,16 @@ impl Fixture {
                     bucket.name
                 ));
             }
+            if let Some(bad) = bucket
+                .readonly_access_accounts
+                .iter()
+                .find(|id| !is_account_id(id))
+            {
+                return Err(format!(
+                    "bucket {:?}: readonlyAccessAccounts holds {bad:?}, not a 12-digit account id",
+                    bucket.name
+                ));
+            }
         }
         if self.generate.is_some() {
             return Err("generate must be expanded first (Fixture::expand)".into());

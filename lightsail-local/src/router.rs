@@ -16,6 +16,8 @@ use crate::sigv4::{self, Scope};
 use crate::{organizations, sts};
 
 #[cfg(test)]
+mod bucket_access_tests;
+#[cfg(test)]
 mod lightsail_tests;
 #[cfg(test)]
 mod organizations_tests;

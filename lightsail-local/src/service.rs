@@ -113,9 +113,13 @@ impl Lightsail {
     /// fault makes every page point to the second, so a client that trusts tokens never ends.
     fn get_buckets(&self, fixture: &Fixture, request: &Request<'_>) -> Reply {
         let now = request.epoch;
+        let connected = match include_connected(request.input) {
+            Ok(connected) => connected,
+            Err(refusal) => return refusal,
+        };
         if let Some(name) = request.named {
             return match request.bucket {
-                Some((_, bucket)) => ok(json!({ "buckets": [bucket_json(bucket, now)] })),
+                Some((_, bucket)) => ok(json!({ "buckets": [bucket_json(bucket, now, connected)] })),
                 None => not_found(name),
             };
         }
@@ -129,7 +133,7 @@ impl Lightsail {
             .skip(offset)
             .take(fixture.page_size)
             .filter_map(|i| fixture.buckets.get(*i))
-            .map(|b| bucket_json(b, now))
+            .map(|b| bucket_json(b, now, connected))
             .collect();
         // Saturating: the offset comes from the client's token.
         let next = offset.saturating_add(fixture.page_size);
@@ -204,6 +208,20 @@ fn page_offset(input: &Map<String, Value>) -> Result<usize, Reply> {
         })
 }
 
+/// The `includeConnectedResources` input: absent or null (an unset member in awsJson) is false;
+/// anything but a boolean is refused, as a bad `pageToken` is.
+fn include_connected(input: &Map<String, Value>) -> Result<bool, Reply> {
+    match input.get("includeConnectedResources") {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(include)) => Ok(*include),
+        Some(other) => Err(error(
+            400,
+            "InvalidInputException",
+            format!("includeConnectedResources must be a boolean; got {other}"),
+        )),
+    }
+}
+
 fn key_json(key: &KeyFixture, bucket: &BucketFixture, now: f64) -> Value {
     let last_used = match key.last_used_days_ago {
         Some(days) => json!({
@@ -225,9 +243,11 @@ fn key_json(key: &KeyFixture, bucket: &BucketFixture, now: f64) -> Value {
     Value::Object(out)
 }
 
-fn bucket_json(bucket: &BucketFixture, now: f64) -> Value {
+/// A bucket as `GetBuckets` serves it; `resourcesReceivingAccess` only if `connected`
+/// (`includeConnectedResources`), as the real API does.
+fn bucket_json(bucket: &BucketFixture, now: f64, connected: bool) -> Value {
     let id = format!("{:08x}", fnv(&bucket.name));
-    json!({
+    let mut out = json!({
         "resourceType": "Bucket",
         "name": bucket.name,
         "arn": format!("arn:aws:lightsail:{}:{}:Bucket/{}-0000-4000-8000-{:012x}",
@@ -241,11 +261,37 @@ fn bucket_json(bucket: &BucketFixture, now: f64) -> Value {
         "tags": [],
         "objectVersioning": "NotEnabled",
         "ableToUpdateBundle": true,
-        "accessRules": {"getObject": "private", "allowPublicOverrides": false},
-        "readonlyAccessAccounts": [],
-        "resourcesReceivingAccess": [],
-        "accessLogConfig": {"enabled": false},
-    })
+        "accessRules": {
+            "getObject": bucket.access_rules.get_object,
+            "allowPublicOverrides": bucket.access_rules.allow_public_overrides,
+        },
+        "readonlyAccessAccounts": bucket.readonly_access_accounts,
+        "accessLogConfig": access_log_json(bucket),
+    });
+    if let Some(fields) = out.as_object_mut().filter(|_| connected) {
+        let resources: Vec<Value> = bucket
+            .resources_receiving_access
+            .iter()
+            .map(|r| json!({"name": r.name, "resourceType": r.resource_type}))
+            .collect();
+        fields.insert("resourcesReceivingAccess".into(), Value::Array(resources));
+    }
+    out
+}
+
+/// `accessLogConfig`: `destination` and `prefix` only when set (or filled in because logging
+/// is on).
+fn access_log_json(bucket: &BucketFixture) -> Value {
+    let log = bucket.access_log();
+    let mut out = Map::new();
+    out.insert("enabled".into(), json!(log.enabled));
+    if let Some(destination) = log.destination {
+        out.insert("destination".into(), json!(destination));
+    }
+    if let Some(prefix) = log.prefix {
+        out.insert("prefix".into(), json!(prefix));
+    }
+    Value::Object(out)
 }
 
 /// A short stable hash, so ARNs look real and stay the same across runs.

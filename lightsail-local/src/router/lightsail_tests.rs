@@ -32,6 +32,7 @@ fn bucket(name: &str, region: &str, faults: Vec<Fault>) -> BucketFixture {
             key("AKIANEVER00000000002", None),
         ],
         faults,
+        ..BucketFixture::default()
     }
 }
 
