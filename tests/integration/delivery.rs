@@ -53,8 +53,9 @@ async fn findings_are_sent_to_people_once_with_the_account_from_the_function_arn
                 return false;
             };
             req.topic_arn() == Some(TOPIC)
-                && req.subject() == Some("Lightsail key audit: 6 findings, 1 buckets failed")
+                && req.subject() == Some("Lightsail key audit: 10 findings, 1 buckets failed")
                 && email.contains("- media-prod (123456789012, us-east-1) / AKIA…0OLD / STALE / 100 / ")
+                && email.contains("- static-site (123456789012, us-east-1) / - / PUBLIC_READ / - / Make every object private")
                 && email.contains("FAILED BUCKETS (1)\n- ghost (123456789012, us-east-1): NotFoundException")
                 && chat["version"] == "1.0"
                 && chat["source"] == "custom"
@@ -71,7 +72,8 @@ async fn findings_are_sent_to_people_once_with_the_account_from_the_function_arn
 #[tokio::test]
 async fn a_clean_run_is_quiet_unless_notify_always() {
     let local = Local::start(demo(), &[]).await;
-    let clean = json!({"bucketNames": ["new-uploads"]});
+    // Its only finding is ACCESS_LOGGING_OFF, switched off here.
+    let clean = json!({"bucketNames": ["new-uploads"], "checkAccessLoggingOff": false});
     for (always, expected_calls) in [("false", 0), ("true", 1)] {
         let rule = mock!(aws_sdk_sns::Client::publish).then_output(|| PublishOutput::builder().build());
         let config = config(&[("NOTIFY_ALWAYS", always)]);

@@ -154,15 +154,25 @@ async fn named_buckets_are_located_across_regions_and_a_missing_one_is_not_found
 }
 
 #[tokio::test]
-async fn one_named_bucket_in_one_region_is_fetched_directly_without_listing() {
+async fn one_named_bucket_in_one_region_is_fetched_directly_and_its_access_read_by_name() {
     let local = Local::start(estate(), &[]).await;
     let report = local.audit(json!({"bucketNames": ["home-a"]})).await.unwrap();
     assert_eq!(located(&report), ["123456789012/us-east-1/home-a"]);
     assert_eq!(
         local.calls(),
-        [0, 1, 0, 0, 0, 0],
-        "no GetBuckets call, no extra permission"
+        [1, 1, 0, 0, 0, 0],
+        "one GetBucketAccessKeys, one GetBuckets by name"
     );
+    assert_eq!(report["buckets"][0]["access"]["getObject"], "private");
+    let keys_only = json!({"bucketNames": ["home-a"], "includeAccessChecks": false});
+    let report = local.audit(keys_only).await.unwrap();
+    assert_eq!(
+        local.calls(),
+        [1, 2, 0, 0, 0, 0],
+        "keys only: no GetBuckets call, no extra permission"
+    );
+    assert_eq!(report["buckets"][0]["access"], serde_json::Value::Null);
+    assert_eq!(report["buckets"][0]["bucketArn"], serde_json::Value::Null);
 }
 
 #[tokio::test]

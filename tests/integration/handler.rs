@@ -76,8 +76,33 @@ fn estate() -> Rule {
     })
 }
 
+/// What `GetBuckets` says of the estate's buckets, listed or by name: `media-prod` is public
+/// and an instance can reach it; the others are private and logged.
+fn buckets() -> Rule {
+    let bucket = |name: &str| {
+        let public = name == "media-prod";
+        json!({"name": name, "arn": format!("arn:aws:lightsail:us-east-1:123456789012:Bucket/{name}"),
+               "accessRules": {"getObject": if public { "public" } else { "private" }, "allowPublicOverrides": false},
+               "readonlyAccessAccounts": [],
+               "resourcesReceivingAccess": if public { json!([{"name": "web-1", "resourceType": "Instance"}]) } else { json!([]) },
+               "accessLogConfig": {"enabled": true, "destination": "access-logs"}})
+    };
+    let known = ["media-prod", "backups", "inactive-only"];
+    mock!(Client::get_buckets).then_compute_response(move |req| {
+        MockResponse::Http(match req.bucket_name() {
+            None => wire(200, json!({"buckets": known.map(bucket)}).to_string()),
+            Some(name) if known.contains(&name) => wire(200, json!({"buckets": [bucket(name)]}).to_string()),
+            Some(_) => lightsail_error("NotFoundException", "The bucket does not exist"),
+        })
+    })
+}
+
+/// A client whose `GetBucketAccessKeys` answers by `rules`, and whose `GetBuckets` by [`buckets`].
 fn lightsail(rules: &[&Rule]) -> Lightsail {
-    let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, rules, |c| c
+    let listing = buckets();
+    let mut rules = rules.to_vec();
+    rules.push(&listing);
+    let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, &rules, |c| c
         .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1))));
     Lightsail::from_client(client).unwrap()
 }
@@ -102,18 +127,24 @@ async fn the_report_follows_the_documented_contract() {
     assert_eq!(report["generatedAt"], "2026-11-27T06:00:00Z");
     assert_eq!(
         report["policy"],
-        json!({"staleAfterDays": 45, "neverUsedGraceDays": 7, "maxKeyAgeDays": 90})
+        json!({"staleAfterDays": 45, "neverUsedGraceDays": 7, "maxKeyAgeDays": 90,
+               "includeAccessChecks": true,
+               "accessChecks": {"PUBLIC_READ": true, "PUBLIC_OBJECTS_ALLOWED": true,
+                                "SHARED_OUTSIDE_ORGANIZATION": true, "SHARED_WITH_ACCOUNTS": true,
+                                "INSTANCE_ACCESS": true, "ACCESS_LOGGING_OFF": true}})
     );
     assert_eq!(
         report["summary"],
         json!({"bucketsRequested": 3, "bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "activeKeys": 3,
-               "keysWithFindings": 2,
+               "keysWithFindings": 2, "accessUnknown": 0,
                "findings": {"STALE": 1, "NEVER_USED": 1, "ROTATION_DUE": 1, "INACTIVE": 0,
-                            "MULTIPLE_ACTIVE_KEYS": 1},
+                            "MULTIPLE_ACTIVE_KEYS": 1, "PUBLIC_READ": 1, "PUBLIC_OBJECTS_ALLOWED": 0,
+                            "SHARED_OUTSIDE_ORGANIZATION": 0, "SHARED_WITH_ACCOUNTS": 0,
+                            "INSTANCE_ACCESS": 1, "ACCESS_LOGGING_OFF": 0},
                "suppressed": 0, "expiredSuppressions": [],
                "scopeErrors": 0,
-               "byAccount": {"123456789012": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 4}},
-               "byRegion": {"us-east-1": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 4}},
+               "byAccount": {"123456789012": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 6}},
+               "byRegion": {"us-east-1": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 6}},
                "newFindings": 0, "resolvedFindings": [], "changes": "DISABLED",
                "archive": {"status": "DISABLED"}})
     );
@@ -124,8 +155,27 @@ async fn the_report_follows_the_documented_contract() {
     assert_eq!(media["accountId"], "123456789012");
     assert_eq!(media["region"], "us-east-1");
     assert_eq!(media["status"], "AUDITED");
-    assert_eq!(media["findings"][0]["code"], "MULTIPLE_ACTIVE_KEYS");
+    assert_eq!(
+        media["bucketArn"],
+        "arn:aws:lightsail:us-east-1:123456789012:Bucket/media-prod"
+    );
+    assert_eq!(
+        media["access"],
+        json!({"getObject": "public", "allowPublicOverrides": false, "readonlyAccessAccounts": [],
+               "resourcesReceivingAccess": [{"name": "web-1", "resourceType": "Instance"}],
+               "accessLogging": {"enabled": true, "destination": "access-logs"}})
+    );
+    assert_eq!(
+        codes(&media["findings"]),
+        ["MULTIPLE_ACTIVE_KEYS", "PUBLIC_READ", "INSTANCE_ACCESS"]
+    );
     assert_eq!(media["findings"][0]["severity"], "LOW");
+    assert_eq!(media["findings"][1]["severity"], "CRITICAL");
+    assert_eq!(media["findings"][2]["severity"], "INFORMATIONAL");
+    assert_eq!(
+        media["findings"][2]["message"],
+        "1 Lightsail resource has read and write access: web-1 (Instance)"
+    );
     let old = &media["keys"][0];
     assert_eq!(old["accessKeyId"], "AKIAMEDIAOLD00000001");
     assert_eq!(old["status"], "Active");
@@ -163,9 +213,9 @@ async fn the_report_follows_the_documented_contract() {
 
     assert_eq!(
         report["buckets"][2],
-        json!({"bucketName": "ghost", "accountId": "123456789012", "region": "us-east-1", "status": "ERROR",
-               "error": {"code": "NotFoundException", "message": "The bucket does not exist"},
-               "findings": [], "keys": []})
+        json!({"bucketName": "ghost", "accountId": "123456789012", "region": "us-east-1", "bucketArn": null,
+               "status": "ERROR", "error": {"code": "NotFoundException", "message": "The bucket does not exist"},
+               "access": null, "findings": [], "keys": []})
     );
     assert!(!report.to_string().contains(SECRET));
 }

@@ -15,7 +15,9 @@ async fn the_demo_estate_shows_every_verdict() {
     let summary = &report["summary"];
     assert_eq!(
         summary["findings"],
-        json!({"STALE": 1, "NEVER_USED": 1, "ROTATION_DUE": 2, "INACTIVE": 1, "MULTIPLE_ACTIVE_KEYS": 1})
+        json!({"STALE": 1, "NEVER_USED": 1, "ROTATION_DUE": 2, "INACTIVE": 1, "MULTIPLE_ACTIVE_KEYS": 1,
+               "PUBLIC_READ": 1, "PUBLIC_OBJECTS_ALLOWED": 0, "SHARED_OUTSIDE_ORGANIZATION": 0,
+               "SHARED_WITH_ACCOUNTS": 1, "INSTANCE_ACCESS": 1, "ACCESS_LOGGING_OFF": 1})
     );
     assert_eq!(summary["bucketsRequested"], 6);
     assert_eq!(summary["bucketsAudited"], 5);
@@ -35,6 +37,34 @@ async fn the_demo_estate_shows_every_verdict() {
         "N/A on the wire is null in the report"
     );
     assert_eq!(local.calls()[1], 6, "one GetBucketAccessKeys per bucket");
+    assert_eq!(
+        local.calls()[0],
+        1,
+        "six named buckets in one region: one GetBuckets page, not six calls by name"
+    );
+    let static_site = &report["buckets"][3];
+    assert_eq!(static_site["bucketName"], "static-site");
+    assert_eq!(codes(&static_site["findings"]), ["PUBLIC_READ"]);
+    let backups = &report["buckets"][1];
+    assert_eq!(
+        backups["access"]["readonlyAccessAccounts"],
+        json!(["444455556666"])
+    );
+    assert_eq!(
+        backups["findings"][0]["message"],
+        "every object can be read by 1 other account: 444455556666; no trusted accounts are known to judge them"
+    );
+    assert!(
+        backups["bucketArn"]
+            .as_str()
+            .is_some_and(|arn| arn.starts_with("arn:aws:lightsail:us-east-1:123456789012:Bucket/")),
+        "{backups}"
+    );
+    assert_eq!(
+        report["buckets"][0]["access"]["resourcesReceivingAccess"],
+        json!([{"name": "web-1", "resourceType": "Instance"}]),
+        "asked for with includeConnectedResources"
+    );
 }
 
 #[tokio::test]

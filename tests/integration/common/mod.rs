@@ -199,6 +199,7 @@ pub fn bucket_in(
         account_id: account.map(str::to_owned),
         keys,
         faults,
+        ..BucketFixture::default()
     }
 }
 
