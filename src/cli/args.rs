@@ -50,6 +50,12 @@ pub(crate) struct Args {
     /// ROTATION_DUE: a key older than N days.
     #[arg(long, value_name = "N", allow_hyphen_values = true, conflicts_with = "event")]
     max_key_age_days: Option<String>,
+    /// Keys only: no bucket access read or judged (public, shared, instances, logging).
+    #[arg(long, conflicts_with = "event")]
+    no_access_checks: bool,
+    /// An account a bucket may be shared with (repeatable); the organization's in --organization.
+    #[arg(long = "trusted-account", value_name = "ID", conflicts_with = "event")]
+    trusted_accounts: Vec<String>,
     /// The request's suppression list, as a JSON file.
     #[arg(long, value_name = "FILE", conflicts_with = "event")]
     suppressions: Option<PathBuf>,
@@ -130,6 +136,12 @@ impl Args {
                 request.insert(field.into(), value);
             }
         }
+        if self.no_access_checks {
+            request.insert("includeAccessChecks".into(), json!(false));
+        }
+        if !self.trusted_accounts.is_empty() {
+            request.insert("trustedAccountIds".into(), json!(self.trusted_accounts));
+        }
         if let Some(path) = &self.suppressions {
             request.insert("suppressions".into(), read_json(path, "--suppressions")?);
         }
@@ -201,6 +213,16 @@ mod tests {
                 "-1"
             ]),
             json!({"accounts": "organization", "regions": ["us-east-1", "eu-west-2"], "neverUsedGraceDays": -1})
+        );
+        assert_eq!(
+            event(&[
+                "--no-access-checks",
+                "--trusted-account",
+                "444455556666",
+                "--trusted-account",
+                "x"
+            ]),
+            json!({"includeAccessChecks": false, "trustedAccountIds": ["444455556666", "x"]})
         );
     }
 

@@ -83,6 +83,16 @@ fn bucket_rows(bucket: &BucketDigest) -> Vec<[String; 8]> {
         let status = bucket.bucket.status.as_str().to_owned();
         rows.push(row("-".into(), status, "-".into(), "-".into(), message));
     }
+    if let Some(error) = &bucket.bucket.access_error {
+        let message = format!("{}: {}", error.code, error.message);
+        rows.push(row(
+            "-".into(),
+            ACCESS_UNKNOWN.into(),
+            "-".into(),
+            "-".into(),
+            message,
+        ));
+    }
     for item in &bucket.findings {
         let key = item
             .key
@@ -133,11 +143,23 @@ fn aligned(rows: &[[String; 8]], colour: bool) -> String {
     out
 }
 
-/// The ANSI colour of a verdict: red for failures and MEDIUM findings, yellow for LOW.
+/// The verdict of an audited bucket whose access could not be read.
+const ACCESS_UNKNOWN: &str = "ACCESS UNKNOWN";
+
+/// The ANSI colour of a verdict: red for failures and findings of MEDIUM and above, yellow
+/// for the rest.
 fn paint(verdict: &str) -> Option<&'static str> {
     match verdict {
         v if v.ends_with("(suppressed)") => None,
-        "ERROR" | "SKIPPED" | "SCOPE ERROR" | "STALE" | "NEVER_USED" => Some("31"),
+        "ERROR"
+        | "SKIPPED"
+        | "SCOPE ERROR"
+        | ACCESS_UNKNOWN
+        | "STALE"
+        | "NEVER_USED"
+        | "PUBLIC_READ"
+        | "SHARED_OUTSIDE_ORGANIZATION"
+        | "PUBLIC_OBJECTS_ALLOWED" => Some("31"),
         _ => Some("33"),
     }
 }
@@ -154,8 +176,12 @@ fn summary_line(summary: &Summary) -> String {
     } else {
         format!(" ({})", by_code.join(", "))
     };
+    let access_unknown = match summary.access_unknown {
+        0 => String::new(),
+        n => format!(", {n} with access unknown"),
+    };
     format!(
-        "{} buckets audited, {} failed, {} skipped; {} keys; {} findings{by_code}, {} suppressed; {} scope errors",
+        "{} buckets audited{access_unknown}, {} failed, {} skipped; {} keys; {} findings{by_code}, {} suppressed; {} scope errors",
         summary.buckets_audited,
         summary.buckets_failed,
         summary.buckets_skipped,
@@ -182,6 +208,10 @@ pub(crate) fn csv(digest: &Digest) -> String {
         };
         if let Some(error) = &bucket.bucket.error {
             row(Default::default(), [error.code.clone(), error.message.clone()]);
+        }
+        if let Some(error) = &bucket.bucket.access_error {
+            let message = format!("access unknown (GetBuckets): {}", error.message);
+            row(Default::default(), [error.code.clone(), message]);
         }
         for item in bucket.findings.iter().filter(|item| item.key.is_none()) {
             let (open, suppressed) = codes([item.finding]);

@@ -219,19 +219,32 @@ fn bucket_lines(digest: &Digest) -> (Vec<String>, Vec<String>, Vec<String>) {
             // Failed and skipped (deadline) buckets alike: neither was audited.
             failed.push(format!("- {name}: {}: {}", error.code, error.message));
         }
+        if let Some(error) = &bucket.bucket.access_error {
+            // Its keys were audited, its access was not: unknown, never clean.
+            failed.push(format!(
+                "- {name}: access unknown (GetBuckets): {}: {}",
+                error.code, error.message
+            ));
+        }
     }
     (findings, failed, new)
 }
 
-/// `- bucket / key id (masked) / verdict / days / recommendation`.
+/// `- bucket / key id (masked) / verdict / days / recommendation`; an access finding's
+/// verdict carries its message, which names the accounts and instances (no key id is in it).
 fn finding_line(name: &str, item: Item) -> String {
     let id = item.key.map_or_else(
         || "-".to_owned(),
         |k| k.access_key_id.as_deref().map_or("(no id)".to_owned(), mask),
     );
+    let code = item.finding.code;
+    let verdict = if code.is_access() {
+        format!("{} ({})", code.as_str(), item.finding.message)
+    } else {
+        code.as_str().to_owned()
+    };
     format!(
-        "- {name} / {id} / {} / {} / {}",
-        item.finding.code.as_str(),
+        "- {name} / {id} / {verdict} / {} / {}",
         item.days().map_or_else(|| "-".to_owned(), |d| d.to_string()),
         item.finding.recommendation
     )
@@ -450,6 +463,9 @@ fn chat_sections(digest: &Digest) -> Vec<(&'static str, Vec<String>)> {
         if let Some(error) = &bucket.bucket.error {
             failed.push(format!("{name}: `{}`", error.code));
         }
+        if let Some(error) = &bucket.bucket.access_error {
+            failed.push(format!("{name}: access unknown, `{}`", error.code));
+        }
     }
     let resolved = report.summary().resolved_findings.iter().map(|r| {
         let id = r
@@ -540,7 +556,7 @@ fn next_steps(digest: &Digest) -> Vec<String> {
         .map(|c| format!("{}: {}", c.as_str(), c.recommendation()))
         .collect();
     if digest.summary().not_audited() > 0 {
-        steps.push("Not audited: read each failed bucket's and scope's error in the report, fix access or quotas, then run the audit again.".to_owned());
+        steps.push("Not audited: read each failed bucket's and scope's error (and accessError) in the report, fix access or quotas, then run the audit again.".to_owned());
     }
     if !summary.expired_suppressions.is_empty() {
         steps.push("Expired suppressions no longer apply: renew them with a new expiry date, or remove them (SUPPRESSIONS_JSON or the request's suppressions).".to_owned());

@@ -55,7 +55,7 @@ async fn findings_are_sent_to_people_once_with_the_account_from_the_function_arn
             req.topic_arn() == Some(TOPIC)
                 && req.subject() == Some("Lightsail key audit: 10 findings, 1 buckets failed")
                 && email.contains("- media-prod (123456789012, us-east-1) / AKIA…0OLD / STALE / 100 / ")
-                && email.contains("- static-site (123456789012, us-east-1) / - / PUBLIC_READ / - / Make every object private")
+                && email.contains("- static-site (123456789012, us-east-1) / - / PUBLIC_READ (getObject is public: anyone on the internet can read every object) / - / Make every object private")
                 && email.contains("FAILED BUCKETS (1)\n- ghost (123456789012, us-east-1): NotFoundException")
                 && chat["version"] == "1.0"
                 && chat["source"] == "custom"
