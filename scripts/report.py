@@ -13,7 +13,11 @@ import re
 import sys
 from datetime import datetime
 
-CODES = ["STALE", "NEVER_USED", "ROTATION_DUE", "INACTIVE", "MULTIPLE_ACTIVE_KEYS"]
+ACCESS_CODES = ["PUBLIC_READ", "PUBLIC_OBJECTS_ALLOWED", "SHARED_OUTSIDE_ORGANIZATION",
+                "SHARED_WITH_ACCOUNTS", "INSTANCE_ACCESS", "ACCESS_LOGGING_OFF"]
+CODES = ["STALE", "NEVER_USED", "ROTATION_DUE", "INACTIVE", "MULTIPLE_ACTIVE_KEYS"] + ACCESS_CODES
+ACCESS_FIELDS = ["getObject", "allowPublicOverrides", "readonlyAccessAccounts",
+                 "resourcesReceivingAccess", "accessLogging"]
 KEY_FIELDS = ["accessKeyId", "status", "createdAt", "ageDays", "lastUsedDate", "daysSinceLastUse",
               "lastUsedRegion", "lastUsedService", "findings"]
 
@@ -31,8 +35,12 @@ def check(report):
     policy = report.get("policy", {})
     for field in ["staleAfterDays", "neverUsedGraceDays", "maxKeyAgeDays"]:
         need(isinstance(policy.get(field), int), f"policy.{field} missing")
+    need(isinstance(policy.get("includeAccessChecks"), bool), "policy.includeAccessChecks missing")
+    need(sorted(policy.get("accessChecks", {}).keys()) == sorted(ACCESS_CODES),
+         "policy.accessChecks lacks the access codes")
     summary = report.get("summary", {})
-    need(sorted(summary.get("findings", {}).keys()) == sorted(CODES), "summary.findings lacks the five codes")
+    need(sorted(summary.get("findings", {}).keys()) == sorted(CODES), "summary.findings lacks a code")
+    access_unknown = 0
     buckets = report.get("buckets", [])
     counts = dict.fromkeys(CODES, 0)
     suppressed = 0
@@ -48,6 +56,14 @@ def check(report):
         need(b.get("status") in ("AUDITED", "ERROR", "SKIPPED"), f"{name}: bad status")
         if b.get("status") != "AUDITED":
             need(isinstance(b.get("error", {}).get("code"), str), f"{name}: error without code")
+        need("bucketArn" in b and "access" in b, f"{name}: no bucketArn or access")
+        access = b.get("access")
+        if access is not None:
+            need(all(field in access for field in ACCESS_FIELDS), f"{name}: access lacks fields")
+        if "accessError" in b:
+            access_unknown += 1
+            need(access is None and isinstance(b["accessError"].get("code"), str),
+                 f"{name}: accessError beside a known access, or without code")
         findings = list(b.get("findings", []))
         for k in b.get("keys", []):
             keys += 1
@@ -68,6 +84,7 @@ def check(report):
     need(summary.get("keys") == keys, "summary.keys differs from the keys listed")
     need(summary.get("findings") == counts, "summary.findings differs from the findings listed")
     need(summary.get("suppressed") == suppressed, "summary.suppressed differs from the suppressed findings")
+    need(summary.get("accessUnknown") == access_unknown, "summary.accessUnknown differs from the accessErrors")
     for by in ["byAccount", "byRegion"]:
         audited = sum(c.get("bucketsAudited", 0) for c in summary.get(by, {}).values())
         need(audited == summary.get("bucketsAudited"), f"summary.{by} does not add up to bucketsAudited")
@@ -103,6 +120,9 @@ def table(report):
     for b in report["buckets"]:
         if b["status"] != "AUDITED":
             rows.append((b["bucketName"], "-", b["status"] + " " + b["error"]["code"], "-", b["error"]["message"]))
+        if "accessError" in b:
+            error = b["accessError"]
+            rows.append((b["bucketName"], "-", "ACCESS UNKNOWN " + error["code"], "-", error["message"]))
         for f in (f for f in b["findings"] if not f.get("suppressed")):
             rows.append((b["bucketName"], "-", f["code"], "-", f["recommendation"]))
         for k in b["keys"]:
@@ -120,8 +140,11 @@ def table(report):
 
 
 EMF_METRICS = ["StaleKeys", "NeverUsedKeys", "RotationDueKeys", "InactiveKeys",
-               "MultipleActiveKeyBuckets", "BucketsFailed", "BucketsSkipped", "ScopeErrors",
-               "KeysAudited", "NotificationsFailed", "ArchiveFailures", "AuditsCompleted"]
+               "MultipleActiveKeyBuckets", "PublicReadBuckets", "PublicObjectsAllowedBuckets",
+               "SharedOutsideOrganizationBuckets", "SharedWithAccountsBuckets",
+               "InstanceAccessBuckets", "AccessLoggingOffBuckets", "BucketsFailed", "BucketsSkipped",
+               "BucketsAccessUnknown", "ScopeErrors", "KeysAudited", "NotificationsFailed",
+               "ArchiveFailures", "AuditsCompleted"]
 
 
 def check_emf(lines):

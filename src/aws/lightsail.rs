@@ -483,6 +483,88 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_bucket_s_access_is_read_from_the_wire_as_lightsail_sends_it() {
+        let body = serde_json::json!({"buckets": [
+            {"name": "media-prod", "arn": "arn:aws:lightsail:us-east-1:123456789012:Bucket/abc",
+             "accessRules": {"getObject": "public", "allowPublicOverrides": true},
+             "readonlyAccessAccounts": ["444455556666"],
+             "resourcesReceivingAccess": [{"name": "web-1", "resourceType": "Instance"}],
+             "accessLogConfig": {"enabled": false}},
+            {"name": "odd", "accessRules": {"getObject": "authenticated-read"}},
+            {"arn": "arn:aws:lightsail:us-east-1:123456789012:Bucket/nameless"}
+        ], "nextPageToken": ""})
+        .to_string();
+        let rule = mock!(Client::get_buckets)
+            .match_requests(|req| req.include_connected_resources() == Some(true))
+            .then_http_response(move || wire(200, &body));
+        let page = lightsail(&[&rule]).bucket_page(None, true).await.unwrap();
+        assert_eq!(rule.num_calls(), 1, "instances are asked for");
+        assert_eq!(page.next_page_token, None, "an empty token ends the listing");
+        assert_eq!(
+            page.buckets.len(),
+            2,
+            "a bucket without a name cannot be addressed"
+        );
+        let media = &page.buckets[0];
+        assert_eq!(
+            media.arn.as_deref(),
+            Some("arn:aws:lightsail:us-east-1:123456789012:Bucket/abc")
+        );
+        assert_eq!(
+            media.access,
+            BucketAccess {
+                get_object: Some(GetObject::Public),
+                allow_public_overrides: Some(true),
+                readonly_access_accounts: vec!["444455556666".into()],
+                resources_receiving_access: vec![ResourceAccess {
+                    name: Some("web-1".into()),
+                    resource_type: Some("Instance".into()),
+                }],
+                access_logging: AccessLogging {
+                    enabled: Some(false),
+                    destination: None,
+                },
+            }
+        );
+        let odd = &page.buckets[1].access;
+        assert_eq!(
+            odd.get_object,
+            Some(GetObject::Other("authenticated-read".into()))
+        );
+        assert_eq!(odd.allow_public_overrides, None);
+        assert_eq!(
+            odd.access_logging.enabled, None,
+            "no accessLogConfig: unknown, not off"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_bucket_by_name_is_its_record_or_lightsail_s_error() {
+        let rule = mock!(Client::get_buckets).then_compute_response(|req| {
+            let body = match req.bucket_name() {
+                Some("media-prod") => {
+                    r#"{"buckets": [{"name": "media-prod", "accessRules": {"getObject": "private"}}]}"#
+                        .to_owned()
+                }
+                Some("empty") => r#"{"buckets": []}"#.to_owned(),
+                _ => error_body("NotFoundException", "no such bucket"),
+            };
+            let status = if body.contains("__type") { 400 } else { 200 };
+            aws_smithy_mocks::MockResponse::Http(wire(status, &body))
+        });
+        let client = lightsail(&[&rule]);
+        let record = client.bucket(&bucket("media-prod")).await.unwrap();
+        assert_eq!(record.access.get_object, Some(GetObject::Private));
+        let error = client.bucket(&bucket("ghost")).await.unwrap_err();
+        assert_eq!(
+            (error.code.as_str(), error.message.as_str()),
+            ("NotFoundException", "no such bucket")
+        );
+        let error = client.bucket(&bucket("empty")).await.unwrap_err();
+        assert_eq!(error.code, "NotFoundException");
+    }
+
+    #[tokio::test]
     async fn modeled_outputs_with_missing_fields_do_not_panic() {
         let rule = mock!(Client::get_bucket_access_keys).then_output(|| {
             GetBucketAccessKeysOutput::builder()

@@ -99,92 +99,103 @@ pub(crate) fn audit_access(
     trust: &Trust,
     policy: &Policy,
 ) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let mut raise = |code: FindingCode, message: String| {
-        if policy.checks(code) {
-            findings.push(Finding::new(code, message));
-        }
-    };
-    match (&access.get_object, access.allow_public_overrides) {
-        (Some(GetObject::Public), _) => raise(
+    [
+        public_access(access),
+        sharing(access, owner, trust),
+        instances(access),
+        logging(access),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|(code, _)| policy.checks(*code))
+    .map(|(code, message)| Finding::new(code, message))
+    .collect()
+}
+
+/// `PUBLIC_READ`, or else `PUBLIC_OBJECTS_ALLOWED`: public reads already cover every object.
+fn public_access(access: &BucketAccess) -> Option<(FindingCode, String)> {
+    match (access.get_object.as_ref()?, access.allow_public_overrides) {
+        (GetObject::Public, _) => Some((
             FindingCode::PublicRead,
             "getObject is public: anyone on the internet can read every object".to_owned(),
-        ),
-        (Some(GetObject::Private), Some(true)) => raise(
+        )),
+        (GetObject::Private, Some(true)) => Some((
             FindingCode::PublicObjectsAllowed,
             "getObject is private, but allowPublicOverrides is true: single objects can be made \
              public through their ACLs"
                 .to_owned(),
-        ),
-        _ => {}
+        )),
+        _ => None,
     }
-    let shared: Vec<&str> = access
+}
+
+/// `SHARED_OUTSIDE_ORGANIZATION` naming the untrusted accounts, or, with no trusted accounts
+/// known, `SHARED_WITH_ACCOUNTS` naming every account but the owner.
+fn sharing(access: &BucketAccess, owner: Option<&str>, trust: &Trust) -> Option<(FindingCode, String)> {
+    let shared = access
         .readonly_access_accounts
         .iter()
         .map(String::as_str)
-        .filter(|account| Some(*account) != owner)
-        .collect();
+        .filter(|account| Some(*account) != owner);
     match trust.accounts() {
         Some(trusted) => {
-            let untrusted: Vec<&str> = shared
-                .into_iter()
-                .filter(|account| !trusted.contains(*account))
-                .collect();
-            if !untrusted.is_empty() {
-                raise(
-                    FindingCode::SharedOutsideOrganization,
-                    format!(
-                        "every object can be read by {} {}: {}",
-                        accounts(untrusted.len()),
-                        trust.boundary(),
-                        untrusted.join(", ")
-                    ),
+            let untrusted: Vec<&str> = shared.filter(|account| !trusted.contains(*account)).collect();
+            (!untrusted.is_empty()).then(|| {
+                let message = format!(
+                    "every object can be read by {} {}: {}",
+                    accounts(untrusted.len()),
+                    trust.boundary(),
+                    untrusted.join(", ")
                 );
-            }
-        }
-        None if !shared.is_empty() => raise(
-            FindingCode::SharedWithAccounts,
-            format!(
-                "every object can be read by {}: {}; no trusted accounts are known to judge them",
-                accounts(shared.len()),
-                shared.join(", ")
-            ),
-        ),
-        None => {}
-    }
-    if !access.resources_receiving_access.is_empty() {
-        let names: Vec<String> = access
-            .resources_receiving_access
-            .iter()
-            .map(|r| {
-                let name = r.name.as_deref().unwrap_or("(no name)");
-                match &r.resource_type {
-                    Some(kind) => format!("{name} ({kind})"),
-                    None => name.to_owned(),
-                }
+                (FindingCode::SharedOutsideOrganization, message)
             })
-            .collect();
-        let count = names.len();
-        let noun = if count == 1 {
-            "resource has"
-        } else {
-            "resources have"
-        };
-        raise(
-            FindingCode::InstanceAccess,
-            format!(
-                "{count} Lightsail {noun} read and write access: {}",
-                names.join(", ")
-            ),
-        );
+        }
+        None => {
+            let shared: Vec<&str> = shared.collect();
+            (!shared.is_empty()).then(|| {
+                let message = format!(
+                    "every object can be read by {}: {}; no trusted accounts are known to judge them",
+                    accounts(shared.len()),
+                    shared.join(", ")
+                );
+                (FindingCode::SharedWithAccounts, message)
+            })
+        }
     }
-    if access.access_logging.enabled == Some(false) {
-        raise(
-            FindingCode::AccessLoggingOff,
-            "access logging is off: nothing records who read or wrote which object".to_owned(),
-        );
-    }
-    findings
+}
+
+/// `INSTANCE_ACCESS`, naming each resource and its type.
+fn instances(access: &BucketAccess) -> Option<(FindingCode, String)> {
+    let names: Vec<String> = access
+        .resources_receiving_access
+        .iter()
+        .map(|r| {
+            let name = r.name.as_deref().unwrap_or("(no name)");
+            match &r.resource_type {
+                Some(kind) => format!("{name} ({kind})"),
+                None => name.to_owned(),
+            }
+        })
+        .collect();
+    let noun = match names.len() {
+        0 => return None,
+        1 => "resource has",
+        _ => "resources have",
+    };
+    let message = format!(
+        "{} Lightsail {noun} read and write access: {}",
+        names.len(),
+        names.join(", ")
+    );
+    Some((FindingCode::InstanceAccess, message))
+}
+
+/// `ACCESS_LOGGING_OFF`, only when Lightsail says logging is off.
+fn logging(access: &BucketAccess) -> Option<(FindingCode, String)> {
+    (access.access_logging.enabled == Some(false)).then(|| {
+        let message = "access logging is off: nothing records who read or wrote which object";
+        (FindingCode::AccessLoggingOff, message.to_owned())
+    })
 }
 
 fn accounts(count: usize) -> String {

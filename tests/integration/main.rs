@@ -5,6 +5,8 @@
 //! the line that failed (the no-panic lints in Cargo.toml are for the libraries).
 
 #[cfg(test)]
+mod access;
+#[cfg(test)]
 mod archive;
 #[cfg(test)]
 mod cli;

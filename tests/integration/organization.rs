@@ -18,7 +18,13 @@ const LIST_ACCOUNTS: usize = 5;
 /// or eu-west-2) and a member role, the last member SUSPENDED; plus 999999999999, ACTIVE but
 /// with no member role.
 fn organization(extra: Value) -> Fixture {
+    organization_with(extra, json!([]))
+}
+
+/// [`organization`], with `buckets` besides the generated ones.
+fn organization_with(extra: Value, buckets: Value) -> Fixture {
     let mut fixture = json!({
+        "buckets": buckets,
         "organization": {
             "managementAccountId": HOME_ACCOUNT,
             "accounts": [{"id": "999999999999", "name": "no-role", "status": "ACTIVE"}]
@@ -62,6 +68,41 @@ fn scope_errors(report: &Value) -> Vec<(String, String)> {
             (account, e["code"].as_str().unwrap().to_owned())
         })
         .collect()
+}
+
+#[tokio::test]
+async fn sharing_within_the_organization_is_trusted_and_outside_it_is_named() {
+    let bucket = |name: &str, shared: Value| {
+        json!({"name": name, "region": "us-east-1", "readonlyAccessAccounts": shared,
+               "keys": [{"accessKeyId": "AKIAFRESHKEY00000001", "status": "Active",
+                         "createdDaysAgo": 1, "lastUsedDaysAgo": 0.5}]})
+    };
+    // 100000000003 is SUSPENDED and 999999999999 has no member role: listed all the same.
+    let buckets = json!([
+        bucket(
+            "shared-in",
+            json!(["100000000001", "100000000003", "999999999999"])
+        ),
+        bucket("shared-out", json!(["100000000002", "444455556666"])),
+    ]);
+    let local = Local::start(organization_with(json!({}), buckets), &[]).await;
+    let report = local
+        .audit(json!({"accounts": "organization", "bucketNames": ["shared-in", "shared-out"]}))
+        .await
+        .unwrap();
+    let inside = &entries(&report)[0];
+    assert_eq!(inside["bucketName"], "shared-in");
+    assert_eq!(
+        inside["findings"],
+        json!([]),
+        "members are trusted, whatever their status"
+    );
+    let outside = &entries(&report)[1];
+    assert_eq!(outside["findings"][0]["code"], "SHARED_OUTSIDE_ORGANIZATION");
+    assert_eq!(
+        outside["findings"][0]["message"],
+        "every object can be read by 1 other account outside the organization: 444455556666"
+    );
 }
 
 #[tokio::test]
