@@ -47,12 +47,12 @@ PARAMETER_SETS = [
     # Accounts come through the environment (AUDIT_ACCOUNTS etc.), never the schedule's Input.
     ParameterSet("organization",
                  {"AuditAccounts": "organization", "MemberExternalId": "lka-7f3e9c21",
-                  "ExcludeAccountIds": "444444444444,555555555555"},
+                  "ExcludeAccountIds": "444444444444,555555555555", "AccessChecks": "false"},
                  DEFAULT_REQUEST, True),
     ParameterSet("account list",
                  {"AuditAccounts": "210987654321,333333333333|ext-333:a/b,"
                                    "arn:aws:iam::444444444444:role/SecurityAuditLightsail|ext-444",
-                  "MemberRoleName": "SecurityAuditLightsail"},
+                  "MemberRoleName": "SecurityAuditLightsail", "TrustedAccountIds": "444455556666"},
                  DEFAULT_REQUEST, True),
     # Both ways at once: AUDIT_ACCOUNTS decides what is audited, AuditRoleArns still grants.
     ParameterSet("account list and AuditRoleArns",

@@ -103,6 +103,8 @@ ENVIRONMENT = {
     "MEMBER_ROLE_NAME": "MemberRoleName",
     "MEMBER_EXTERNAL_ID": "MemberExternalId",
     "EXCLUDE_ACCOUNT_IDS": "ExcludeAccountIds",
+    "ACCESS_CHECKS": "AccessChecks",
+    "TRUSTED_ACCOUNT_IDS": "TrustedAccountIds",
 }
 # Variables the template must not set: NOTIFY_WHEN carries the deprecated NotifyAlways, and two
 # variables saying when to notify could disagree.
@@ -1563,6 +1565,9 @@ ACCOUNT_PARAMETERS = [
       f"arn:aws:sts::{A}:assumed-role/R/s", "${aws:PrincipalAccount}"]),
     ("template.yaml", "ExcludeAccountIds",
      ["", A, f"{A},{B}"], ["123", f"{A},", f"{A} {B}", f"{A}, {B}", "organization", "*"]),
+    ("template.yaml", "TrustedAccountIds",
+     ["", A, f"{A},{B}"], ["123", f"{A},", f"{A} {B}", f"{A}, {B}", "organization", "*"]),
+    ("template.yaml", "AccessChecks", ["true", "false"], ["", "TRUE", "off", "yes"]),
     ("template.yaml", "MemberRoleName",
      ["LightsailKeyAuditMember", "R", "M" * 64, "a+=,.@_-b"], ["", "a/b", "R*", "R?", "M" * 65, "a b"]),
     ("template.yaml", "MemberExternalId",
