@@ -77,7 +77,18 @@ async fn by_name(scope: &Scope, names: &[String], limiter: &Limiter, deadline: &
 }
 
 async fn by_listing(scope: &Scope, names: &[String], limiter: &Limiter, deadline: &Deadline) -> Lookups {
-    let wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
+    // A name that cannot be a bucket is never listed: waiting for it would read every page.
+    let wanted: HashSet<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|name| BucketName::parse(name).is_some())
+        .collect();
+    if wanted.is_empty() {
+        return names
+            .iter()
+            .map(|name| (name.clone(), Err(not_listed())))
+            .collect();
+    }
     let listing = list_buckets(&scope.client, Wanted::Named(&wanted), limiter, deadline).await;
     let mut records: HashMap<String, BucketRecord> = listing
         .buckets

@@ -122,4 +122,27 @@ mod tests {
         let clean = serde_json::to_value(&buckets[1].keys[0].findings[0]).unwrap();
         assert!(clean.get("suppressed").is_none());
     }
+
+    #[test]
+    fn an_access_finding_is_suppressed_by_its_bucket_and_code_only() {
+        // A public website bucket is public on purpose: suppress PUBLIC_READ, nothing else.
+        let list = parse_suppressions(
+            &json!([{"bucketName": "static-site", "codes": ["PUBLIC_READ"], "reason": "the public website",
+                     "expires": "2027-06-30"}]),
+            "suppressions",
+        )
+        .unwrap();
+        let access = |code| Finding::new(code, "m".into());
+        let mut buckets = vec![BucketReport::audited(
+            "static-site".into(),
+            Location::default(),
+            vec![
+                access(FindingCode::PublicRead),
+                access(FindingCode::AccessLoggingOff),
+            ],
+            vec![KeyReport::sample("AKIA1", &[FindingCode::Stale])],
+        )];
+        apply(&mut buckets, &list, date("2026-11-27"));
+        assert_eq!(suppressed(&buckets[0]), [true, false, false]);
+    }
 }
