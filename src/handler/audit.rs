@@ -1,6 +1,6 @@
 //! The audit pipeline, from request to report: the event validated into a request, the scopes
-//! and buckets planned, every bucket's keys read (at most `MAX_CONCURRENCY` at once, within
-//! the deadline) and judged by the rules, and the outcome logged.
+//! and buckets planned, every bucket's keys and access read (at most `MAX_CONCURRENCY` calls
+//! at once, within the deadline) and judged by the rules, and the outcome logged.
 
 use std::time::Duration;
 
@@ -86,14 +86,7 @@ pub(super) async fn audit(
         deadline,
         margin: run.config.deadline_margin,
     };
-    let lookups = async {
-        match &lookup {
-            Some((scope, names)) => Some(look_up(scope, names, &limiter, deadline).await),
-            None => None,
-        }
-    };
-    let (buckets, lookups) = futures_util::join!(auditor.audit_all(targets, run.invocation), lookups);
-    let buckets = auditor.judge_lookups(buckets, lookups);
+    let buckets = auditor.audit_all(targets, lookup, run.invocation).await;
     warn_unknown_access(&buckets);
     let report = Report::new(
         auditor.now,
@@ -192,10 +185,28 @@ struct Auditor<'a> {
 }
 
 impl Auditor<'_> {
+    /// Every target's entry, in target order, and with `lookup` (named buckets of one scope)
+    /// their access read beside the key fetches, under the same concurrency limit.
+    async fn audit_all(
+        &self,
+        targets: Vec<Target>,
+        lookup: Option<(&Scope, Vec<String>)>,
+        invocation: &Invocation,
+    ) -> Vec<BucketReport> {
+        let lookups = async {
+            match &lookup {
+                Some((scope, names)) => Some(look_up(scope, names, self.limiter, self.deadline).await),
+                None => None,
+            }
+        };
+        let (buckets, lookups) = futures_util::join!(self.audit_targets(targets, invocation), lookups);
+        self.judge_lookups(buckets, lookups)
+    }
+
     /// Every target's entry, in target order. Unordered while running, so one slow bucket
     /// never holds back the calls behind it, and only MAX_CONCURRENCY calls (each a sizeable
     /// future) exist at once, whatever the bucket count; order is restored by index after.
-    async fn audit_all(&self, targets: Vec<Target>, invocation: &Invocation) -> Vec<BucketReport> {
+    async fn audit_targets(&self, targets: Vec<Target>, invocation: &Invocation) -> Vec<BucketReport> {
         let progress = invocation.progress.as_deref();
         if let Some(progress) = progress {
             progress.planned(targets.len());
