@@ -12,7 +12,7 @@ Exit codes:
   0  audited: no unsuppressed findings, no failures
   1  unsuppressed findings
   2  invalid arguments or request: nothing audited
-  3  a bucket, account or region could not be audited (takes precedence over 1)
+  3  a bucket, its access, an account or a region could not be audited (takes precedence over 1)
 
 Without AWS_LAMBDA_RUNTIME_API this binary is a command-line tool using the default AWS
 credential chain (environment, profiles, SSO, instance roles); with it, the Lambda function.
