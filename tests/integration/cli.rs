@@ -84,7 +84,7 @@ async fn exit_codes_tell_a_pipeline_what_happened() {
     }
     let help = cli(&demo, &["--help"], &[]).await;
     assert_eq!(help.status.code(), Some(0));
-    assert!(stdout(&help).contains("3  a bucket, account or region could not be audited"));
+    assert!(stdout(&help).contains("3  a bucket, its access, an account or a region could not be audited"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
