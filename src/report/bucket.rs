@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::coverage::Location;
 use crate::failure::Failure;
-use crate::rules::{BucketAccess, BucketRecord, Finding, FindingCode, KeyReport, Policy};
+use crate::rules::{settles, BucketAccess, BucketRecord, Finding, FindingCode, KeyReport, Policy};
 
 /// Whether a bucket's keys were read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -91,11 +91,12 @@ impl BucketReport {
     }
 
     /// Whether this run judged `code` on this bucket: a key rule on every audited bucket, an
-    /// access rule where access was read and its switch is on. A code not judged keeps
-    /// whatever the archive knew of it.
+    /// access rule where its switch is on and the access read settles it. A code not judged
+    /// keeps whatever the archive knew of it.
     pub(crate) fn judged(&self, code: FindingCode, policy: &Policy) -> bool {
-        self.status == BucketStatus::Audited
-            && (!code.is_access() || (self.access.is_some() && policy.checks(code)))
+        let access =
+            || policy.checks(code) && self.access.as_ref().is_some_and(|access| settles(access, code));
+        self.status == BucketStatus::Audited && (!code.is_access() || access())
     }
 
     pub(crate) fn failed(bucket_name: String, location: Location, error: Failure) -> Self {

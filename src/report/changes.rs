@@ -275,7 +275,7 @@ fn resolution(id: &BucketId, finding: OpenFinding) -> Resolved {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::KeyReport;
+    use crate::rules::{AccessLogging, BucketAccess, BucketRecord, GetObject, KeyReport};
     use chrono::TimeZone;
 
     fn at(day: u32) -> DateTime<Utc> {
@@ -367,13 +367,26 @@ mod tests {
         );
     }
 
-    /// An audited bucket whose access was read and drew `codes`, or could not be read.
-    fn with_access(codes: &[FindingCode], readable: bool) -> BucketReport {
-        let record = readable
-            .then(|| crate::rules::BucketRecord {
+    /// A private, logged bucket's access: every access rule settled.
+    fn settled() -> BucketAccess {
+        BucketAccess {
+            get_object: Some(GetObject::Private),
+            allow_public_overrides: Some(false),
+            access_logging: AccessLogging {
+                enabled: Some(true),
+                destination: None,
+            },
+            ..BucketAccess::default()
+        }
+    }
+
+    /// An audited bucket whose access was read (`Some`) and drew `codes`, or could not be read.
+    fn with_access(codes: &[FindingCode], access: Option<BucketAccess>) -> BucketReport {
+        let record = access
+            .map(|access| BucketRecord {
                 name: "media-prod".into(),
                 arn: None,
-                access: crate::rules::BucketAccess::default(),
+                access,
             })
             .ok_or_else(|| Failure::new("ThrottlingException", "Rate exceeded"));
         let findings = codes.iter().map(|c| Finding::new(*c, "m".into())).collect();
@@ -392,7 +405,7 @@ mod tests {
     #[test]
     fn access_findings_are_tracked_and_unknown_or_unchecked_access_resolves_nothing() {
         let codes = [FindingCode::PublicRead, FindingCode::AccessLoggingOff];
-        let mut first = vec![with_access(&codes, true)];
+        let mut first = vec![with_access(&codes, Some(settled()))];
         let state = run(&mut first, History::FirstRun, &[], 1).state.unwrap();
         assert_eq!(
             own(&first[0]),
@@ -403,7 +416,7 @@ mod tests {
         );
 
         // Day 2: GetBuckets throttled. Nothing is resolved, nothing forgotten.
-        let mut unknown = vec![with_access(&[], false)];
+        let mut unknown = vec![with_access(&[], None)];
         let tracking = run(&mut unknown, History::Known(state.clone()), &[], 2);
         assert!(tracking.resolved.is_empty());
         assert_eq!(tracking.state.as_ref(), Some(&state));
@@ -418,8 +431,26 @@ mod tests {
         assert!(tracking.resolved.is_empty());
         assert_eq!(tracking.state.as_ref(), Some(&state));
 
+        // Day 3 too: getObject is a value this version does not know, accessLogConfig absent.
+        let odd = BucketAccess {
+            get_object: Some(GetObject::Other("authenticated-read".into())),
+            access_logging: AccessLogging::default(),
+            ..settled()
+        };
+        let mut unknown = vec![with_access(&[], Some(odd))];
+        let tracking = run(&mut unknown, History::Known(state.clone()), &[], 3);
+        assert!(tracking.resolved.is_empty(), "{:?}", tracking.resolved);
+        assert_eq!(tracking.state.as_ref(), Some(&state));
+
+        // Day 3 too: ACCESS_LOGGING_OFF's rule switched off alone.
+        let mut policy = Policy::default();
+        policy.access_checks.set(FindingCode::AccessLoggingOff, false);
+        let mut one_off = vec![with_access(&[FindingCode::PublicRead], Some(settled()))];
+        let tracking = track(&mut one_off, History::Known(state.clone()), &[], &policy, at(3));
+        assert!(tracking.resolved.is_empty(), "{:?}", tracking.resolved);
+
         // Day 4: read again, logging on now: ACCESS_LOGGING_OFF is resolved, PUBLIC_READ kept.
-        let mut fixed = vec![with_access(&[FindingCode::PublicRead], true)];
+        let mut fixed = vec![with_access(&[FindingCode::PublicRead], Some(settled()))];
         let tracking = run(&mut fixed, History::Known(state), &[], 4);
         assert_eq!(own(&fixed[0]), [(FindingCode::PublicRead, Some(1), Some(false))]);
         let resolved: Vec<_> = tracking

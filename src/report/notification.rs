@@ -48,10 +48,8 @@ impl Notification {
 /// True when people should hear of this report, as `NOTIFY_WHEN` says.
 pub(crate) fn worth_notifying(report: &Report, when: NotifyWhen) -> bool {
     let summary = report.summary();
-    let failures = summary.buckets_failed > 0
-        || summary.buckets_skipped > 0
-        || summary.scope_errors > 0
-        || !summary.expired_suppressions.is_empty();
+    // Failed, skipped, access unknown, scopes: whatever was not audited is news.
+    let failures = summary.not_audited() > 0 || !summary.expired_suppressions.is_empty();
     // Without a known past, changes cannot be told from findings: anything open is news.
     match when {
         NotifyWhen::Always => true,
@@ -119,6 +117,9 @@ fn subject(report: &Report) -> String {
             summary.resolved_findings.len()
         );
     }
+    if summary.access_unknown > 0 {
+        let _ = write!(subject, ", {} with access unknown", summary.access_unknown);
+    }
     if summary.scope_errors > 0 {
         let _ = write!(subject, ", {} scopes failed", summary.scope_errors);
     }
@@ -140,9 +141,13 @@ fn head(report: &Report) -> String {
     let _ = writeln!(head, "{}", changes_line(report));
     let _ = writeln!(
         head,
-        "{} of {} buckets audited, {} failed; {} keys, {} with findings; {} accounts or regions not audited.",
+        "{} of {} buckets audited{}, {} failed; {} keys, {} with findings; {} accounts or regions not audited.",
         summary.buckets_audited,
         summary.buckets_requested,
+        match summary.access_unknown {
+            0 => String::new(),
+            n => format!(" ({n} with access unknown)"),
+        },
         summary.buckets_failed,
         summary.keys,
         summary.keys_with_findings,
@@ -693,6 +698,27 @@ mod tests {
         let n = compose_notification(&clean, "thread");
         assert_eq!(n.subject, "Lightsail key audit: 0 findings, 0 buckets failed");
         assert!(!n.email.contains("FINDINGS"));
+    }
+
+    #[test]
+    fn a_bucket_whose_access_is_unknown_is_news_and_listed_as_not_audited() {
+        let throttled = Failure::new("ThrottlingException", "Rate exceeded");
+        let bucket = BucketReport::audited("a-b-c".into(), Location::home(), vec![], vec![])
+            .with_access(Err(throttled), vec![]);
+        let unknown = report(vec![bucket], vec![]);
+        assert!(worth_notifying(&unknown, NotifyWhen::Findings));
+        assert!(worth_notifying(&unknown, NotifyWhen::Changes));
+        let n = compose_notification(&unknown, "thread");
+        assert_eq!(
+            n.subject,
+            "Lightsail key audit: 0 findings, 0 buckets failed, 1 with access unknown"
+        );
+        assert!(
+            n.email.contains("- a-b-c (123456789012, us-east-1): access unknown (GetBuckets): ThrottlingException: Rate exceeded"),
+            "{}",
+            n.email
+        );
+        assert!(n.chat.contains("access unknown"), "{}", n.chat);
     }
 
     #[test]

@@ -198,6 +198,30 @@ fn logging(access: &BucketAccess) -> Option<(FindingCode, String)> {
     })
 }
 
+/// Whether `access` settles `code` either way: a value this version does not know, or one
+/// Lightsail did not send, settles nothing, so an earlier finding of that code is neither
+/// resolved nor forgotten.
+pub(crate) fn settles(access: &BucketAccess, code: FindingCode) -> bool {
+    match code {
+        FindingCode::PublicRead => matches!(access.get_object, Some(GetObject::Public | GetObject::Private)),
+        FindingCode::PublicObjectsAllowed => match access.get_object {
+            Some(GetObject::Public) => true,
+            Some(GetObject::Private) => access.allow_public_overrides.is_some(),
+            Some(GetObject::Other(_)) | None => false,
+        },
+        FindingCode::AccessLoggingOff => access.access_logging.enabled.is_some(),
+        FindingCode::SharedOutsideOrganization
+        | FindingCode::SharedWithAccounts
+        | FindingCode::InstanceAccess => true,
+        // Not an access rule: decided by the keys.
+        FindingCode::Stale
+        | FindingCode::NeverUsed
+        | FindingCode::RotationDue
+        | FindingCode::Inactive
+        | FindingCode::MultipleActiveKeys => false,
+    }
+}
+
 fn accounts(count: usize) -> String {
     if count == 1 {
         "1 other account".to_owned()
@@ -441,6 +465,40 @@ mod tests {
             codes,
             [FindingCode::SharedWithAccounts, FindingCode::InstanceAccess]
         );
+    }
+
+    #[test]
+    fn what_lightsail_did_not_say_or_this_version_does_not_know_settles_nothing() {
+        let unknown = BucketAccess {
+            get_object: Some(GetObject::Other("authenticated-read".into())),
+            allow_public_overrides: None,
+            access_logging: AccessLogging::default(),
+            ..clean()
+        };
+        for code in [
+            FindingCode::PublicRead,
+            FindingCode::PublicObjectsAllowed,
+            FindingCode::AccessLoggingOff,
+        ] {
+            assert!(settles(&clean(), code), "{code:?}");
+            assert!(!settles(&unknown, code), "{code:?}");
+        }
+        let public = BucketAccess {
+            get_object: Some(GetObject::Public),
+            allow_public_overrides: None,
+            ..clean()
+        };
+        assert!(
+            settles(&public, FindingCode::PublicObjectsAllowed),
+            "public covers it"
+        );
+        let private_unsaid = BucketAccess {
+            allow_public_overrides: None,
+            ..clean()
+        };
+        assert!(!settles(&private_unsaid, FindingCode::PublicObjectsAllowed));
+        assert!(settles(&unknown, FindingCode::SharedWithAccounts));
+        assert!(!settles(&clean(), FindingCode::Stale), "keys settle key rules");
     }
 
     #[test]

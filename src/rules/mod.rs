@@ -12,7 +12,8 @@ mod key;
 mod policy;
 
 pub(crate) use access::{
-    arn_account, audit_access, AccessLogging, BucketAccess, BucketRecord, GetObject, ResourceAccess, Trust,
+    arn_account, audit_access, settles, AccessLogging, BucketAccess, BucketRecord, GetObject, ResourceAccess,
+    Trust,
 };
 pub(crate) use audit::audit_bucket;
 pub(crate) use finding::{Finding, FindingCode, SuppressionNote};
