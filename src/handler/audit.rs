@@ -62,6 +62,7 @@ pub(super) async fn audit(
     ))
     .await;
     let access = request.policy.include_access_checks;
+    let trust_basis = request.trust_basis();
     // Named buckets in one scope are fetched without a listing: what GetBuckets says of them
     // is looked up beside the fetches.
     let lookup = match (&request.bucket_names, scopes.as_slice()) {
@@ -95,7 +96,8 @@ pub(super) async fn audit(
         scope_errors,
         &request.suppressions,
     )
-    .with_organization(organization);
+    .with_organization(organization)
+    .with_trust_basis(trust_basis);
     log_outcome(&report);
     Ok((report, listed))
 }

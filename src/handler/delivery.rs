@@ -52,15 +52,19 @@ pub(super) async fn deliver(
     }
 }
 
-/// The history to compare with: none for a run whose thresholds differ from the configured
-/// ones (an on-demand run with overrides), whose findings are not the schedule's: comparing
-/// would report false resolutions and rewrite `firstSeen`.
+/// The history to compare with: none for a run whose thresholds, access switches or trusted
+/// accounts differ from the configured ones (an on-demand run with overrides), whose findings
+/// are not the schedule's: comparing would report false resolutions and rewrite `firstSeen`.
 fn comparable(history: History, report: &Report, config: &Config) -> History {
     match history {
         History::Disabled | History::Unknown(_) => history,
         _ if *report.policy() != config.defaults.policy => History::Unknown(Failure::new(
             codes::THRESHOLDS_OVERRIDDEN,
-            "this run's thresholds differ from the configured ones: changes are not tracked and the state is left as it is",
+            "this run's thresholds or access checks differ from the configured ones: changes are not tracked and the state is left as it is",
+        )),
+        _ if *report.trust_basis() != config.defaults.trust_basis() => History::Unknown(Failure::new(
+            codes::THRESHOLDS_OVERRIDDEN,
+            "this run judges sharing against other accounts than the configured ones (trustedAccountIds, or organization mode): changes are not tracked and the state is left as it is",
         )),
         _ => history,
     }

@@ -13,7 +13,7 @@ use super::bucket::{BucketReport, BucketStatus};
 use super::changes::{self, Changes, History, Resolved, State};
 use super::suppress;
 use crate::coverage::{Listed, OrganizationCoverage, ScopeError};
-use crate::request::Suppression;
+use crate::request::{Suppression, TrustBasis};
 use crate::rules::{Finding, FindingCode, KeyStatus, Policy};
 
 /// The version of this report's shape; raised on any incompatible change.
@@ -33,6 +33,10 @@ pub struct Report {
     /// Accounts or regions that could not be audited as a whole.
     scope_errors: Vec<ScopeError>,
     buckets: Vec<BucketReport>,
+    /// What sharing was judged against: a run judged otherwise than the schedule is not
+    /// compared with its history.
+    #[serde(skip)]
+    trust_basis: TrustBasis,
 }
 
 /// Counts over the whole report.
@@ -230,7 +234,19 @@ impl Report {
             organization: None,
             scope_errors,
             buckets,
+            trust_basis: TrustBasis::default(),
         }
+    }
+
+    /// Records what sharing was judged against.
+    pub(crate) fn with_trust_basis(mut self, basis: TrustBasis) -> Self {
+        self.trust_basis = basis;
+        self
+    }
+
+    /// What sharing was judged against.
+    pub(crate) fn trust_basis(&self) -> &TrustBasis {
+        &self.trust_basis
     }
 
     /// Records organization mode's coverage.

@@ -56,6 +56,33 @@ impl Default for AuditRequest {
     }
 }
 
+/// What a request's sharing is judged against: the organization's accounts, or the listed
+/// ones (sorted, none: no trusted accounts known).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum TrustBasis {
+    Organization,
+    #[default]
+    Unnamed,
+    Accounts(Vec<String>),
+}
+
+impl AuditRequest {
+    /// What this request's sharing is judged against; two runs with the same basis judge the
+    /// same bucket alike.
+    pub(crate) fn trust_basis(&self) -> TrustBasis {
+        if self.accounts == AccountSelection::Organization {
+            return TrustBasis::Organization;
+        }
+        let mut accounts = self.trusted_account_ids.clone();
+        accounts.sort_unstable();
+        if accounts.is_empty() {
+            TrustBasis::Unnamed
+        } else {
+            TrustBasis::Accounts(accounts)
+        }
+    }
+}
+
 /// Defaults and limits that apply to every invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {

@@ -17,7 +17,7 @@ mod values;
 pub(crate) use accounts::{is_account_id, AccountSelection, Member};
 pub(crate) use bucket_name::{BucketName, INVALID_BUCKET_NAME_MESSAGE};
 pub use config::Config;
-pub(crate) use config::{AuditRequest, NotifyWhen};
+pub(crate) use config::{AuditRequest, NotifyWhen, TrustBasis};
 pub(crate) use selection::{AccountRole, RegionSelection};
 #[cfg(test)]
 pub(crate) use suppression::parse_suppressions;

@@ -411,6 +411,30 @@ async fn a_run_with_other_thresholds_leaves_the_history_alone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_judging_sharing_against_other_accounts_leaves_the_history_alone() {
+    let estate = Estate::start().await;
+    let day1 = Utc::now();
+    estate.run(day_one(), json!({}), day1, &[]).await;
+    let before = estate.state().await;
+    let report = estate
+        .run(
+            day_one(),
+            json!({"trustedAccountIds": ["444455556666"]}),
+            day1 + Duration::days(1),
+            &[],
+        )
+        .await;
+    assert_eq!(report["summary"]["changes"], "UNKNOWN");
+    let error = &report["summary"]["archive"]["stateError"];
+    assert_eq!(error["code"], "ThresholdsOverridden");
+    assert!(
+        error["message"].as_str().unwrap().contains("trustedAccountIds"),
+        "{error}"
+    );
+    assert_eq!(estate.state().await, before, "the state is left as it is");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_nobody_was_told_of_are_reported_again() {
     let estate = Estate::start().await;
     let day1 = Utc::now();
