@@ -18,6 +18,8 @@ const MAX_PAGES: usize = 10_000;
 pub(crate) struct Listing {
     pub(crate) buckets: Vec<BucketRecord>,
     pub(crate) error: Option<Failure>,
+    /// Pages were left unread: a listing of named buckets stopped to ask for the rest by name.
+    pub(crate) more: bool,
 }
 
 /// What a listing is for.
@@ -26,7 +28,8 @@ pub(crate) enum Wanted<'a> {
     /// Every bucket; with the instances given access when `with_resources`.
     All { with_resources: bool },
     /// These buckets, with the instances given access: listing stops at the page that holds
-    /// the last of them, so the listing may be partial.
+    /// the last of them, or once it has read as many pages as buckets are still missing (asking
+    /// for those by name costs no more), so the listing may be partial.
     Named(&'a HashSet<&'a str>),
 }
 
@@ -62,13 +65,24 @@ pub(crate) async fn list_buckets(
                 buckets.push(bucket);
             }
         }
-        let done = match wanted {
-            Wanted::Named(names) => names.iter().all(|name| listed.contains(*name)),
-            Wanted::All { .. } => false,
+        let Some(next) = page.next_page_token else {
+            return Listing {
+                buckets,
+                error: None,
+                more: false,
+            };
         };
-        let Some(next) = page.next_page_token.filter(|_| !done) else {
-            return Listing { buckets, error: None };
-        };
+        if let Wanted::Named(names) = wanted {
+            let missing = names.iter().filter(|name| !listed.contains(**name)).count();
+            // Pages read so far: each token seen, and the first page.
+            if missing <= tokens.len() + 1 {
+                return Listing {
+                    buckets,
+                    error: None,
+                    more: missing > 0,
+                };
+            }
+        }
         if !tokens.insert(next.clone()) {
             let message = format!(
                 "GetBuckets returned page token {next:?} a second time; listing stopped after {} pages \
@@ -97,6 +111,7 @@ fn stopped(buckets: Vec<BucketRecord>, error: Failure) -> Listing {
     Listing {
         buckets,
         error: Some(error),
+        more: false,
     }
 }
 
@@ -165,15 +180,32 @@ mod tests {
     #[tokio::test]
     async fn a_listing_for_named_buckets_stops_at_the_page_holding_the_last_of_them() {
         let (client, calls) = RegionClient::listing(|token| match token {
+            None => page(&["a-1"], Some("t1")),
+            Some("t1") => page(&["a-2", "a-3"], Some("t2")),
+            _ => page(&["a-4"], None),
+        });
+        let wanted: HashSet<&str> = ["a-3", "a-1", "a-2"].into();
+        let named = Wanted::Named(&wanted);
+        let listing = list_buckets(&client, named, &Limiter::new(1), &Deadline::none()).await;
+        assert_eq!(names(&listing), ["a-1", "a-2", "a-3"]);
+        assert_eq!((listing.error, listing.more), (None, false));
+        assert_eq!(calls(), 2, "the third page is never asked for");
+    }
+
+    #[tokio::test]
+    async fn a_listing_for_named_buckets_stops_once_names_would_cost_no_more() {
+        let (client, calls) = RegionClient::listing(|token| match token {
             None => page(&["a-1", "a-2"], Some("t1")),
             Some("t1") => page(&["a-3"], Some("t2")),
             _ => page(&["a-4"], None),
         });
-        let wanted: HashSet<&str> = ["a-3", "a-1"].into();
+        // After page 1, two are missing and one page was read: one more page. After page 2,
+        // still two are missing, and two pages were read: the rest are asked for by name.
+        let wanted: HashSet<&str> = ["a-1", "ghost", "a-4"].into();
         let named = Wanted::Named(&wanted);
         let listing = list_buckets(&client, named, &Limiter::new(1), &Deadline::none()).await;
         assert_eq!(names(&listing), ["a-1", "a-2", "a-3"]);
-        assert_eq!(listing.error, None);
-        assert_eq!(calls(), 2, "the third page is never asked for");
+        assert_eq!((listing.error, listing.more), (None, true));
+        assert_eq!(calls(), 2);
     }
 }

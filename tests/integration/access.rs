@@ -69,16 +69,30 @@ async fn named_buckets_cost_one_call_by_name_or_the_listing_pages_up_to_the_last
     assert_eq!(calls(&local), (1, 1), "one name: one GetBuckets by name");
     assert_eq!(bucket_codes(&report, 0), ["SHARED_WITH_ACCOUNTS"]);
 
-    // b-0 and b-4 are on pages 1 and 2 of 3: the third page is never asked for.
+    // b-0 is on page 1 of 3, b-4 on page 2: after one page one name is missing, and asking
+    // for it by name costs no more than the next page.
     let report = local.audit(json!({"bucketNames": ["b-4", "b-0"]})).await.unwrap();
-    assert_eq!(calls(&local), (1 + 2, 1 + 2), "two names: two listing pages");
+    assert_eq!(
+        calls(&local),
+        (1 + 2, 1 + 2),
+        "two names: one page, one call by name"
+    );
     assert_eq!(bucket_names(&report), ["b-4", "b-0"], "request order kept");
     assert_eq!(bucket_codes(&report, 1), ["PUBLIC_READ"]);
     assert_eq!(report["buckets"][0]["access"]["getObject"], "private");
 
+    // The same for a name Lightsail does not know: not the two pages left.
+    let report = local
+        .audit(json!({"bucketNames": ["b-0", "ghost"]}))
+        .await
+        .unwrap();
+    assert_eq!(calls(&local), (3 + 2, 3 + 2), "one page and one call by name");
+    assert_eq!(statuses(&report), ["AUDITED", "ERROR"]);
+    assert_eq!(report["buckets"][1]["error"]["code"], "NotFoundException");
+
     let keys_only = json!({"bucketNames": ["b-4", "b-0"], "includeAccessChecks": false});
     let report = local.audit(keys_only).await.unwrap();
-    assert_eq!(calls(&local), (3, 3 + 2), "keys only: no GetBuckets at all");
+    assert_eq!(calls(&local), (5, 5 + 2), "keys only: no GetBuckets at all");
     assert_eq!(report["buckets"][1]["findings"], json!([]));
     assert_eq!(report["summary"]["accessUnknown"], 0, "not read is not unknown");
 }
