@@ -10,8 +10,11 @@ Its environment is a minimal one built here: no RUST_BACKTRACE, no SSL_CERT_DIR,
   bench/run.py                     everything (builds what it needs)
   bench/run.py --quick             fewer runs, no package build, no criterion
   bench/run.py --binary PATH       measure another build of the function (profile experiments)
+  bench/run.py --named             only the named-bucket audits, access checks on and off
+  bench/run.py --organization      only organization mode
 """
 import argparse
+import collections
 import http.client
 import json
 import math
@@ -170,20 +173,121 @@ def invoke(binary, local, endpoint, event, home, work, extra, timeout, check):
     return elapsed, rss, cpu, kept
 
 
-def audit_run(binary, buckets, latency_ms, home, work, named, extra=None):
-    """One invocation over `buckets`, named in the event (at most 1000) or discovered with one
-    GetBuckets call: (milliseconds from event to answer, peak RSS KiB, the report)."""
-    local, endpoint = start_stand_in(buckets, latency_ms, work)
-
-    def every_bucket(kind, body):
+def every_bucket(buckets):
+    """A `check` for `invoke`: the answer is a report that audited every one of `buckets`."""
+    def check(kind, body):
         report = json.loads(body)
         if kind != "response" or report["summary"]["bucketsAudited"] != len(buckets):
             sys.exit(f"bench: the function did not audit every bucket: {kind} {body[:300]!r}")
         return report
+    return check
 
-    event = {"bucketNames": buckets} if named else {}
-    elapsed, rss, _, report = invoke(binary, local, endpoint, event, home, work, extra, 300, every_bucket)
+
+def audit_event(buckets, named, request=None):
+    """The event: `buckets` named (at most 1000) or none (discovery), plus the fields of
+    `request` (e.g. includeAccessChecks)."""
+    return dict({"bucketNames": buckets} if named else {}, **(request or {}))
+
+
+def audit_run(binary, buckets, latency_ms, home, work, named, extra=None, request=None):
+    """One invocation over `buckets`, named in the event (at most 1000) or discovered with one
+    GetBuckets call, the event's other fields from `request`: (milliseconds from event to
+    answer, peak RSS KiB, the report)."""
+    local, endpoint = start_stand_in(buckets, latency_ms, work)
+    event = audit_event(buckets, named, request)
+    elapsed, rss, _, report = invoke(binary, local, endpoint, event, home, work, extra, 300, every_bucket(buckets))
     return elapsed, rss, report
+
+
+def counted_calls(binary, buckets, home, work, request=None):
+    """The Lightsail calls one invocation over `buckets` (named) makes, by operation, counted:
+    the same event as `audit_run`'s, run once more, untimed, through a DelayProxy that adds no
+    latency and counts each call's X-Amz-Target before passing it on to the stand-in.
+    lightsail-local counts calls too (`Stats`), but only its library can read them: the binary
+    prints no counts. The timed runs go direct: a proxy in Python would add its own time."""
+    local, endpoint = start_stand_in(buckets, LATENCY_MS, work)
+    proxy = DelayProxy(endpoint, 0)
+    try:
+        invoke(binary, local, proxy.url, audit_event(buckets, True, request), home, work, None, 300,
+               every_bucket(buckets))
+    finally:
+        proxy.close()
+    return dict(proxy.calls)
+
+
+# The event field that turns the access checks off (the default is on).
+NO_ACCESS_CHECKS = {"includeAccessChecks": False}
+
+
+def expected_calls(count, access_checks):
+    """The Lightsail calls `count` named buckets in one account and region need (docs/rules.md,
+    "How access is read"): one GetBucketAccessKeys per bucket; with the access checks, one
+    GetBuckets by name for one bucket, else the listing's pages up to the page holding the last
+    named bucket: here every page, the stand-in listing the fixture's buckets in their order."""
+    pages = 0 if not access_checks else 1 if count == 1 else math.ceil(count / PAGE_SIZE)
+    return {"GetBucketAccessKeys": count, "GetBuckets": pages}
+
+
+def named_bound(calls):
+    """The latency bound in ms of an audit of named buckets making `calls`: the least time any
+    schedule could take, at LATENCY_MS per call and at most CONCURRENCY calls at once.
+
+        bound = max(ceil((keys + pages) / CONCURRENCY), pages) × LATENCY_MS
+
+    Every call holds one of CONCURRENCY slots for LATENCY_MS, so the calls take at least
+    ceil(calls / CONCURRENCY) waves. The listing's pages come one after another (each needs
+    the last one's token), so they take at least `pages` latencies; but nothing waits for them,
+    so one page can ride in each wave beside the key calls, and the larger of the two can be
+    reached. (Discovery's bound adds the pages instead: its fetches wait for its listing.)"""
+    keys, pages = calls["GetBucketAccessKeys"], calls["GetBuckets"]
+    return max(math.ceil((keys + pages) / CONCURRENCY), pages) * LATENCY_MS
+
+
+def calls_text(calls):
+    """`calls` as `2 + 200`: GetBuckets + GetBucketAccessKeys, then any other operation by name."""
+    text = "%d + %d" % (calls.get("GetBuckets", 0), calls.get("GetBucketAccessKeys", 0))
+    others = sorted(name for name in calls if name not in ("GetBuckets", "GetBucketAccessKeys"))
+    return text + "".join(" + %s %d" % (name, calls[name]) for name in others)
+
+
+def named_rows(binary, home, work, repeats):
+    """Rows for the audits of 20 and 200 named buckets (one account and region), with the
+    access checks (the default) and with `includeAccessChecks: false`: `repeats` rounds, the two
+    interleaved (which goes first alternates), medians; each against the bound of the calls it
+    needs, and the calls it made, counted in one more run of each. Targets at 200 buckets: the
+    issue's 1.10 × the bound with the access checks, the earlier 1.05 without them."""
+    rows, figures = [], {}
+    for count in (20, 200):
+        names = ["bench-%04d" % i for i in range(count)]
+        times = {True: [], False: []}
+        for round_ in range(repeats):
+            for access in ((True, False) if round_ % 2 == 0 else (False, True)):
+                request = None if access else NO_ACCESS_CHECKS
+                times[access].append(audit_run(binary, names, LATENCY_MS, home, work, True, request=request)[0])
+        for access, limit, label in ((True, 1.10, "access checks on (default)"),
+                                     (False, 1.05, "includeAccessChecks: false")):
+            expected = expected_calls(count, access)
+            counted = counted_calls(binary, names, home, work, None if access else NO_ACCESS_CHECKS)
+            bound = named_bound(expected)
+            elapsed = statistics.median(times[access])
+            ratio = elapsed / bound
+            key = "audit_%d" % count if access else "audit_%d_no_access_checks" % count
+            figures[key] = {"ms": elapsed, "runs_ms": times[access], "bound_ms": bound, "ratio": ratio,
+                            "calls_counted": counted, "calls_expected": expected}
+            name = ("Audit %d buckets (named), %d ms/call, concurrency %d, %s"
+                    % (count, LATENCY_MS, CONCURRENCY, label) if access else "  same, %s" % label)
+            at_target = count == 200
+            rows.append((name + " (median of %d)" % repeats,
+                         "≤ %.2f × %d ms" % (limit, bound) if at_target else "- (bound %d ms)" % bound,
+                         "%.0f ms = %.3f × bound" % (elapsed, ratio), ratio <= limit if at_target else None))
+            as_needed = set(counted) <= set(expected) and all(counted.get(op, 0) == n for op, n in expected.items())
+            rows.append(("    its calls, GetBuckets + GetBucketAccessKeys, counted in one more run",
+                         "= %s needed" % calls_text(expected), calls_text(counted), as_needed))
+        on, off = figures["audit_%d" % count]["ms"], figures["audit_%d_no_access_checks" % count]["ms"]
+        figures["audit_%d_access_checks_add_ms" % count] = on - off
+        rows.append(("  the access checks add (median on − median off)", "-",
+                     "%+d ms (%+.1f %%)" % (round(on - off), (on - off) / off * 100), None))
+    return rows, figures
 
 
 # Organization mode, as the issue sets the case: one bucket with two keys per account, every
@@ -335,7 +439,9 @@ class Moto:
 class DelayProxy:
     """An HTTP/1.1 proxy on 127.0.0.1 that holds each request `latency_ms` before passing it
     on to `upstream` (moto): S3 calls at the latency lightsail-local gives Lightsail calls.
-    Bodies pass through as they came (chunked ones too); answers go back with a length."""
+    Bodies pass through as they came (chunked ones too); answers go back with a length.
+    `calls` counts the requests by operation (`X-Amz-Target`, as `Lightsail_20161128.GetBuckets`
+    names `GetBuckets`; requests without one, S3's, are not counted)."""
 
     # Not passed back: hop-by-hop, or sent by send_response itself.
     HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
@@ -343,6 +449,9 @@ class DelayProxy:
     def __init__(self, upstream, latency_ms):
         host = upstream[len("http://"):]
         local = threading.local()
+        self.calls = collections.Counter()
+        counting = threading.Lock()
+        calls = self.calls
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -374,6 +483,10 @@ class DelayProxy:
 
             def forward(self):
                 body = self.body()
+                target = self.headers.get("X-Amz-Target")
+                if target:
+                    with counting:
+                        calls[target.rsplit(".", 1)[-1]] += 1
                 time.sleep(latency_ms / 1000)
                 if getattr(local, "conn", None) is None:
                     local.conn = http.client.HTTPConnection(host, timeout=60)
@@ -534,6 +647,8 @@ def main():
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--organization", action="store_true",
                         help="only organization mode, at 100, 1,000 and 5,000 accounts")
+    parser.add_argument("--named", action="store_true",
+                        help="only the audits of 20 and 200 named buckets, with and without access checks")
     args = parser.parse_args()
 
     print("bench: building release binaries ...", file=sys.stderr)
@@ -549,6 +664,10 @@ def main():
         os.makedirs(home)
         if args.organization:
             rows, figures["organization"] = organization_rows(binary, home, work, (100, 1000, 5000))
+            print_rows(rows, args.json, figures)
+            return
+        if args.named:
+            rows, figures = named_rows(binary, home, work, 3 if args.quick else 5)
             print_rows(rows, args.json, figures)
             return
         print("bench: cold start ...", file=sys.stderr)
@@ -573,25 +692,22 @@ def main():
         rows.append(("  hello-world lambda_runtime floor, same harness", "-",
                      "%.1f ms" % statistics.median(floor), None))
 
-        peak_rss = 0
-        for count in (20, 200, 2000):
-            names = ["bench-%04d" % i for i in range(count)]
-            # A request names at most 1000 buckets: 2000 are discovered, ceil(2000 / PAGE_SIZE)
-            # GetBuckets calls in a row before the fetches, which the bound counts.
-            named = count <= 1000
-            repeats = 1 if (args.quick or count == 2000) else 3
-            results = [audit_run(binary, names, LATENCY_MS, home, work, named) for _ in range(repeats)]
-            elapsed = statistics.median(r[0] for r in results)
-            rss = max(r[1] for r in results)
-            listing = 0 if named else math.ceil(count / PAGE_SIZE)
-            bound = (math.ceil(count / CONCURRENCY) + listing) * LATENCY_MS
-            ratio = elapsed / bound
-            figures["audit_%d" % count] = {"ms": elapsed, "bound_ms": bound, "ratio": ratio, "peak_rss_kib": rss}
-            how = "named" if named else "discovered in %d pages" % listing
-            rows.append(("Audit %d buckets (%s), %d ms/call, concurrency %d" % (count, how, LATENCY_MS, CONCURRENCY),
-                         "≤ 1.05 × %d ms" % bound, "%.0f ms = %.3f × bound" % (elapsed, ratio),
-                         ratio <= 1.05 if count == 200 else None))
-            peak_rss = rss if count == 2000 else peak_rss
+        named, named_figures = named_rows(binary, home, work, 3 if args.quick else 5)
+        rows += named
+        figures.update(named_figures)
+        # A request names at most 1000 buckets: 2000 are discovered, ceil(2000 / PAGE_SIZE)
+        # GetBuckets calls in a row before the fetches, which the bound counts (the listing
+        # carries the access: the checks add no call).
+        count = 2000
+        names = ["bench-%04d" % i for i in range(count)]
+        elapsed, peak_rss, _ = audit_run(binary, names, LATENCY_MS, home, work, False)
+        listing = math.ceil(count / PAGE_SIZE)
+        bound = (math.ceil(count / CONCURRENCY) + listing) * LATENCY_MS
+        ratio = elapsed / bound
+        figures["audit_%d" % count] = {"ms": elapsed, "bound_ms": bound, "ratio": ratio, "peak_rss_kib": peak_rss}
+        rows.append(("Audit %d buckets (discovered in %d pages), %d ms/call, concurrency %d"
+                     % (count, listing, LATENCY_MS, CONCURRENCY), "- (bound %d ms)" % bound,
+                     "%.0f ms = %.3f × bound" % (elapsed, ratio), None))
         # Compute only, so it varies most (±25 % run to run here): the median of 3.
         zero_runs = 1 if args.quick else 3
         floor_ms = statistics.median(audit_run(binary, ["bench-%04d" % i for i in range(2000)], 0, home, work, False)[0]
@@ -604,7 +720,7 @@ def main():
 
         print("bench: the archive (moto) ...", file=sys.stderr)
         names = ["bench-%04d" % i for i in range(200)]
-        bound = math.ceil(len(names) / CONCURRENCY) * LATENCY_MS
+        bound = named_bound(expected_calls(len(names), True))
         archived = archive_figures(binary, names, ["bench-%04d" % i for i in range(2000)],
                                    1 if args.quick else 5, home, work)
         figures["archive_200"] = dict(archived, bound_ms=bound)
