@@ -16,7 +16,7 @@ use crate::error::AuditError;
 use crate::failure::{codes, Failure};
 use crate::plan::{look_up, plan_scopes, plan_targets, Deadline, Limiter, Lookups, Scope, ScopePlan, Target};
 use crate::report::{BucketReport, BucketStatus, Report};
-use crate::request::{AuditRequest, BucketName, Config, INVALID_BUCKET_NAME_MESSAGE};
+use crate::request::{AuditRequest, BucketName, Config, TrustBasis, INVALID_BUCKET_NAME_MESSAGE};
 use crate::rules::{self, BucketRecord, FindingCode, GetObject, Policy, Trust};
 use crate::text::loggable;
 
@@ -63,6 +63,9 @@ pub(super) async fn audit(
     .await;
     let access = request.policy.include_access_checks;
     let trust_basis = request.trust_basis();
+    if trust_basis == TrustBasis::Organization && !request.trusted_account_ids.is_empty() {
+        warn!("trustedAccountIds is not used in organization mode: the organization's accounts are the trusted ones");
+    }
     // Named buckets in one scope are fetched without a listing: what GetBuckets says of them
     // is looked up beside the fetches.
     let lookup = match (&request.bucket_names, scopes.as_slice()) {
@@ -81,7 +84,7 @@ pub(super) async fn audit(
     let auditor = Auditor {
         scopes: &scopes,
         policy: request.policy,
-        trust: trust(organization_accounts, request.trusted_account_ids),
+        trust: trust(&trust_basis, organization_accounts),
         now: run.invocation.now,
         limiter: &limiter,
         deadline,
@@ -138,16 +141,12 @@ pub(super) fn conclude(report: Report) -> Result<Report, AuditError> {
 
 /// The accounts a bucket may be shared with: the organization's in organization mode, else
 /// the request's `trustedAccountIds`.
-fn trust(organization: Option<std::collections::BTreeSet<String>>, listed: Vec<String>) -> Trust {
-    match organization {
-        Some(accounts) => {
-            if !listed.is_empty() {
-                warn!("trustedAccountIds is not used in organization mode: the organization's accounts are the trusted ones");
-            }
-            Trust::Organization(accounts)
-        }
-        None if listed.is_empty() => Trust::Unknown,
-        None => Trust::Listed(listed.into_iter().collect()),
+fn trust(basis: &TrustBasis, organization: Option<std::collections::BTreeSet<String>>) -> Trust {
+    match (basis, organization) {
+        (TrustBasis::Organization, Some(accounts)) => Trust::Organization(accounts),
+        (TrustBasis::Accounts(accounts), _) => Trust::Listed(accounts.iter().cloned().collect()),
+        // Organization mode without a listing audits nothing.
+        (TrustBasis::Organization | TrustBasis::Unnamed, _) => Trust::Unknown,
     }
 }
 
@@ -312,6 +311,18 @@ impl Auditor<'_> {
     }
 }
 
+/// One WARN for what could not be read of `bucket`.
+fn warn_bucket(bucket: &BucketReport, error: &Failure, what: &str) {
+    warn!(
+        bucket = %loggable(&bucket.bucket_name),
+        account = ?bucket.location.account_id,
+        region = ?bucket.location.region,
+        code = %error.code,
+        error_message = %loggable(&error.message),
+        "{what}"
+    );
+}
+
 /// One WARN per failed scope and bucket, then one INFO with the summary counts.
 fn log_outcome(report: &Report) {
     for error in report.scope_errors() {
@@ -325,24 +336,14 @@ fn log_outcome(report: &Report) {
     }
     for bucket in report.buckets() {
         if let Some(error) = &bucket.access_error {
-            warn!(
-                bucket = %loggable(&bucket.bucket_name),
-                account = ?bucket.location.account_id,
-                region = ?bucket.location.region,
-                code = %error.code,
-                error_message = %loggable(&error.message),
-                "bucket access unknown: its keys were audited, its access was not"
+            warn_bucket(
+                bucket,
+                error,
+                "bucket access unknown: its keys were audited, its access was not",
             );
         }
         if let Some(error) = &bucket.error {
-            warn!(
-                bucket = %loggable(&bucket.bucket_name),
-                account = ?bucket.location.account_id,
-                region = ?bucket.location.region,
-                code = %error.code,
-                error_message = %loggable(&error.message),
-                "bucket audit failed"
-            );
+            warn_bucket(bucket, error, "bucket audit failed");
         }
     }
     let summary = report.summary();
