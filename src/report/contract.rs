@@ -14,7 +14,7 @@ use super::changes::{self, Changes, History, Resolved, State};
 use super::suppress;
 use crate::coverage::{Listed, OrganizationCoverage, ScopeError};
 use crate::request::{Suppression, TrustBasis};
-use crate::rules::{Finding, FindingCode, KeyStatus, Policy};
+use crate::rules::{serialize_by_code, Finding, FindingCode, KeyStatus, Policy};
 
 /// The version of this report's shape; raised on any incompatible change.
 pub(crate) const REPORT_VERSION: u32 = 1;
@@ -131,12 +131,7 @@ impl FindingCounts {
 impl Serialize for FindingCounts {
     /// `{"STALE": n, ...}`: every code, in the order docs/report.md lists them.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(FindingCode::ALL.len()))?;
-        for code in FindingCode::ALL {
-            map.serialize_entry(code.as_str(), &self.of(code))?;
-        }
-        map.end()
+        serialize_by_code(serializer, &FindingCode::ALL, |code| self.of(code))
     }
 }
 

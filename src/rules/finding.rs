@@ -172,6 +172,21 @@ impl FindingCode {
     }
 }
 
+/// `{"STALE": value, ...}`: one entry per code of `codes`, in their order, as the report writes
+/// its maps keyed by code.
+pub(crate) fn serialize_by_code<S: serde::Serializer, V: Serialize>(
+    serializer: S,
+    codes: &[FindingCode],
+    value: impl Fn(FindingCode) -> V,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(codes.len()))?;
+    for code in codes {
+        map.serialize_entry(code.as_str(), &value(*code))?;
+    }
+    map.end()
+}
+
 /// One rule that fired on a key or a bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -16,6 +16,6 @@ pub(crate) use access::{
     Trust,
 };
 pub(crate) use audit::audit_bucket;
-pub(crate) use finding::{Finding, FindingCode, SuppressionNote};
+pub(crate) use finding::{serialize_by_code, Finding, FindingCode, SuppressionNote};
 pub(crate) use key::{AccessKeyRecord, KeyReport, KeyStatus, LastUse};
 pub use policy::{AccessSwitches, Policy};

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::finding::FindingCode;
+use super::finding::{serialize_by_code, FindingCode};
 
 /// The thresholds and switches one audit applies; echoed in the report so a verdict can be
 /// read against the settings that produced it.
@@ -55,12 +55,7 @@ impl AccessSwitches {
 impl Serialize for AccessSwitches {
     /// `{"PUBLIC_READ": true, ...}`: every access code, in report order.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(FindingCode::ACCESS.len()))?;
-        for code in FindingCode::ACCESS {
-            map.serialize_entry(code.as_str(), &self.is_on(code))?;
-        }
-        map.end()
+        serialize_by_code(serializer, &FindingCode::ACCESS, |code| self.is_on(code))
     }
 }
 
