@@ -261,10 +261,8 @@ impl Auditor<'_> {
                 let (findings, keys) = rules::audit_bucket(keys, &self.policy, self.now);
                 let report = BucketReport::audited(name, location, findings, keys);
                 match record {
-                    Some(record) if self.policy.include_access_checks => {
-                        self.judge_access(report, Ok(*record))
-                    }
-                    _ => report,
+                    Some(record) => self.judge_access(report, Ok(*record)),
+                    None => report,
                 }
             }
             Some(Err(error)) => BucketReport::failed(name, location, error),

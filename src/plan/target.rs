@@ -27,12 +27,12 @@ pub(crate) enum Target {
 }
 
 /// The buckets to fetch, in report order: scope by scope, names as named or as listed; and the
-/// scopes listed completely. Listings ask for the instances given access when
-/// `with_resources`.
+/// scopes listed completely. With `with_access`, listings ask for the instances given access,
+/// and each target keeps what its listing said of the bucket; without, no record is kept.
 pub(crate) async fn plan_targets(
     scopes: &[Scope],
     names: Option<Vec<String>>,
-    with_resources: bool,
+    with_access: bool,
     limiter: &Limiter,
     deadline: &Deadline,
     scope_errors: &mut Vec<ScopeError>,
@@ -48,7 +48,9 @@ pub(crate) async fn plan_targets(
         return (targets.collect(), Vec::new());
     }
     let mut listed = Vec::new();
-    let wanted = Wanted::All { with_resources };
+    let wanted = Wanted::All {
+        with_resources: with_access,
+    };
     let listings: Vec<Listing> = stream::iter(scopes)
         .map(|scope| list_buckets(&scope.client, wanted, limiter, deadline))
         .buffered(limiter.width())
@@ -75,11 +77,11 @@ pub(crate) async fn plan_targets(
                 listing.buckets.into_iter().map(move |record| Target::Fetch {
                     scope,
                     name: record.name.clone(),
-                    record: Some(Box::new(record)),
+                    record: kept(record, with_access),
                 })
             })
             .collect(),
-        Some(names) => locate(scopes, names, listings, scope_errors),
+        Some(names) => locate(scopes, names, listings, with_access, scope_errors),
     };
     (targets, listed)
 }
@@ -90,6 +92,7 @@ fn locate(
     scopes: &[Scope],
     names: Vec<String>,
     listings: Vec<Listing>,
+    with_access: bool,
     scope_errors: &[ScopeError],
 ) -> Vec<Target> {
     let mut targets = Vec::with_capacity(names.len());
@@ -106,7 +109,7 @@ fn locate(
                 targets.push(Target::Fetch {
                     scope,
                     name: name.clone(),
-                    record: Some(Box::new(record)),
+                    record: kept(record, with_access),
                 });
             }
         }
@@ -134,6 +137,11 @@ fn locate(
         });
     }
     targets
+}
+
+/// The listing's record of a bucket, kept for the access rules when access is checked.
+fn kept(record: BucketRecord, with_access: bool) -> Option<Box<BucketRecord>> {
+    with_access.then(|| Box::new(record))
 }
 
 fn describe(scope: &Scope) -> String {
