@@ -85,6 +85,10 @@ def check(report):
     need(summary.get("findings") == counts, "summary.findings differs from the findings listed")
     need(summary.get("suppressed") == suppressed, "summary.suppressed differs from the suppressed findings")
     need(summary.get("accessUnknown") == access_unknown, "summary.accessUnknown differs from the accessErrors")
+    hub = summary.get("securityHub") or {}
+    need(hub.get("status") in ("SENT", "PARTIAL", "FAILED", "DISABLED"), "summary.securityHub.status is not a known status")
+    need(all(isinstance(hub.get(n), int) for n in ("imported", "archived", "failed")), "summary.securityHub lacks its counts")
+    need(isinstance(hub.get("errors"), list), "summary.securityHub.errors is not a list")
     for by in ["byAccount", "byRegion"]:
         audited = sum(c.get("bucketsAudited", 0) for c in summary.get(by, {}).values())
         need(audited == summary.get("bucketsAudited"), f"summary.{by} does not add up to bucketsAudited")
@@ -144,7 +148,7 @@ EMF_METRICS = ["StaleKeys", "NeverUsedKeys", "RotationDueKeys", "InactiveKeys",
                "SharedOutsideOrganizationBuckets", "SharedWithAccountsBuckets",
                "InstanceAccessBuckets", "AccessLoggingOffBuckets", "BucketsFailed", "BucketsSkipped",
                "BucketsAccessUnknown", "ScopeErrors", "KeysAudited", "NotificationsFailed",
-               "ArchiveFailures", "AuditsCompleted"]
+               "ArchiveFailures", "SecurityHubFailures", "AuditsCompleted"]
 
 
 def check_emf(lines):

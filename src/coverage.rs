@@ -31,6 +31,18 @@ impl Location {
     }
 }
 
+/// The partition of a region: where role ARNs of its accounts live, and its
+/// resources' ARNs.
+pub(crate) fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
 /// An account or a region that could not be audited as a whole: a role that could not be
 /// assumed, a region still being set up, `GetBuckets` denied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

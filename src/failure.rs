@@ -82,9 +82,17 @@ pub(crate) mod codes {
     pub(crate) const REPEATED_PAGE_TOKEN: &str = "RepeatedPageToken";
     pub(crate) const TOO_MANY_PAGES: &str = "TooManyPages";
 
+    /// Security Hub: findings without an account, Region or key id (no stable id), or an
+    /// account this run holds no credentials for.
+    pub(crate) const ACCOUNT_UNKNOWN: &str = "AccountUnknown";
+    /// Security Hub: a finding over `BatchImportFindings`' 240 KB per finding.
+    pub(crate) const FINDING_TOO_LARGE: &str = "FindingTooLarge";
+
     /// The codes this crate gives itself, beside Lightsail's.
     #[cfg(test)]
-    pub(crate) const OWN: [&str; 17] = [
+    pub(crate) const OWN: [&str; 19] = [
+        ACCOUNT_UNKNOWN,
+        FINDING_TOO_LARGE,
         MALFORMED_RESPONSE,
         UNKNOWN_SERVICE_ERROR,
         TIMEOUT,

@@ -4,7 +4,9 @@
 use std::process::ExitCode;
 
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use lightsail_key_audit::{command_line, handle, logging, Archive, Config, Lightsail, Notifier, Outputs};
+use lightsail_key_audit::{
+    command_line, handle, logging, Archive, Config, Lightsail, Notifier, Outputs, SecurityHub,
+};
 use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
@@ -36,9 +38,11 @@ async fn lambda() -> Result<(), Error> {
     let archive = config
         .report_archive()
         .map(|(bucket, prefix)| Archive::new(&sdk_config, bucket, prefix));
+    let security_hub = config.security_hub().then(|| SecurityHub::new(&sdk_config));
     let outputs = Outputs {
         notifier: notifier.as_ref(),
         archive: archive.as_ref(),
+        security_hub: security_hub.as_ref(),
     };
     run(service_fn(|event: LambdaEvent<Value>| {
         handle(&lightsail, outputs, &config, event)

@@ -52,6 +52,13 @@ pub struct Lightsail {
 #[derive(Clone)]
 pub(crate) struct AssumedRole(SharedCredentialsProvider);
 
+impl AssumedRole {
+    /// The credentials, for the other services called in that account.
+    pub(super) fn provider(&self) -> &SharedCredentialsProvider {
+        &self.0
+    }
+}
+
 impl std::fmt::Debug for AssumedRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("AssumedRole(..)")
@@ -170,6 +177,11 @@ impl Lightsail {
 }
 
 impl RegionClient {
+    /// The role's credentials this client calls with; `None`: the function's own.
+    pub(crate) fn credentials(&self) -> Option<&AssumedRole> {
+        self.credentials.as_ref()
+    }
+
     /// The per-call override that puts a call in this scope: the region (its endpoint and
     /// signing region) and, in a member account, the role's credentials.
     fn in_region(&self) -> aws_sdk_lightsail::config::Builder {

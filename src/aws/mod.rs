@@ -12,6 +12,7 @@ mod client;
 mod error;
 mod lightsail;
 mod s3;
+mod securityhub;
 mod sns;
 
 pub(crate) use accounts::OrganizationAccount;
@@ -20,4 +21,6 @@ pub use lightsail::Lightsail;
 pub(crate) use lightsail::PageAnswer;
 pub(crate) use lightsail::{AssumedRole, RegionClient};
 pub use s3::Archive;
+pub(crate) use securityhub::HubPlace;
+pub use securityhub::SecurityHub;
 pub use sns::Notifier;

@@ -12,7 +12,8 @@ Exit codes:
   0  audited: no unsuppressed findings, no failures
   1  unsuppressed findings
   2  invalid arguments or request: nothing audited
-  3  a bucket, its access, an account or a region could not be audited (takes precedence over 1)
+  3  a bucket, its access, an account or a region could not be audited, or --security-hub
+     could not send everything (takes precedence over 1)
 
 Without AWS_LAMBDA_RUNTIME_API this binary is a command-line tool using the default AWS
 credential chain (environment, profiles, SSO, instance roles); with it, the Lambda function.
@@ -74,6 +75,10 @@ pub(crate) struct Args {
     /// The AWS profile to use.
     #[arg(long, value_name = "NAME")]
     pub(crate) profile: Option<String>,
+    /// Also import the findings into Security Hub with these credentials, and archive there
+    /// the ones this run resolved (SECURITY_HUB_REGION: one Region for all).
+    #[arg(long)]
+    pub(crate) security_hub: bool,
 }
 
 /// The report's shape on the way out.
@@ -85,6 +90,8 @@ pub(crate) enum Format {
     Json,
     /// One row per key, bucket-level finding and failed bucket (RFC 4180).
     Csv,
+    /// The findings as `BatchImportFindings` takes them: `{"Findings": [...]}` in ASFF.
+    Asff,
 }
 
 impl Args {

@@ -1,8 +1,8 @@
 //! The command-line mode: the same audit from a terminal or a pipeline, with the default AWS
-//! credential chain, a table, JSON or CSV, and exit codes to gate on.
+//! credential chain, a table, JSON, CSV or ASFF, and exit codes to gate on.
 //!
 //! `main` comes here only without `AWS_LAMBDA_RUNTIME_API`; nothing is published, archived
-//! or written as metrics.
+//! or written as metrics. `--security-hub` imports the findings as the function does.
 
 mod args;
 mod progress;
@@ -15,10 +15,10 @@ use std::sync::Arc;
 use chrono::Utc;
 use clap::Parser;
 
-use crate::aws::Lightsail;
+use crate::aws::{Lightsail, SecurityHub};
 use crate::error::AuditError;
-use crate::handler::{run_audit, Invocation};
-use crate::report::{Digest, Report, Summary};
+use crate::handler::{run_audit, run_audit_to_security_hub, Invocation};
+use crate::report::{asff_document, Digest, Report, Summary};
 use crate::request::Config;
 use args::{Args, Format};
 pub use progress::Progress;
@@ -53,13 +53,18 @@ async fn audit(args: &Args) -> Result<u8, (u8, String)> {
     if let Some(profile) = &args.profile {
         loader = loader.profile_name(profile);
     }
-    let lightsail = Lightsail::new(&loader.load().await).map_err(|e| (INVALID, e.to_string()))?;
+    let sdk_config = loader.load().await;
+    let lightsail = Lightsail::new(&sdk_config).map_err(|e| (INVALID, e.to_string()))?;
+    let hub = args.security_hub.then(|| SecurityHub::new(&sdk_config));
     let progress = Arc::new(Progress::default());
     let invocation = Invocation::at(Utc::now()).reporting_to(progress.clone());
     let ticker = std::io::stderr()
         .is_terminal()
         .then(|| tokio::spawn(progress::show(progress)));
-    let outcome = run_audit(&lightsail, &config, &event, &invocation).await;
+    let outcome = match &hub {
+        Some(hub) => run_audit_to_security_hub(&lightsail, hub, &config, &event, &invocation).await,
+        None => run_audit(&lightsail, &config, &event, &invocation).await,
+    };
     if let Some(ticker) = ticker {
         ticker.abort();
         eprint!("\r\u{1b}[2K");
@@ -69,7 +74,10 @@ async fn audit(args: &Args) -> Result<u8, (u8, String)> {
         Err(error @ AuditError::AuditFailed { .. }) => return Err((INCOMPLETE, error.to_string())),
         Err(error) => return Err((INVALID, error.to_string())),
     };
-    write(args, &report)?;
+    write(args, &config, &report)?;
+    if hub.is_some() {
+        eprintln!("{}", render::security_hub(&report.summary().security_hub));
+    }
     Ok(exit_code(report.summary()))
 }
 
@@ -84,13 +92,15 @@ fn config(args: &Args) -> Result<Config, AuditError> {
 
 /// The report in the format asked, to `--output` or stdout; the exit code and why, if it
 /// cannot be written.
-fn write(args: &Args, report: &Report) -> Result<(), (u8, String)> {
+fn write(args: &Args, config: &Config, report: &Report) -> Result<(), (u8, String)> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let colour = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let text = match args.format {
         Format::Json => serde_json::to_string(report).map_err(|e| (INCOMPLETE, e.to_string()))? + "\n",
         Format::Table => render::table(&Digest::of(report), colour),
         Format::Csv => render::csv(&Digest::of(report)),
+        Format::Asff => asff_document(report, config.security_hub_region.as_deref())
+            .map_err(|e| (INCOMPLETE, e.to_string()))?,
     };
     let written = match &args.output {
         Some(path) => std::fs::write(path, text)
@@ -104,7 +114,7 @@ fn write(args: &Args, report: &Report) -> Result<(), (u8, String)> {
 
 /// 3 if anything could not be audited, else 1 for unsuppressed findings, else 0.
 fn exit_code(summary: &Summary) -> u8 {
-    if summary.not_audited() > 0 {
+    if summary.not_audited() > 0 || summary.security_hub.failures() > 0 {
         INCOMPLETE
     } else if summary.findings.total() > 0 {
         FINDINGS

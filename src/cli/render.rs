@@ -3,7 +3,7 @@
 //! cannot drift from it.
 
 use crate::coverage::Location;
-use crate::report::{BucketDigest, Digest, Item, Summary};
+use crate::report::{BucketDigest, Digest, HubStatus, HubSummary, Item, Summary};
 use crate::rules::{Finding, FindingCode, KeyStatus};
 
 /// Columns of the table.
@@ -190,6 +190,28 @@ fn summary_line(summary: &Summary) -> String {
         summary.suppressed,
         summary.scope_errors,
     )
+}
+
+/// What `--security-hub` did, for stderr: the counts, then each error.
+pub(crate) fn security_hub(summary: &HubSummary) -> String {
+    let status = match summary.status {
+        HubStatus::Sent => "sent",
+        HubStatus::Partial => "PARTIAL",
+        HubStatus::Failed => "FAILED",
+        HubStatus::Disabled => "disabled",
+    };
+    let mut out = format!(
+        "Security Hub: {status}: {} imported, {} archived, {} failed",
+        summary.imported, summary.archived, summary.failed
+    );
+    for error in &summary.errors {
+        let place = match (&error.account_id, &error.region) {
+            (Some(account), Some(region)) => format!("{account} {region}"),
+            _ => "-".to_owned(),
+        };
+        out.push_str(&format!("\n  {place}: {}: {}", error.code, error.message));
+    }
+    out
 }
 
 /// Header, then one row per key, bucket-level finding and failed or skipped bucket; quoted as

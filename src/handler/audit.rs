@@ -9,6 +9,7 @@ use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 use tracing::{info, warn};
 
+use super::hub::Credentials;
 use super::run::{Invocation, Outputs, Run};
 use crate::aws::Lightsail;
 use crate::coverage::{Listed, Location};
@@ -31,17 +32,25 @@ pub async fn run_audit(
     invocation: &Invocation,
 ) -> Result<Report, AuditError> {
     let run = Run::new(config, invocation, Outputs::default());
-    conclude(audit(lightsail, &run, event).await?.0)
+    conclude(audit(lightsail, &run, event).await?.report)
 }
 
-/// The report for `event`, and the scopes listed completely; fails only for a malformed
-/// request. Buckets not reached before the deadline's cutoff are `SKIPPED`, and the report is
+/// A finished audit: the report, the scopes listed completely, and each account's
+/// credentials as the audit reached it.
+pub(super) struct Audited {
+    pub(super) report: Report,
+    pub(super) listed: Vec<Listed>,
+    pub(super) credentials: Credentials,
+}
+
+/// The audit of `event`; fails only for a malformed request. Buckets not reached before the
+/// deadline's cutoff are `SKIPPED`, and the report is
 /// returned all the same.
 pub(super) async fn audit(
     lightsail: &Lightsail,
     run: &Run<'_>,
     event: &Value,
-) -> Result<(Report, Vec<Listed>), AuditError> {
+) -> Result<Audited, AuditError> {
     let request = AuditRequest::from_event(event, run.config).inspect_err(|error| {
         warn!(error = %error, "invalid request");
     })?;
@@ -102,7 +111,15 @@ pub(super) async fn audit(
     .with_organization(organization)
     .with_trust_basis(trust_basis);
     log_outcome(&report);
-    Ok((report, listed))
+    let credentials = scopes
+        .iter()
+        .filter_map(|s| Some((s.location.account_id.clone()?, s.client.credentials().cloned())))
+        .collect();
+    Ok(Audited {
+        report,
+        listed,
+        credentials,
+    })
 }
 
 /// The function's own account: from its ARN, else asked of STS (once per process: under

@@ -5,6 +5,7 @@
 
 use tracing::{error, info};
 
+use super::hub::{export, Credentials};
 use super::run::Run;
 use crate::aws::Archive;
 use crate::coverage::Listed;
@@ -31,13 +32,14 @@ pub(super) async fn read_history(run: &Run<'_>) -> History {
     }
 }
 
-/// Tracks `report`'s changes against `history`, then delivers it: to the archive when there
-/// is one, and its summary to people when there is something to say. Says whether the
-/// summary failed, for the metrics.
+/// Tracks `report`'s changes against `history`, exports it to Security Hub when configured,
+/// then delivers it: to the archive when there is one, and its summary to people when there
+/// is something to say. Says whether the summary failed, for the metrics.
 pub(super) async fn deliver(
     report: &mut Report,
     history: History,
     listed: &[Listed],
+    credentials: &Credentials,
     run: &Run<'_>,
 ) -> NotificationFailed {
     let history = comparable(history, report, run.config);
@@ -46,10 +48,21 @@ pub(super) async fn deliver(
         _ => None,
     };
     let state = report.track(history, listed);
+    if let Some(hub) = run.outputs.security_hub {
+        let may_archive = is_configured_run(report, run.config);
+        let summary = export(report, listed, hub, credentials, may_archive, run).await;
+        report.set_security_hub(summary);
+    }
     match run.outputs.archive {
         Some(archive) => archive_and_notify(report, archive, Outcome { state, state_error }, run).await,
         None => notify(report, run).await,
     }
+}
+
+/// Whether `report` judged with the configured thresholds, access switches and trusted
+/// accounts: only such a run's findings may resolve the schedule's.
+pub(super) fn is_configured_run(report: &Report, config: &Config) -> bool {
+    *report.policy() == config.defaults.policy && *report.trust_basis() == config.defaults.trust_basis()
 }
 
 /// The history to compare with: none for a run whose thresholds, access switches or trusted
@@ -241,6 +254,7 @@ mod tests {
         let outputs = Outputs {
             notifier,
             archive: None,
+            security_hub: None,
         };
         notify(report, &Run::new(&config, &invocation, outputs)).await
     }

@@ -8,7 +8,7 @@ use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 use tracing::{error, warn};
 
-use super::audit::{audit, conclude};
+use super::audit::{audit, conclude, Audited};
 use super::delivery::{deliver, read_history};
 use super::run::{Invocation, Outputs, Run};
 use crate::aws::Lightsail;
@@ -58,9 +58,13 @@ pub async fn invoke(
     // read before anything is written, so this run's state is never mistaken for the last's.
     // Boxed: the audit's future is large, and on the stack it would be copied into this one.
     let (history, audited) = tokio::join!(read_history(&run), Box::pin(audit(lightsail, &run, event)));
-    let (mut report, listed) = audited?;
+    let Audited {
+        mut report,
+        listed,
+        credentials,
+    } = audited?;
     // Boxed, as the audit: off the stack of the invocation's future.
-    let notification = Box::pin(deliver(&mut report, history, &listed, &run)).await;
+    let notification = Box::pin(deliver(&mut report, history, &listed, &credentials, &run)).await;
     if let Err(e) = write_metrics(
         &mut std::io::stdout().lock(),
         &report,

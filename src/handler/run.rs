@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 
-use crate::aws::{Archive, Notifier};
+use crate::aws::{Archive, Notifier, SecurityHub};
 use crate::plan::Deadline;
 use crate::request::Config;
 
@@ -63,14 +63,16 @@ impl Invocation {
     }
 }
 
-/// Where a run's results go beside its caller: people (SNS) and the archive (S3). Each is
-/// optional; built once in `main`.
+/// Where a run's results go beside its caller: people (SNS), the archive (S3) and Security
+/// Hub. Each is optional; built once in `main`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Outputs<'a> {
     /// The topic for the summary people read.
     pub notifier: Option<&'a Notifier>,
     /// The report archive and its change-tracking state.
     pub archive: Option<&'a Archive>,
+    /// Security Hub, for the findings and their lifecycle (`SECURITY_HUB=on`).
+    pub security_hub: Option<&'a SecurityHub>,
 }
 
 /// What every step of one invocation reads: its configuration, its facts, where its results

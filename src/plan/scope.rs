@@ -8,7 +8,7 @@ use futures_util::stream::{self, StreamExt};
 use super::deadline::Deadline;
 use super::limiter::Limiter;
 use crate::aws::{AssumedRole, Lightsail, OrganizationAccount, RegionClient};
-use crate::coverage::{Location, OrganizationCoverage, ScopeError};
+use crate::coverage::{partition, Location, OrganizationCoverage, ScopeError};
 use crate::failure::{codes, Failure};
 use crate::request::{AccountRole, AccountSelection, AuditRequest, Member, RegionSelection};
 
@@ -281,17 +281,6 @@ async fn region_names(
                     failure,
                 })
         }
-    }
-}
-
-/// The partition of a region: where role ARNs of its accounts live.
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
     }
 }
 

@@ -52,6 +52,38 @@ struct OpenFinding {
     first_seen: DateTime<Utc>,
 }
 
+impl State {
+    /// A state holding `open` findings: what another store (Security Hub) holds open,
+    /// compared as the archive's state is. When each was first seen does not matter there.
+    pub(crate) fn holding(
+        open: impl IntoIterator<Item = (Location, String, Option<String>, FindingCode)>,
+    ) -> Self {
+        let mut buckets: BTreeMap<BucketId, Vec<OpenFinding>> = BTreeMap::new();
+        for (location, bucket_name, access_key_id, code) in open {
+            buckets
+                .entry(bucket_id(&location, &bucket_name))
+                .or_default()
+                .push(OpenFinding {
+                    access_key_id,
+                    code,
+                    first_seen: DateTime::<Utc>::MIN_UTC,
+                });
+        }
+        Self {
+            version: STATE_VERSION,
+            buckets: buckets
+                .into_iter()
+                .map(|((account_id, region, bucket_name), findings)| BucketState {
+                    account_id,
+                    region,
+                    bucket_name,
+                    findings,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// What the run knows of the past, before it compares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum History {

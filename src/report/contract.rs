@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::archive::ArchiveStatus;
 use super::bucket::{BucketReport, BucketStatus};
 use super::changes::{self, Changes, History, Resolved, State};
+use super::hub::HubSummary;
 use super::suppress;
 use crate::coverage::{Listed, OrganizationCoverage, ScopeError};
 use crate::request::{Suppression, TrustBasis};
@@ -80,6 +81,8 @@ pub struct Summary {
     pub(crate) changes: Changes,
     /// Whether the report went to the archive.
     pub(crate) archive: ArchiveStatus,
+    /// What went to Security Hub.
+    pub(crate) security_hub: HubSummary,
 }
 
 /// Counts for one account or one region.
@@ -277,6 +280,11 @@ impl Report {
         tracking.state
     }
 
+    /// Records what the Security Hub export did.
+    pub(crate) fn set_security_hub(&mut self, summary: HubSummary) {
+        self.summary.security_hub = summary;
+    }
+
     /// Records where the report went in the archive.
     pub(crate) fn set_archive(&mut self, status: ArchiveStatus) {
         self.summary.archive = status;
@@ -415,7 +423,8 @@ mod tests {
                        "unknown": {"bucketsAudited": 0, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 0, "findings": 0},
                        "us-east-1": {"bucketsAudited": 2, "bucketsFailed": 0, "bucketsSkipped": 0, "keys": 3, "findings": 4}},
                    "newFindings": 0, "resolvedFindings": [], "changes": "DISABLED",
-                   "archive": {"status": "DISABLED"}})
+                   "archive": {"status": "DISABLED"},
+                   "securityHub": {"status": "DISABLED", "imported": 0, "archived": 0, "failed": 0, "errors": []}})
         );
         assert_eq!(report.summary().findings.total(), 4);
     }

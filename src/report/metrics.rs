@@ -37,7 +37,7 @@ fn finding_metric(code: FindingCode) -> &'static str {
 }
 
 /// The metrics after the findings', in the order they are declared.
-const RUN_METRICS: [&str; 8] = [
+const RUN_METRICS: [&str; 9] = [
     "BucketsFailed",
     "BucketsSkipped",
     // Audited buckets whose access (GetBuckets) could not be read.
@@ -47,6 +47,8 @@ const RUN_METRICS: [&str; 8] = [
     "NotificationsFailed",
     // 1 when the report or the change-tracking state could not be written or read.
     "ArchiveFailures",
+    // Findings not imported or archived in Security Hub, plus its calls that failed.
+    "SecurityHubFailures",
     // 1 on every run that produced a report: the missed-audit alarm fires on its absence.
     "AuditsCompleted",
 ];
@@ -87,6 +89,7 @@ pub(crate) fn metrics_record(
         summary.keys,
         usize::from(notification.0),
         usize::from(summary.archive.failed()),
+        summary.security_hub.failures(),
         1,
     ];
     let findings = FindingCode::ALL.map(|code| (finding_metric(code), summary.findings.of(code)));
@@ -238,6 +241,7 @@ mod tests {
             ("KeysAudited", 1),
             ("NotificationsFailed", 1),
             ("ArchiveFailures", 0),
+            ("SecurityHubFailures", 0),
             ("AuditsCompleted", 1),
         ];
         assert_eq!(names, expected.map(|(name, _)| name));

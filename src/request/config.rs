@@ -101,6 +101,14 @@ pub struct Config {
     pub(crate) report_bucket: Option<String>,
     /// `REPORT_PREFIX`: what goes before every archive key.
     pub(crate) report_prefix: String,
+    /// `ARCHIVE_OCSF`: each run also archives its findings as OCSF JSON Lines.
+    pub(crate) archive_ocsf: bool,
+    /// `SECURITY_HUB=on`: findings are imported into Security Hub, and archived there when
+    /// resolved.
+    pub(crate) security_hub: bool,
+    /// `SECURITY_HUB_REGION`: the one Region every finding is imported into; `None`: each
+    /// finding in its bucket's Region.
+    pub(crate) security_hub_region: Option<String>,
     /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda): the metrics' `FunctionName` dimension.
     pub(crate) function_name: Option<String>,
     /// `AWS_LAMBDA_LOG_LEVEL` (Lambda's `ApplicationLogLevel`): the metrics record carries it,
@@ -126,6 +134,9 @@ impl Default for Config {
             notify_when: None,
             report_bucket: None,
             report_prefix: String::new(),
+            archive_ocsf: false,
+            security_hub: false,
+            security_hub_region: None,
             function_name: None,
             lambda_log_level: None,
             deadline_margin: DEFAULT_DEADLINE_MARGIN,
@@ -147,6 +158,11 @@ impl Config {
         self.report_bucket
             .as_deref()
             .map(|b| (b, self.report_prefix.as_str()))
+    }
+
+    /// Whether findings go to Security Hub (`SECURITY_HUB=on`).
+    pub fn security_hub(&self) -> bool {
+        self.security_hub
     }
 
     /// When to tell people: `NOTIFY_WHEN`; else `always` for `NOTIFY_ALWAYS=true`; else

@@ -32,6 +32,12 @@ impl Config {
                 message,
             })?;
         }
+        if config.archive_ocsf && config.report_bucket.is_none() {
+            return Err(AuditError::InvalidConfiguration {
+                variable: "ARCHIVE_OCSF",
+                message: "is true, but REPORT_BUCKET is not set: the OCSF lines are archived beside the report. Set REPORT_BUCKET, or ARCHIVE_OCSF=false".into(),
+            });
+        }
         Ok(config)
     }
 }

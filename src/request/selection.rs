@@ -103,7 +103,7 @@ impl AccountRole {
 }
 
 /// `us-east-1`, `ap-southeast-2`, `us-gov-west-1`: letters, hyphens, a final number.
-fn is_region_name(name: &str) -> bool {
+pub(super) fn is_region_name(name: &str) -> bool {
     let mut parts = name.split('-');
     let Some(first) = parts.next() else {
         return false;

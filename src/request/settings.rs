@@ -11,7 +11,7 @@ use super::accounts::{
 };
 use super::bucket_name::unique_names;
 use super::config::{AuditRequest, Config, NotifyWhen};
-use super::selection::RegionSelection;
+use super::selection::{is_region_name, RegionSelection};
 use super::suppression::parse_suppressions;
 use super::values::{
     account_ids, boolean, bounded, bucket_names, checked_text, days, invalid, is_bucket_name, is_topic_arn,
@@ -361,6 +361,40 @@ pub(super) const SETTINGS: &[Setting] = &[
                 ));
             }
             c.report_bucket = Some(name.to_owned());
+            Ok(())
+        },
+        field: None,
+    },
+    Setting {
+        variable: "ARCHIVE_OCSF",
+        from_env: |c, raw| {
+            c.archive_ocsf = switch(raw)?;
+            Ok(())
+        },
+        field: None,
+    },
+    Setting {
+        variable: "SECURITY_HUB",
+        from_env: |c, raw| {
+            c.security_hub = match raw.trim().to_ascii_lowercase().as_str() {
+                "on" => true,
+                "off" => false,
+                _ => return Err(format!("must be on or off; got {raw:?}")),
+            };
+            Ok(())
+        },
+        field: None,
+    },
+    Setting {
+        variable: "SECURITY_HUB_REGION",
+        from_env: |c, raw| {
+            let region = raw.trim();
+            if !is_region_name(region) {
+                return Err(format!(
+                    "must be empty (each finding in its bucket's Region) or one Region such as eu-west-1; got {raw:?}"
+                ));
+            }
+            c.security_hub_region = Some(region.to_owned());
             Ok(())
         },
         field: None,

@@ -51,6 +51,7 @@ impl Estate {
         let outputs = Outputs {
             notifier: Some(&notifier),
             archive: Some(&archive),
+            security_hub: None,
         };
         let invocation = Invocation::at(now).in_account(HOME_ACCOUNT);
         let report = invoke(&local.lightsail, outputs, &local.config, &event, &invocation)

@@ -40,6 +40,7 @@ async fn deliver(local: &Local, rule: &Rule, payload: Value) -> Result<Report, A
     let outputs = Outputs {
         notifier: Some(&notifier),
         archive: None,
+        security_hub: None,
     };
     handle(&local.lightsail, outputs, &local.config, event(payload)).await
 }
@@ -81,6 +82,7 @@ async fn a_clean_run_is_quiet_unless_notify_always() {
         let outputs = Outputs {
             notifier: Some(&notifier),
             archive: None,
+            security_hub: None,
         };
         handle(&local.lightsail, outputs, &config, event(clean.clone()))
             .await

@@ -50,6 +50,7 @@ async fn lambda(local: &Local, payload: Value) -> Value {
     let outputs = Outputs {
         notifier: Some(&notifier),
         archive: None,
+        security_hub: None,
     };
     let mut context = Context::default();
     context.invoked_function_arn =

@@ -146,7 +146,8 @@ async fn the_report_follows_the_documented_contract() {
                "byAccount": {"123456789012": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 6}},
                "byRegion": {"us-east-1": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 6}},
                "newFindings": 0, "resolvedFindings": [], "changes": "DISABLED",
-               "archive": {"status": "DISABLED"}})
+               "archive": {"status": "DISABLED"},
+               "securityHub": {"status": "DISABLED", "imported": 0, "archived": 0, "failed": 0, "errors": []}})
     );
     assert_eq!(report["scopeErrors"], json!([]));
 

@@ -1,0 +1,458 @@
+//! The Security Hub export of a finished report: each account's findings imported with that
+//! account's credentials, and what Security Hub holds open that this run resolved archived.
+//!
+//! One account and Security Hub Region at a time is a [`Target`]: its open findings are read
+//! (paged `GetFindings`), then this run's findings and the archivals are imported in batches
+//! of at most 100 findings and 6 MB, at most 10 calls a second. Targets run side by side.
+//! Every call stops at the audit's cutoff, so the archive and the notification keep their
+//! time. A failure is reported in `summary.securityHub`; it never changes the rest of the
+//! report.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures_util::stream::{self, StreamExt};
+use serde_json::{json, Value};
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use super::audit::{audit, conclude, Audited};
+use super::delivery::is_configured_run;
+use super::run::{Invocation, Outputs, Run};
+use crate::aws::{AssumedRole, HubPlace, Lightsail, SecurityHub};
+use crate::coverage::Listed;
+use crate::error::AuditError;
+use crate::failure::{codes, Failure};
+use crate::report::{
+    archived_finding, asff_findings, generator_prefix, product_arn, to_archive, HubError, HubSummary, Report,
+};
+use crate::request::Config;
+use crate::text::loggable;
+
+/// `BatchImportFindings`' limits: findings and bytes per call, bytes per finding.
+const MAX_BATCH_FINDINGS: usize = 100;
+const MAX_BATCH_BYTES: usize = 6 * 1024 * 1024;
+const MAX_FINDING_BYTES: usize = 240 * 1024;
+/// Security Hub throttles beyond 10 calls a second per account and Region.
+const CALL_SPACING: Duration = Duration::from_millis(100);
+/// `GetFindings` pages of 100: 100,000 open findings at most, so a token that never ends
+/// cannot loop for ever.
+const MAX_PAGES: usize = 1000;
+/// Targets exported at once.
+const MAX_TARGETS_AT_ONCE: usize = 4;
+/// The most errors the summary lists; `failed` counts every one.
+const MAX_ERRORS: usize = 100;
+
+/// Audits `event` and exports the report to Security Hub with the same lifecycle as the
+/// function, without an archive (the command line's `--security-hub`): `summary.securityHub`
+/// says what went.
+pub async fn run_audit_to_security_hub(
+    lightsail: &Lightsail,
+    hub: &SecurityHub,
+    config: &Config,
+    event: &Value,
+    invocation: &Invocation,
+) -> Result<Report, AuditError> {
+    let outputs = Outputs {
+        security_hub: Some(hub),
+        ..Outputs::default()
+    };
+    let run = Run::new(config, invocation, outputs);
+    let Audited {
+        mut report,
+        listed,
+        credentials,
+    } = audit(lightsail, &run, event).await?;
+    let may_archive = is_configured_run(&report, config);
+    let summary = export(&report, &listed, hub, &credentials, may_archive, &run).await;
+    report.set_security_hub(summary);
+    conclude(report)
+}
+
+/// Each account's credentials, as the audit reached it: `None` for the function's own.
+pub(crate) type Credentials = BTreeMap<String, Option<AssumedRole>>;
+
+/// One account in one Security Hub Region, and this run's findings for it.
+struct Target {
+    account_id: String,
+    hub_region: String,
+    findings: Vec<Value>,
+}
+
+/// Exports `report` to Security Hub and returns what `summary.securityHub` says of it.
+/// `may_archive` is false for a run whose findings are not the schedule's (thresholds or
+/// trusted accounts overridden): it imports what it found and archives nothing.
+pub(super) async fn export(
+    report: &Report,
+    listed: &[Listed],
+    hub: &SecurityHub,
+    credentials: &Credentials,
+    may_archive: bool,
+    run: &Run<'_>,
+) -> HubSummary {
+    let (targets, unplaced) = targets(report, listed, run.config.security_hub_region.as_deref());
+    let mut summary = HubSummary::default();
+    if unplaced > 0 {
+        summary.failed += unplaced;
+        summary.errors.push(HubError {
+            account_id: None,
+            region: None,
+            code: codes::ACCOUNT_UNKNOWN.to_owned(),
+            message: format!(
+                "{unplaced} findings have no known account, Region or key id, so no stable id: they were not sent"
+            ),
+        });
+    }
+    let exporter = Exporter {
+        report,
+        listed,
+        hub,
+        credentials,
+        may_archive,
+        run,
+    };
+    let outcomes: Vec<HubSummary> = stream::iter(targets)
+        .map(|target| exporter.export(target))
+        .buffer_unordered(MAX_TARGETS_AT_ONCE)
+        .collect()
+        .await;
+    for outcome in outcomes {
+        summary.imported += outcome.imported;
+        summary.archived += outcome.archived;
+        summary.failed += outcome.failed;
+        summary.errors.extend(outcome.errors);
+    }
+    summary.errors.truncate(MAX_ERRORS);
+    let summary = summary.settle();
+    info!(
+        status = ?summary.status,
+        imported = summary.imported,
+        archived = summary.archived,
+        failed = summary.failed,
+        "Security Hub export done"
+    );
+    summary
+}
+
+/// Every account and Security Hub Region this run covered, with its findings; and how many
+/// findings could not be placed. An account and Region is covered when a bucket of it was
+/// audited or it was listed completely: only there can a finding be resolved.
+fn targets(report: &Report, listed: &[Listed], aggregation: Option<&str>) -> (Vec<Target>, usize) {
+    let hub_region = |region: &str| aggregation.unwrap_or(region).to_owned();
+    let mut by_place: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
+    let audited = report
+        .buckets()
+        .iter()
+        .filter(|b| b.status == crate::report::BucketStatus::Audited)
+        .map(|b| &b.location);
+    for location in audited.chain(listed.iter().map(|l| &l.location)) {
+        if let (Some(account), Some(region)) = (&location.account_id, &location.region) {
+            by_place.entry((account.clone(), hub_region(region))).or_default();
+        }
+    }
+    let (findings, unplaced) = asff_findings(report, aggregation);
+    for placed in findings {
+        by_place
+            .entry((placed.account_id, placed.hub_region))
+            .or_default()
+            .push(placed.finding);
+    }
+    let targets = by_place
+        .into_iter()
+        .map(|((account_id, hub_region), findings)| Target {
+            account_id,
+            hub_region,
+            findings,
+        })
+        .collect();
+    (targets, unplaced)
+}
+
+/// What exporting any target reads.
+struct Exporter<'a> {
+    report: &'a Report,
+    listed: &'a [Listed],
+    hub: &'a SecurityHub,
+    credentials: &'a Credentials,
+    may_archive: bool,
+    run: &'a Run<'a>,
+}
+
+impl Exporter<'_> {
+    /// One target: its open findings read, then this run's findings and the archivals sent.
+    async fn export(&self, mut target: Target) -> HubSummary {
+        let findings = std::mem::take(&mut target.findings);
+        let mut summary = HubSummary::default();
+        let fail = |summary: &mut HubSummary, failure: Failure, unsent: usize| {
+            warn!(account_id = %target.account_id, region = %target.hub_region, code = %failure.code,
+                  error_message = %loggable(&failure.message), "Security Hub export failed");
+            summary.failed += unsent;
+            summary.errors.push(HubError {
+                account_id: Some(target.account_id.clone()),
+                region: Some(target.hub_region.clone()),
+                code: failure.code,
+                message: failure.message,
+            });
+        };
+        let Some(credentials) = self.credentials.get(&target.account_id) else {
+            let failure = Failure::new(
+                codes::ACCOUNT_UNKNOWN,
+                "this run holds no credentials for the account",
+            );
+            fail(&mut summary, failure, findings.len());
+            return summary;
+        };
+        let place = HubPlace {
+            region: &target.hub_region,
+            credentials: credentials.as_ref(),
+        };
+        let mut pace = Pace::default();
+        let mut findings = findings;
+        let archivals = match self.open_findings(place, &target, &mut pace).await {
+            Ok(held) => {
+                keep_first_seen(&mut findings, &held);
+                self.archivals(&held)
+            }
+            Err(failure) => {
+                // Without knowing what is open nothing is archived; the findings still go.
+                fail(&mut summary, failure, 0);
+                Vec::new()
+            }
+        };
+        let batches = batches(findings, archivals);
+        let mut remaining: usize = batches.iter().map(|b| b.findings.len()).sum();
+        for batch in batches {
+            remaining -= batch.findings.len();
+            match self.send(place, &batch, &mut pace).await {
+                Ok(refused) => summary.add(&batch, &refused, &target),
+                Err(failure) => {
+                    fail(
+                        &mut summary,
+                        failure,
+                        batch.findings.len() + batch.oversized + remaining,
+                    );
+                    break;
+                }
+            }
+        }
+        summary
+    }
+
+    /// This tool's open findings for the target's account, every page.
+    async fn open_findings(
+        &self,
+        place: HubPlace<'_>,
+        target: &Target,
+        pace: &mut Pace,
+    ) -> Result<Vec<Value>, Failure> {
+        let product = product_arn(&target.account_id, &target.hub_region);
+        let prefix = generator_prefix();
+        let filters = json!({
+            "ProductArn": [{"Value": product, "Comparison": "EQUALS"}],
+            "GeneratorId": [{"Value": prefix, "Comparison": "PREFIX"}],
+            "AwsAccountId": [{"Value": target.account_id, "Comparison": "EQUALS"}],
+            "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
+        });
+        let mut held = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let body = match &token {
+                Some(token) => {
+                    json!({"Filters": filters, "MaxResults": MAX_BATCH_FINDINGS, "NextToken": token})
+                }
+                None => json!({"Filters": filters, "MaxResults": MAX_BATCH_FINDINGS}),
+            };
+            let bytes = serde_json::to_vec(&body).unwrap_or_default();
+            pace.wait().await;
+            let page = self
+                .run
+                .deadline
+                .run(self.hub.findings_page(place, bytes))
+                .await
+                .unwrap_or_else(|| Err(cut_short("reading the open findings")))?;
+            // The filters say this already; a finding that does not match them is not ours
+            // to archive, whatever the endpoint answered.
+            held.extend(page.findings.into_iter().filter(|f| {
+                f.get("ProductArn").and_then(Value::as_str) == Some(product.as_str())
+                    && f.get("AwsAccountId").and_then(Value::as_str) == Some(target.account_id.as_str())
+                    && f.get("RecordState").and_then(Value::as_str) == Some("ACTIVE")
+                    && f.get("GeneratorId")
+                        .and_then(Value::as_str)
+                        .is_some_and(|g| g.starts_with(&prefix))
+            }));
+            match page.next_token {
+                Some(next) if Some(&next) != token.as_ref() => token = Some(next),
+                Some(_) => {
+                    return Err(Failure::new(
+                        codes::REPEATED_PAGE_TOKEN,
+                        "GetFindings repeated its page token",
+                    ))
+                }
+                None => return Ok(held),
+            }
+        }
+        Err(Failure::new(
+            codes::TOO_MANY_PAGES,
+            format!("GetFindings gave more than {MAX_PAGES} pages of open findings"),
+        ))
+    }
+
+    /// The open findings this run archives, as they are sent.
+    fn archivals(&self, held: &[Value]) -> Vec<Value> {
+        if !self.may_archive {
+            info!("this run's thresholds or trusted accounts are not the configured ones: nothing is archived in Security Hub");
+            return Vec::new();
+        }
+        to_archive(self.report, self.listed, held)
+            .into_iter()
+            .map(|a| archived_finding(a.held, a.key.code, a.why, self.report.generated_at()))
+            .collect()
+    }
+
+    /// One `BatchImportFindings` call; the ids of the findings Security Hub refused, with why.
+    async fn send(
+        &self,
+        place: HubPlace<'_>,
+        batch: &Batch,
+        pace: &mut Pace,
+    ) -> Result<Vec<(String, Failure)>, Failure> {
+        let body = json!({"Findings": batch.findings});
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        pace.wait().await;
+        let refused = self
+            .run
+            .deadline
+            .run(self.hub.import(place, bytes))
+            .await
+            .unwrap_or_else(|| Err(cut_short("importing findings")))?;
+        Ok(refused.into_iter().map(|r| (r.id, r.failure)).collect())
+    }
+}
+
+/// Gives each of `findings` that Security Hub already holds open the `CreatedAt` and
+/// `FirstObservedAt` it holds: Security Hub, not the archive, knows when it was first seen.
+fn keep_first_seen(findings: &mut [Value], held: &[Value]) {
+    let first_seen: BTreeMap<&str, &Value> = held
+        .iter()
+        .filter_map(|h| Some((h.get("Id")?.as_str()?, h)))
+        .collect();
+    for finding in findings.iter_mut() {
+        let Some(held) = finding
+            .get("Id")
+            .and_then(Value::as_str)
+            .and_then(|id| first_seen.get(id))
+        else {
+            continue;
+        };
+        let times: Vec<(&str, Value)> = ["CreatedAt", "FirstObservedAt"]
+            .into_iter()
+            .filter_map(|field| Some((field, held.get(field)?.clone())))
+            .collect();
+        if let Some(object) = finding.as_object_mut() {
+            for (field, time) in times {
+                object.insert(field.to_owned(), time);
+            }
+        }
+    }
+}
+
+/// At most [`MAX_BATCH_FINDINGS`] findings and [`MAX_BATCH_BYTES`] in one call.
+struct Batch {
+    findings: Vec<Value>,
+    /// How many of `findings` are archivals.
+    archivals: usize,
+    /// Findings over [`MAX_FINDING_BYTES`], which Security Hub would refuse: not sent.
+    oversized: usize,
+}
+
+/// This run's findings, then the archivals, in batches within the call's limits.
+fn batches(findings: Vec<Value>, archivals: Vec<Value>) -> Vec<Batch> {
+    let mut out: Vec<Batch> = Vec::new();
+    let mut bytes = 0;
+    let tagged = findings
+        .into_iter()
+        .map(|f| (f, false))
+        .chain(archivals.into_iter().map(|f| (f, true)));
+    for (finding, archival) in tagged {
+        let size = serde_json::to_vec(&finding).map_or(usize::MAX, |b| b.len());
+        let open_new = match out.last() {
+            None => true,
+            Some(last) => last.findings.len() >= MAX_BATCH_FINDINGS || bytes + size > MAX_BATCH_BYTES,
+        };
+        if open_new {
+            out.push(Batch {
+                findings: Vec::new(),
+                archivals: 0,
+                oversized: 0,
+            });
+            bytes = 0;
+        }
+        let Some(batch) = out.last_mut() else { continue };
+        if size > MAX_FINDING_BYTES {
+            batch.oversized += 1;
+            continue;
+        }
+        bytes += size + 1;
+        batch.archivals += usize::from(archival);
+        batch.findings.push(finding);
+    }
+    out
+}
+
+impl HubSummary {
+    /// Counts a sent batch: what Security Hub took, and each finding it refused.
+    fn add(&mut self, batch: &Batch, refused: &[(String, Failure)], target: &Target) {
+        let archival_ids: Vec<&str> = batch
+            .findings
+            .iter()
+            .filter(|f| f.get("RecordState").and_then(Value::as_str) == Some("ARCHIVED"))
+            .filter_map(|f| f.get("Id").and_then(Value::as_str))
+            .collect();
+        let refused_archivals = refused
+            .iter()
+            .filter(|(id, _)| archival_ids.contains(&id.as_str()))
+            .count();
+        let refused_active = refused.len().saturating_sub(refused_archivals);
+        self.archived += batch.archivals.saturating_sub(refused_archivals);
+        self.imported += (batch.findings.len() - batch.archivals).saturating_sub(refused_active);
+        self.failed += refused.len() + batch.oversized;
+        for (id, failure) in refused {
+            self.errors.push(HubError {
+                account_id: Some(target.account_id.clone()),
+                region: Some(target.hub_region.clone()),
+                code: failure.code.clone(),
+                message: format!("finding {id}: {}", failure.message),
+            });
+        }
+        if batch.oversized > 0 {
+            self.errors.push(HubError {
+                account_id: Some(target.account_id.clone()),
+                region: Some(target.hub_region.clone()),
+                code: codes::FINDING_TOO_LARGE.to_owned(),
+                message: format!("{} findings were over 240 KB and were not sent", batch.oversized),
+            });
+        }
+    }
+}
+
+/// Spaces one target's calls [`CALL_SPACING`] apart.
+#[derive(Default)]
+struct Pace {
+    next: Option<Instant>,
+}
+
+impl Pace {
+    async fn wait(&mut self) {
+        if let Some(next) = self.next {
+            tokio::time::sleep_until(next).await;
+        }
+        self.next = Some(Instant::now() + CALL_SPACING);
+    }
+}
+
+fn cut_short(what: &str) -> Failure {
+    Failure::new(
+        codes::DEADLINE_EXCEEDED,
+        format!("{what} in Security Hub did not finish before the invocation's deadline"),
+    )
+}
