@@ -624,26 +624,26 @@ def function_role_account(d):
 
 def security_hub_access_problems(statements, enabled, account, who):
     """Whatever the Sids: `who` may import and read Security Hub findings exactly when enabled,
-    only its own account's, in any region; never another account's product or hub, never any
-    other Security Hub action."""
-    problems = []
+    only its own account's, in any region; never another account's product or hub, nor another
+    company's product, nor any other Security Hub action."""
+    problems, other = [], "210987654321" if account != "210987654321" else "123456789012"
+    product, hub = security_hub_arns(account)
+    import_, read = "securityhub:BatchImportFindings", "securityhub:GetFindings"
     for region in ("us-east-1", "eu-west-1"):
-        own = {"securityhub:BatchImportFindings": f"arn:aws:securityhub:{region}:{account}:product/{account}/default",
-               "securityhub:GetFindings": f"arn:aws:securityhub:{region}:{account}:hub/default"}
-        for action, arn in own.items():
+        for action, arn in ((import_, product), (read, hub)):
+            arn = arn.replace(":*:", f":{region}:", 1)
             if allows(statements, action, resource=arn) != enabled:
                 problems.append(f"{who} {'may not' if enabled else 'may'} {action} on {arn}")
-    other = "210987654321" if account != "210987654321" else "123456789012"
-    for action, arn in (("securityhub:BatchImportFindings", f"arn:aws:securityhub:us-east-1:{other}:product/{other}/default"),
-                        ("securityhub:BatchImportFindings", f"arn:aws:securityhub:us-east-1:{account}:product/aws/guardduty"),
-                        ("securityhub:GetFindings", f"arn:aws:securityhub:us-east-1:{other}:hub/default")):
-        if allows(statements, action, resource=arn):
-            problems.append(f"{who} may {action} on {arn}, not its own account's")
+    foreign = [(import_, f"arn:aws:securityhub:us-east-1:{other}:product/{other}/default"),
+               (import_, f"arn:aws:securityhub:us-east-1:{account}:product/aws/guardduty"),
+               (read, f"arn:aws:securityhub:us-east-1:{other}:hub/default")]
+    problems += [f"{who} may {action} on {arn}, not its own account's"
+                 for action, arn in foreign if allows(statements, action, resource=arn)]
     others = sorted({a for st in statements if st.get("Effect") == "Allow"
                      for a in as_list(st.get("Action", [])) if a.lower().startswith("securityhub:")}
-                    - {"securityhub:BatchImportFindings", "securityhub:GetFindings"})
+                    - {import_, read})
     if others:
-        problems.append(f"{who} has Security Hub actions beyond BatchImportFindings and GetFindings: {others}")
+        problems.append(f"{who} has Security Hub actions beyond {import_} and {read}: {others}")
     return problems
 
 
@@ -1494,7 +1494,8 @@ def check_member_permissions(d, m):
     enabled = m.params["SecurityHub"] == "Enabled"
     expect(problems, "member role actions", actions,
            sorted(MEMBER_ACTIONS + (MEMBER_SECURITY_HUB_ACTIONS if enabled else [])))
-    problems += security_hub_access_problems(statements, enabled, m.role["Arn"].split(":")[4], "the member role")
+    account = m.role["Arn"].split(":")[4]
+    problems += security_hub_access_problems(statements, enabled, account, "the member role")
     expect(problems, "member role managed policies",
            iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"], [])
     return problems
