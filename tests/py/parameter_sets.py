@@ -59,6 +59,12 @@ PARAMETER_SETS = [
                  {"AuditAccounts": "210987654321",
                   "AuditRoleArns": "arn:aws:iam::777777777777:role/OutsideTheOrganization"},
                  DEFAULT_REQUEST, True),
+    # Security Hub on, everything imported in one aggregation region, OCSF archived; with an
+    # account list, so member-role.yaml is deployed with its SecurityHub Enabled too.
+    ParameterSet("Security Hub and OCSF",
+                 {"SecurityHub": "Enabled", "SecurityHubRegion": "eu-west-1", "ArchiveOcsf": "true",
+                  "AuditAccounts": "210987654321"},
+                 DEFAULT_REQUEST, True),
     # The longest values the patterns take: a role ARN with a path, a 1224-character external id.
     ParameterSet("account list, long entries",
                  {"AuditAccounts": "arn:aws-us-gov:iam::210987654321:role/audit/x/"
@@ -74,6 +80,9 @@ REFUSED_SETS = [
     ("organization with AuditRoleArns",
      {"AuditAccounts": "organization", "AuditRoleArns": "arn:aws:iam::210987654321:role/Audit"},
      "Rules/OrganizationWithoutRoleArns"),
+    # The function would refuse these at every start (its SECURITY_HUB and SECURITY_HUB_REGION).
+    ("SecurityHub Yes", {"SecurityHub": "Yes"}, "SecurityHub"),
+    ("SecurityHubRegion Europe", {"SecurityHubRegion": "Europe"}, "SecurityHubRegion"),
 ]
 
 

@@ -19,6 +19,13 @@ never the current change-tracking state. The docs' Permissions text (docs/deploy
 "## Permissions") names every action and managed policy of the function's role. The checks read
 the template: one runs for every parameter set: a resource that disappears fails its check.
 
+Security Hub: the function's role may import and read its own account's findings
+(securityhub:BatchImportFindings on its default product, GetFindings on its hub, any region)
+exactly when SecurityHub is Enabled, SECURITY_HUB says "on" or "off" accordingly, and an alarm
+watches SecurityHubFailures exactly then; member-role.yaml, deployed with SecurityHub Enabled
+beside such a stack, grants its role the same for its own account. OCSF files expire with the
+reports.
+
 Accounts: the function may assume MemberRoleName roles only within its organization (an
 aws:ResourceOrgID condition) and exactly when AuditAccounts is set, may call Organizations
 ListAccounts exactly in organization mode, and reaches every role that AuditAccounts names. Its
@@ -105,7 +112,11 @@ ENVIRONMENT = {
     "EXCLUDE_ACCOUNT_IDS": "ExcludeAccountIds",
     "ACCESS_CHECKS": "AccessChecks",
     "TRUSTED_ACCOUNT_IDS": "TrustedAccountIds",
+    "SECURITY_HUB_REGION": "SecurityHubRegion",
+    "ARCHIVE_OCSF": "ArchiveOcsf",
 }
+# SECURITY_HUB: what the function reads for each value of the SecurityHub parameter.
+SECURITY_HUB = {"Disabled": "off", "Enabled": "on"}
 # Variables the template must not set: NOTIFY_WHEN carries the deprecated NotifyAlways, and two
 # variables saying when to notify could disagree.
 NOT_IN_ENVIRONMENT = ["NOTIFY_ALWAYS"]
@@ -513,7 +524,8 @@ def notify_when(params):
 
 def check_environment(d, template):
     """Each variable carries its parameter; NOTIFY_TOPIC_ARN is the stack's topic, REPORT_BUCKET
-    the stack's bucket, NOTIFY_WHEN is NotifyWhen (or "always" for NotifyAlways "true")."""
+    the stack's bucket, NOTIFY_WHEN is NotifyWhen (or "always" for NotifyAlways "true"),
+    SECURITY_HUB is "on" or "off" for SecurityHub Enabled or Disabled."""
     variables = function_config(d).get("Environment", {}).get("Variables", {})
     problems = []
     for variable, parameter in ENVIRONMENT.items():
@@ -523,6 +535,7 @@ def check_environment(d, template):
     expect(problems, "NOTIFY_TOPIC_ARN", variables.get("NOTIFY_TOPIC_ARN"), topic_arn(d))
     expect(problems, "REPORT_BUCKET", variables.get("REPORT_BUCKET"), report_bucket(d))
     expect(problems, "NOTIFY_WHEN", variables.get("NOTIFY_WHEN"), notify_when(d.params))
+    expect(problems, "SECURITY_HUB", variables.get("SECURITY_HUB"), SECURITY_HUB[d.params["SecurityHub"]])
     for variable in NOT_IN_ENVIRONMENT:
         if variable in variables:
             problems.append(f"{variable} is set ({variables[variable]!r}); it must not be")
@@ -562,6 +575,7 @@ def check_function_role(d, template):
         "DeliverToTopic": ("sns:Publish", target) if ":sns:" in target else None,
         "DeliverToBus": ("events:PutEvents", target) if ":events:" in target else None,
     }
+    wanted.update(security_hub_statements(d.params["SecurityHub"], function_role_account(d)))
     problems = []
     for sid, want in wanted.items():
         statement = by_sid.get(sid)
@@ -585,6 +599,60 @@ def check_function_role(d, template):
     if BASIC_EXECUTION not in d.resolved[lid].get("ManagedPolicyArns", []):
         problems.append(f"{lid} lacks {BASIC_EXECUTION}")
     return problems
+
+
+def security_hub_arns(account):
+    """The account's own default product ARN and hub ARN, in any region: where the function
+    (and the member role) may import and read its Security Hub findings."""
+    return (f"arn:aws:securityhub:*:{account}:product/{account}/default",
+            f"arn:aws:securityhub:*:{account}:hub/default")
+
+
+def security_hub_statements(setting, account):
+    """Sid -> (action, resource) of the Security Hub statements, or None where they must be
+    absent (SecurityHub Disabled)."""
+    product, hub = security_hub_arns(account)
+    enabled = setting == "Enabled"
+    return {"ImportSecurityHubFindings": ("securityhub:BatchImportFindings", product) if enabled else None,
+            "ReadSecurityHubFindings": ("securityhub:GetFindings", hub) if enabled else None}
+
+
+def function_role_account(d):
+    """The account the function's role (and so the stack) is in."""
+    return function_config(d)["Role"].split(":")[4]
+
+
+def security_hub_access_problems(statements, enabled, account, who):
+    """Whatever the Sids: `who` may import and read Security Hub findings exactly when enabled,
+    only its own account's, in any region; never another account's product or hub, nor another
+    company's product, nor any other Security Hub action."""
+    problems, other = [], "210987654321" if account != "210987654321" else "123456789012"
+    product, hub = security_hub_arns(account)
+    import_, read = "securityhub:BatchImportFindings", "securityhub:GetFindings"
+    for region in ("us-east-1", "eu-west-1"):
+        for action, arn in ((import_, product), (read, hub)):
+            arn = arn.replace(":*:", f":{region}:", 1)
+            if allows(statements, action, resource=arn) != enabled:
+                problems.append(f"{who} {'may not' if enabled else 'may'} {action} on {arn}")
+    foreign = [(import_, f"arn:aws:securityhub:us-east-1:{other}:product/{other}/default"),
+               (import_, f"arn:aws:securityhub:us-east-1:{account}:product/aws/guardduty"),
+               (read, f"arn:aws:securityhub:us-east-1:{other}:hub/default")]
+    problems += [f"{who} may {action} on {arn}, not its own account's"
+                 for action, arn in foreign if allows(statements, action, resource=arn)]
+    others = sorted({a for st in statements if st.get("Effect") == "Allow"
+                     for a in as_list(st.get("Action", [])) if a.lower().startswith("securityhub:")}
+                    - {import_, read})
+    if others:
+        problems.append(f"{who} has Security Hub actions beyond {import_} and {read}: {others}")
+    return problems
+
+
+def check_security_hub_access(d, template):
+    """The function's role may call securityhub:BatchImportFindings on its account's default
+    product and securityhub:GetFindings on its account's hub, in every region, exactly when
+    SecurityHub is Enabled; never another account's, never another Security Hub action."""
+    return security_hub_access_problems(function_role_statements(d), d.params["SecurityHub"] == "Enabled",
+                                        function_role_account(d), "the function role")
 
 
 def account_access_problems(d, statements):
@@ -1024,19 +1092,24 @@ def report_key(prefix):
     return f"{prefix}reports/2026/11/27/2026-11-27T06:00:00Z.json"
 
 
+def ocsf_key(prefix):
+    """Where a run writes its OCSF events with ArchiveOcsf "true"."""
+    return f"{prefix}ocsf/2026/11/27/2026-11-27T06:00:00Z.jsonl"
+
+
 def check_bucket_lifecycle(d, template):
-    """Every report is kept exactly ReportRetentionDays (an enabled rule expires the reports
-    then, and no other expires them sooner), and replaced or deleted versions NONCURRENT_DAYS
+    """Every report, and every OCSF file, is kept exactly ReportRetentionDays (an enabled rule
+    expires them then, and no other expires them sooner), and replaced or deleted versions NONCURRENT_DAYS
     more, the state's included; a rule for the whole bucket expires past versions and aborts
     incomplete uploads but no current version; no two rules with overlapping prefixes share an
     action (S3 refuses that in a configuration given with Prefix): read back from S3."""
     retention, prefix = int(d.params["ReportRetentionDays"]), d.params["ReportPrefix"]
     enabled, problems = lifecycle_rules(d), []
-    report = report_key(prefix)
-    for key in (report, f"{prefix}state.json"):
+    report, ocsf = report_key(prefix), ocsf_key(prefix)
+    for key in (report, ocsf, f"{prefix}state.json"):
         applying = [r for r in enabled if covers(r, key)]
         days = sorted({int(r["Expiration"]["Days"]) for r in applying if "Days" in r.get("Expiration", {})})
-        if key == report:
+        if key in (report, ocsf):
             expect(problems, f"expiration days of {key}", days, [retention])
         noncurrent = sorted({int(r["NoncurrentVersionExpiration"].get("NoncurrentDays")) for r in applying
                              if "NoncurrentVersionExpiration" in r})
@@ -1142,13 +1215,16 @@ def check_archive_access(d, template):
     return problems
 
 
-def check_archive_failures_alarm(d, template):
-    """An alarm fires when a day's ArchiveFailures maximum is above 0, treats missing data as
-    fine (no run is MissedAuditAlarm's), and tells the topic (docs/deploy.md's alarm table)."""
+def daily_failure_alarm_problems(d, metric, wanted_count=1):
+    """wanted_count alarms (1 or 0) on the function's metric; the one fires when a day's
+    maximum is above 0, treats missing data as fine (no run is MissedAuditAlarm's), and tells
+    the topic (docs/deploy.md's alarm table)."""
     alarms = [lid for lid in of_type(d, "AWS::CloudWatch::Alarm")
-              if watched_metrics(d.resolved[lid]) == [("LightsailKeyAudit", "ArchiveFailures")]]
-    if len(alarms) != 1:
-        return [f"expected one alarm on LightsailKeyAudit ArchiveFailures, found {alarms}"]
+              if watched_metrics(d.resolved[lid]) == [("LightsailKeyAudit", metric)]]
+    if len(alarms) != wanted_count:
+        return [f"expected {wanted_count} alarm(s) on LightsailKeyAudit {metric}, found {alarms}"]
+    if not alarms:
+        return []
     props, problems = d.resolved[alarms[0]], []
     for key, wanted in (("Statistic", "Maximum"), ("Period", 86400), ("EvaluationPeriods", 1),
                         ("Threshold", 0), ("ComparisonOperator", "GreaterThanThreshold"),
@@ -1159,6 +1235,17 @@ def check_archive_failures_alarm(d, template):
         expect(problems, f"{alarms[0]} {key}", got, wanted)
     expect(problems, f"{alarms[0]} AlarmActions", props.get("AlarmActions"), [topic_arn(d)])
     return problems
+
+
+def check_archive_failures_alarm(d, template):
+    """One alarm on ArchiveFailures, as daily_failure_alarm_problems says."""
+    return daily_failure_alarm_problems(d, "ArchiveFailures")
+
+
+def check_security_hub_failures_alarm(d, template):
+    """One alarm on SecurityHubFailures exactly when SecurityHub is Enabled, as
+    daily_failure_alarm_problems says; none when Disabled (the metric is then always 0)."""
+    return daily_failure_alarm_problems(d, "SecurityHubFailures", int(d.params["SecurityHub"] == "Enabled"))
 
 
 def check_outputs(d, template):
@@ -1210,6 +1297,8 @@ CHECKS = {
     "report bucket policy": check_bucket_policy,
     "archive access": check_archive_access,
     "archive-failures alarm": check_archive_failures_alarm,
+    "Security Hub access": check_security_hub_access,
+    "Security Hub failures alarm": check_security_hub_failures_alarm,
     "outputs": check_outputs,
 }
 
@@ -1253,12 +1342,15 @@ class Member(NamedTuple):
 
 def member_params(d):
     """member-role.yaml's parameters, as docs/organizations.md has them: the main stack's outputs, its
-    MemberExternalId as ExternalId when set, and MEMBER_EXTRA."""
+    MemberExternalId as ExternalId when set, SecurityHub Enabled when the main stack's is (as
+    docs/deploy.md, "Security Hub", says), and MEMBER_EXTRA."""
     params = {"AuditAccountId": d.outputs["AuditAccountId"],
               "AuditFunctionRolePath": d.outputs["AuditFunctionRolePath"],
               "RoleName": d.outputs["MemberRoleName"]}
     if d.params["MemberExternalId"]:
         params["ExternalId"] = d.params["MemberExternalId"]
+    if d.params["SecurityHub"] == "Enabled":
+        params["SecurityHub"] = "Enabled"
     params.update(MEMBER_EXTRA.get(d.case.name, {}))
     return params
 
@@ -1387,15 +1479,23 @@ def check_member_who_may_assume(d, m):
             for what, arn, x, want in cases if trust_allows(document, arn, x) != want]
 
 
+MEMBER_ACTIONS = ["lightsail:GetBucketAccessKeys", "lightsail:GetBuckets", "lightsail:GetRegions"]
+MEMBER_SECURITY_HUB_ACTIONS = ["securityhub:BatchImportFindings", "securityhub:GetFindings"]
+
+
 def check_member_permissions(d, m):
-    """The member role may only read Lightsail buckets, their keys and the regions: its inline
-    statements allow exactly the three actions, and no managed policy is attached."""
+    """The member role may only read Lightsail buckets, their keys and the regions, and with
+    its SecurityHub Enabled import and read its own account's Security Hub findings: its inline
+    statements allow exactly those actions, and no managed policy is attached."""
     iam, name = client("iam"), m.role["RoleName"]
     statements, problems = inline_statements(name), []
     actions = sorted(a for st in statements if st.get("Effect") == "Allow"
                      for a in as_list(st.get("Action", [])))
+    enabled = m.params["SecurityHub"] == "Enabled"
     expect(problems, "member role actions", actions,
-           ["lightsail:GetBucketAccessKeys", "lightsail:GetBuckets", "lightsail:GetRegions"])
+           sorted(MEMBER_ACTIONS + (MEMBER_SECURITY_HUB_ACTIONS if enabled else [])))
+    account = m.role["Arn"].split(":")[4]
+    problems += security_hub_access_problems(statements, enabled, account, "the member role")
     expect(problems, "member role managed policies",
            iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"], [])
     return problems
@@ -1572,6 +1672,13 @@ ACCOUNT_PARAMETERS = [
      ["LightsailKeyAuditMember", "R", "M" * 64, "a+=,.@_-b"], ["", "a/b", "R*", "R?", "M" * 65, "a b"]),
     ("template.yaml", "MemberExternalId",
      ["", "ab", "x" * 1224, "a:b/c=d,e@f.g_h-i+j"], ["a", "a b", "x" * 1225, "a|b", "a*", "a\nb"]),
+    ("template.yaml", "SecurityHub", ["Disabled", "Enabled"], ["", "Yes", "enabled", "true", "on"]),
+    ("template.yaml", "SecurityHubRegion",
+     ["", "eu-west-1", "us-east-1", "us-gov-west-1", "ap-southeast-2", "eu-central-2"],
+     ["Europe", "eu-west", "EU-WEST-1", " eu-west-1", "eu-west-1,us-east-1", "all", "*", "eu-west-*",
+      "arn:aws:securityhub:eu-west-1::hub/default"]),
+    ("template.yaml", "ArchiveOcsf", ["true", "false"], ["", "TRUE", "yes", "on"]),
+    ("member-role.yaml", "SecurityHub", ["Disabled", "Enabled"], ["", "Yes", "enabled", "true"]),
     ("member-role.yaml", "AuditAccountId", [A], ["", "12345678901", "*", f"{A},{B}", f"arn:aws:iam::{A}:root"]),
     ("member-role.yaml", "AuditFunctionRolePath",
      ["/lightsail-key-audit/lightsail-key-audit/", "/lightsail-key-audit/prod-audit/", "/a/"],
