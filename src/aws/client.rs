@@ -83,7 +83,7 @@ impl<C: Clone> Clone for Lazy<C> {
 /// own, with its own connection pool and TLS configuration: in organization mode, a client
 /// per member account made a thousand pools (about 0.5 MB each) and a new connection for
 /// every account.
-fn shared_https_client() -> SharedHttpClient {
+pub(super) fn shared_https_client() -> SharedHttpClient {
     Builder::new().build_with_connector_fn(|settings, components| {
         let mut connector =
             ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));

@@ -12,6 +12,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_runtime::auth::sigv4::{SigV4AuthScheme, SCHEME_ID};
 use aws_runtime::auth::SigV4OperationSigningConfig;
 use aws_runtime::retries::classifiers::AwsErrorCodeClassifier;
+use aws_smithy_async::rt::sleep::{SharedAsyncSleep, TokioSleep};
 use aws_smithy_runtime::client::identity::IdentityCache;
 use aws_smithy_runtime::client::orchestrator::operation::Operation;
 use aws_smithy_runtime::client::retries::classifiers::{HttpStatusCodeClassifier, TransientErrorClassifier};
@@ -34,6 +35,7 @@ use aws_types::service_config::ServiceConfigKey;
 use aws_types::SigningName;
 use serde_json::Value;
 
+use super::client::shared_https_client;
 use super::error::api_error;
 use super::lightsail::AssumedRole;
 use crate::failure::{codes, Failure};
@@ -150,15 +152,13 @@ impl SecurityHub {
                     .unwrap_or_else(TimeoutConfig::disabled),
             )
             .with_connection_poisoning();
-        let operation = match (self.sdk_config.http_client(), self.sdk_config.sleep_impl()) {
-            (Some(client), Some(sleep)) => operation.http_client(client).sleep_impl(sleep),
-            _ => {
-                return Err(Failure::new(
-                    codes::REQUEST_CONSTRUCTION_FAILED,
-                    "the AWS configuration has no HTTP client or sleep implementation",
-                ))
-            }
-        };
+        // A configuration not built by `Config::aws_loader` (tests, embedders) may lack them.
+        let client = self.sdk_config.http_client().unwrap_or_else(shared_https_client);
+        let sleep = self
+            .sdk_config
+            .sleep_impl()
+            .unwrap_or_else(|| SharedAsyncSleep::new(TokioSleep::new()));
+        let operation = operation.http_client(client).sleep_impl(sleep);
         let operation = operation
             .serializer(move |body: Vec<u8>| request(path, body))
             .deserializer(response)

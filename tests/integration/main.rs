@@ -28,3 +28,5 @@ mod local;
 mod organization;
 #[cfg(test)]
 mod resilience;
+#[cfg(test)]
+mod security_hub;

@@ -14,6 +14,7 @@ use lightsail_local::{BucketFixture, Fault, FaultKind, Fixture, KeyFixture, Serv
 use serde_json::Value;
 use tracing::subscriber::DefaultGuard;
 
+pub mod gate;
 pub mod moto;
 
 pub const ACCESS_KEY: &str = "AKIDLOCALTESTKEY0001";
