@@ -10,6 +10,7 @@ use serde_json::json;
 use super::changes::Changes;
 use super::contract::Report;
 use super::digest::{Digest, Item};
+use super::hub::HubStatus;
 use crate::coverage::Location;
 use crate::request::NotifyWhen;
 use crate::rules::FindingCode;
@@ -49,7 +50,9 @@ impl Notification {
 pub(crate) fn worth_notifying(report: &Report, when: NotifyWhen) -> bool {
     let summary = report.summary();
     // Failed, skipped, access unknown, scopes: whatever was not audited is news.
-    let failures = summary.not_audited() > 0 || !summary.expired_suppressions.is_empty();
+    let failures = summary.not_audited() > 0
+        || !summary.expired_suppressions.is_empty()
+        || summary.security_hub.failures() > 0;
     // Without a known past, changes cannot be told from findings: anything open is news.
     match when {
         NotifyWhen::Always => true,
@@ -139,6 +142,9 @@ fn head(report: &Report) -> String {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     );
     let _ = writeln!(head, "{}", changes_line(report));
+    if let Some(line) = security_hub_line(report) {
+        let _ = writeln!(head, "{line}");
+    }
     let _ = writeln!(
         head,
         "{} of {} buckets audited{}, {} failed; {} keys, {} with findings; {} accounts or regions not audited.",
@@ -180,6 +186,27 @@ fn changes_line(report: &Report) -> String {
             "Changes unknown: the archive's state could not be read (see summary.archive).".to_owned()
         }
     }
+}
+
+/// When the Security Hub export did not send everything: how it went, and the first error.
+fn security_hub_line(report: &Report) -> Option<String> {
+    let hub = &report.summary().security_hub;
+    let status = match hub.status {
+        HubStatus::Partial => "PARTIAL",
+        HubStatus::Failed => "FAILED",
+        HubStatus::Sent | HubStatus::Disabled => return None,
+    };
+    let first = hub.errors.first().map_or(String::new(), |e| {
+        let place = match (&e.account_id, &e.region) {
+            (Some(account), Some(region)) => format!("{account} {region}: "),
+            _ => String::new(),
+        };
+        format!("; first error {place}`{}`", e.code)
+    });
+    Some(format!(
+        "Security Hub export {status}: {} imported, {} archived, {} not sent{first} (see summary.securityHub).",
+        hub.imported, hub.archived, hub.failed
+    ))
 }
 
 /// The lines of each section, before they are fitted into the message.
@@ -417,6 +444,9 @@ fn chat_title(digest: &Digest) -> String {
 fn chat_description(digest: &Digest) -> String {
     let report = digest.report;
     let mut text = format!("{}\n", changes_line(report));
+    if let Some(line) = security_hub_line(report) {
+        let _ = writeln!(text, "{line}");
+    }
     let (mut shown, mut left) = (0, 0);
     for (title, items) in chat_sections(digest)
         .into_iter()
@@ -623,6 +653,39 @@ mod tests {
             scope_errors,
             &[],
         )
+    }
+
+    #[test]
+    fn a_security_hub_export_that_did_not_send_everything_is_news_in_both_channels() {
+        use crate::report::{HubError, HubSummary};
+        let mut report = report(vec![], vec![]);
+        assert!(!worth_notifying(&report, NotifyWhen::Findings));
+        let notification = compose_notification(&report, "t");
+        assert!(!notification.email.contains("Security Hub"));
+        report.set_security_hub(
+            HubSummary {
+                imported: 3,
+                failed: 1,
+                errors: vec![HubError {
+                    account_id: Some("210987654321".into()),
+                    region: Some("us-east-1".into()),
+                    code: "InvalidAccessException".into(),
+                    message: "not subscribed".into(),
+                }],
+                ..HubSummary::default()
+            }
+            .settle(),
+        );
+        assert!(worth_notifying(&report, NotifyWhen::Findings));
+        let notification = compose_notification(&report, "t");
+        let line = "Security Hub export PARTIAL: 3 imported, 0 archived, 1 not sent; first error \
+                    210987654321 us-east-1: `InvalidAccessException` (see summary.securityHub).";
+        assert!(notification.email.contains(line), "{}", notification.email);
+        assert!(
+            notification.chat.contains("Security Hub export PARTIAL"),
+            "{}",
+            notification.chat
+        );
     }
 
     #[test]
