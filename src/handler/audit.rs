@@ -9,9 +9,9 @@ use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 use tracing::{info, warn};
 
-use super::hub::Credentials;
-use super::run::{Invocation, Outputs, Run};
-use crate::aws::Lightsail;
+use super::hub::export;
+use super::run::{is_configured_run, Credentials, Invocation, Outputs, Run};
+use crate::aws::{Lightsail, SecurityHub};
 use crate::coverage::{Listed, Location};
 use crate::error::AuditError;
 use crate::failure::{codes, Failure};
@@ -33,6 +33,32 @@ pub async fn run_audit(
 ) -> Result<Report, AuditError> {
     let run = Run::new(config, invocation, Outputs::default());
     conclude(audit(lightsail, &run, event).await?.report)
+}
+
+/// Audits `event` and exports the report to Security Hub with the same lifecycle as the
+/// function, without an archive (the command line's `--security-hub`): `summary.securityHub`
+/// says what went.
+pub async fn run_audit_to_security_hub(
+    lightsail: &Lightsail,
+    hub: &SecurityHub,
+    config: &Config,
+    event: &Value,
+    invocation: &Invocation,
+) -> Result<Report, AuditError> {
+    let outputs = Outputs {
+        security_hub: Some(hub),
+        ..Outputs::default()
+    };
+    let run = Run::new(config, invocation, outputs);
+    let Audited {
+        mut report,
+        listed,
+        credentials,
+    } = audit(lightsail, &run, event).await?;
+    let may_archive = is_configured_run(&report, config);
+    let summary = export(&report, &listed, hub, &credentials, may_archive, &run).await;
+    report.set_security_hub(summary);
+    conclude(report)
 }
 
 /// A finished audit: the report, the scopes listed completely, and each account's

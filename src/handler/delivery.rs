@@ -5,8 +5,8 @@
 
 use tracing::{error, info};
 
-use super::hub::{export, Credentials};
-use super::run::Run;
+use super::hub::export;
+use super::run::{is_configured_run, Credentials, Run};
 use crate::aws::Archive;
 use crate::coverage::Listed;
 use crate::failure::{codes, Failure};
@@ -57,12 +57,6 @@ pub(super) async fn deliver(
         Some(archive) => archive_and_notify(report, archive, Outcome { state, state_error }, run).await,
         None => notify(report, run).await,
     }
-}
-
-/// Whether `report` judged with the configured thresholds, access switches and trusted
-/// accounts: only such a run's findings may resolve the schedule's.
-pub(super) fn is_configured_run(report: &Report, config: &Config) -> bool {
-    *report.policy() == config.defaults.policy && *report.trust_basis() == config.defaults.trust_basis()
 }
 
 /// The history to compare with: none for a run whose thresholds, access switches or trusted

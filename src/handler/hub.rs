@@ -16,17 +16,13 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use super::audit::{audit, conclude, Audited};
-use super::delivery::is_configured_run;
-use super::run::{Invocation, Outputs, Run};
-use crate::aws::{AssumedRole, HubPlace, Lightsail, SecurityHub};
+use super::run::{Credentials, Run};
+use crate::aws::{HubPlace, SecurityHub};
 use crate::coverage::Listed;
-use crate::error::AuditError;
 use crate::failure::{codes, Failure};
 use crate::report::{
     archived_finding, asff_findings, generator_prefix, product_arn, to_archive, HubError, HubSummary, Report,
 };
-use crate::request::Config;
 use crate::text::loggable;
 
 /// `BatchImportFindings`' limits: findings and bytes per call, bytes per finding.
@@ -42,35 +38,6 @@ const MAX_PAGES: usize = 1000;
 const MAX_TARGETS_AT_ONCE: usize = 4;
 /// The most errors the summary lists; `failed` counts every one.
 const MAX_ERRORS: usize = 100;
-
-/// Audits `event` and exports the report to Security Hub with the same lifecycle as the
-/// function, without an archive (the command line's `--security-hub`): `summary.securityHub`
-/// says what went.
-pub async fn run_audit_to_security_hub(
-    lightsail: &Lightsail,
-    hub: &SecurityHub,
-    config: &Config,
-    event: &Value,
-    invocation: &Invocation,
-) -> Result<Report, AuditError> {
-    let outputs = Outputs {
-        security_hub: Some(hub),
-        ..Outputs::default()
-    };
-    let run = Run::new(config, invocation, outputs);
-    let Audited {
-        mut report,
-        listed,
-        credentials,
-    } = audit(lightsail, &run, event).await?;
-    let may_archive = is_configured_run(&report, config);
-    let summary = export(&report, &listed, hub, &credentials, may_archive, &run).await;
-    report.set_security_hub(summary);
-    conclude(report)
-}
-
-/// Each account's credentials, as the audit reached it: `None` for the function's own.
-pub(crate) type Credentials = BTreeMap<String, Option<AssumedRole>>;
 
 /// One account in one Security Hub Region, and this run's findings for it.
 struct Target {

@@ -9,7 +9,6 @@ mod hub;
 mod lambda;
 mod run;
 
-pub use audit::run_audit;
-pub use hub::run_audit_to_security_hub;
+pub use audit::{run_audit, run_audit_to_security_hub};
 pub use lambda::{handle, invoke};
 pub use run::{Invocation, Outputs, ProgressSink};

@@ -7,8 +7,11 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 
-use crate::aws::{Archive, Notifier, SecurityHub};
+use std::collections::BTreeMap;
+
+use crate::aws::{Archive, AssumedRole, Notifier, SecurityHub};
 use crate::plan::Deadline;
+use crate::report::Report;
 use crate::request::Config;
 
 /// Facts about one invocation that do not come from the event.
@@ -93,4 +96,14 @@ impl<'a> Run<'a> {
             deadline: Deadline::from_invocation(invocation.deadline, config.deadline_margin),
         }
     }
+}
+
+/// Each account's credentials, as the audit reached it: `None` for the function's own.
+pub(super) type Credentials = BTreeMap<String, Option<AssumedRole>>;
+
+/// Whether `report` judged with the configured thresholds, access switches and trusted
+/// accounts: only such a run's findings may resolve the schedule's (change tracking, and the
+/// archiving of Security Hub findings).
+pub(super) fn is_configured_run(report: &Report, config: &Config) -> bool {
+    *report.policy() == config.defaults.policy && *report.trust_basis() == config.defaults.trust_basis()
 }
