@@ -11,7 +11,8 @@ use crate::aws::Archive;
 use crate::coverage::Listed;
 use crate::failure::{codes, Failure};
 use crate::report::{
-    compose_notification, report_key, state_key, worth_notifying, ArchiveStatus, History, NotificationFailed,
+    compose_notification, ocsf_key, ocsf_lines, report_key, state_key, worth_notifying, ArchiveStatus, History,
+    NotificationFailed, OcsfStatus,
     Report, State,
 };
 use crate::request::Config;
@@ -87,7 +88,8 @@ struct Outcome {
 /// Delivers a run with an archive: the report is written while the summary is published and
 /// the state written after it, so a run pays one S3 round trip after the audit rather than
 /// two in a row. The copy written first cannot know how the state fared: when that adds a
-/// `stateError`, the report is written again, so the archive tells what the caller is told.
+/// `stateError` (or the OCSF lines, written beside it, fail), the report is written again, so
+/// the archive tells what the caller is told.
 /// A failure costs neither the report nor its delivery: it is logged, reported and counted
 /// in `ArchiveFailures`.
 async fn archive_and_notify(
@@ -98,15 +100,22 @@ async fn archive_and_notify(
 ) -> NotificationFailed {
     let key = report_key(archive.prefix(), report.generated_at());
     let known_error = outcome.state_error.clone();
+    let ocsf_key = run
+        .config
+        .archive_ocsf
+        .then(|| ocsf_key(archive.prefix(), report.generated_at()));
+    let planned_ocsf = ocsf_key.clone().map(|key| OcsfStatus { key, error: None });
     report.set_archive(ArchiveStatus::Written {
         key: key.clone(),
         state_error: known_error.clone(),
+        ocsf: planned_ocsf.clone(),
     });
-    let (written, (notification, state_error)) = {
+    let (written, (notification, state_error), ocsf) = {
         let report: &Report = report;
         tokio::join!(
             write_json(archive, &key, report, "report", run),
-            notify_then_store(report, archive, outcome, run)
+            notify_then_store(report, archive, outcome, run),
+            write_ocsf(report, archive, ocsf_key, run)
         )
     };
     if let Some(failure) = &state_error {
@@ -115,17 +124,25 @@ async fn archive_and_notify(
     let status = match written {
         Err(error) => {
             error!(code = %error.code, error_message = %loggable(&error.message), "the report could not be archived");
-            ArchiveStatus::Failed { error, state_error }
+            ArchiveStatus::Failed {
+                error,
+                state_error,
+                ocsf,
+            }
         }
-        Ok(()) => ArchiveStatus::Written { key, state_error },
+        Ok(()) => ArchiveStatus::Written {
+            key,
+            state_error,
+            ocsf,
+        },
     };
-    let rewrite =
-        matches!(&status, ArchiveStatus::Written { state_error, .. } if *state_error != known_error);
+    let rewrite = matches!(&status, ArchiveStatus::Written { state_error, ocsf, .. }
+        if *state_error != known_error || *ocsf != planned_ocsf);
     report.set_archive(status);
     if rewrite {
         let key = report_key(archive.prefix(), report.generated_at());
         if let Err(error) = write_json(archive, &key, &*report, "report", run).await {
-            error!(code = %error.code, error_message = %loggable(&error.message), "the archived report does not show the state's error: it could not be written again");
+            error!(code = %error.code, error_message = %loggable(&error.message), "the archived report does not show the state's or the OCSF lines' error: it could not be written again");
         }
     }
     notification
@@ -157,6 +174,24 @@ async fn notify_then_store(
     let key = state_key(archive.prefix());
     let written = write_json(archive, &key, &state, "state", run).await;
     (notification, written.err())
+}
+
+/// Writes the report's findings as OCSF JSON Lines to `key` (none: `ARCHIVE_OCSF` is off);
+/// what `summary.archive.ocsf` says of it.
+async fn write_ocsf(report: &Report, archive: &Archive, key: Option<String>, run: &Run<'_>) -> Option<OcsfStatus> {
+    let key = key?;
+    let body = ocsf_lines(report).into_bytes();
+    let written = run.deadline.deliver(archive.write(&key, body)).await.unwrap_or_else(|| {
+        Err(Failure::new(
+            codes::DEADLINE_EXCEEDED,
+            "not written: the invocation's deadline came first",
+        ))
+    });
+    let error = written.err();
+    if let Some(failure) = &error {
+        error!(code = %failure.code, error_message = %loggable(&failure.message), "the OCSF lines could not be archived");
+    }
+    Some(OcsfStatus { key, error })
 }
 
 /// Serializes `value` and writes it to `key`, within the deadline's end.

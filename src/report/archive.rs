@@ -17,6 +17,9 @@ pub(crate) enum ArchiveStatus {
         /// Why the state could not be read or written, if it could not.
         #[serde(rename = "stateError", skip_serializing_if = "Option::is_none")]
         state_error: Option<Failure>,
+        /// Where the OCSF lines went, with `ARCHIVE_OCSF=true`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ocsf: Option<OcsfStatus>,
     },
     /// The report could not be written; it is still returned and delivered.
     Failed {
@@ -25,18 +28,31 @@ pub(crate) enum ArchiveStatus {
         /// Why the state could not be read or written, if it could not.
         #[serde(rename = "stateError", skip_serializing_if = "Option::is_none")]
         state_error: Option<Failure>,
+        /// Where the OCSF lines went, with `ARCHIVE_OCSF=true`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ocsf: Option<OcsfStatus>,
     },
     /// No `REPORT_BUCKET`: nothing is archived or tracked.
     #[default]
     Disabled,
 }
 
+/// `summary.archive.ocsf`: the key of the run's OCSF lines, and why they could not be
+/// written, if they could not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct OcsfStatus {
+    pub(crate) key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<Failure>,
+}
+
 impl ArchiveStatus {
-    /// True when the report or the state could not be written or read: the `ArchiveFailures`
-    /// metric.
+    /// True when the report, its OCSF lines or the state could not be written or read: the
+    /// `ArchiveFailures` metric.
     pub(crate) fn failed(&self) -> bool {
+        let ocsf_failed = |ocsf: &Option<OcsfStatus>| ocsf.as_ref().is_some_and(|o| o.error.is_some());
         match self {
-            Self::Written { state_error, .. } => state_error.is_some(),
+            Self::Written { state_error, ocsf, .. } => state_error.is_some() || ocsf_failed(ocsf),
             Self::Failed { .. } => true,
             Self::Disabled => false,
         }
@@ -58,6 +74,14 @@ pub(crate) fn report_key(prefix: &str, generated_at: DateTime<Utc>) -> String {
     )
 }
 
+/// `<prefix>ocsf/<YYYY>/<MM>/<DD>/<generatedAt>.jsonl`: the report's findings as OCSF, beside it.
+pub(crate) fn ocsf_key(prefix: &str, generated_at: DateTime<Utc>) -> String {
+    let report = report_key("", generated_at);
+    let dated = report.strip_prefix("reports/").unwrap_or(&report);
+    let dated = dated.strip_suffix(".json").unwrap_or(dated);
+    format!("{prefix}ocsf/{dated}.jsonl")
+}
+
 /// `<prefix>state.json`.
 pub(crate) fn state_key(prefix: &str) -> String {
     format!("{prefix}state.json")
@@ -76,6 +100,10 @@ mod tests {
             "audit/reports/2026/03/07/2026-03-07T23:59:01Z.json"
         );
         assert_eq!(state_key(""), "state.json");
+        assert_eq!(
+            ocsf_key("audit/", at),
+            "audit/ocsf/2026/03/07/2026-03-07T23:59:01Z.jsonl"
+        );
     }
 
     #[test]
@@ -83,6 +111,7 @@ mod tests {
         let written = ArchiveStatus::Written {
             key: "k".into(),
             state_error: None,
+            ocsf: None,
         };
         assert_eq!(
             serde_json::to_value(&written).unwrap(),
@@ -91,6 +120,7 @@ mod tests {
         let failed = ArchiveStatus::Failed {
             error: Failure::new("AccessDenied", "no"),
             state_error: None,
+            ocsf: None,
         };
         assert_eq!(
             serde_json::to_value(&failed).unwrap(),
@@ -101,5 +131,16 @@ mod tests {
             serde_json::json!({"status": "DISABLED"})
         );
         assert!(failed.failed() && !written.failed() && !ArchiveStatus::Disabled.failed());
+        let ocsf = |error: Option<Failure>| ArchiveStatus::Written {
+            key: "k".into(),
+            state_error: None,
+            ocsf: Some(OcsfStatus { key: "o".into(), error }),
+        };
+        assert_eq!(
+            serde_json::to_value(ocsf(None)).unwrap(),
+            serde_json::json!({"status": "WRITTEN", "key": "k", "ocsf": {"key": "o"}})
+        );
+        assert!(!ocsf(None).failed());
+        assert!(ocsf(Some(Failure::new("AccessDenied", "no"))).failed());
     }
 }

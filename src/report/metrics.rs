@@ -292,21 +292,24 @@ mod tests {
         assert_eq!(
             failed(ArchiveStatus::Failed {
                 error: error(),
-                state_error: None
+                state_error: None,
+                ocsf: None
             }),
             1
         );
         assert_eq!(
             failed(ArchiveStatus::Written {
                 key: "k".into(),
-                state_error: Some(error())
+                state_error: Some(error()),
+                ocsf: None
             }),
             1
         );
         assert_eq!(
             failed(ArchiveStatus::Written {
                 key: "k".into(),
-                state_error: None
+                state_error: None,
+                ocsf: None
             }),
             0
         );

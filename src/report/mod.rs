@@ -13,7 +13,7 @@ mod metrics;
 mod notification;
 mod suppress;
 
-pub(crate) use archive::{report_key, state_key, ArchiveStatus};
+pub(crate) use archive::{ocsf_key, report_key, state_key, ArchiveStatus, OcsfStatus};
 pub(crate) use asff::{
     archived as archived_finding, asff_document, findings as asff_findings, generator_prefix, product_arn,
 };
