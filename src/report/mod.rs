@@ -6,8 +6,10 @@ mod bucket;
 mod changes;
 mod contract;
 mod digest;
+mod exported;
 mod metrics;
 mod notification;
+mod ocsf;
 mod suppress;
 
 pub(crate) use archive::{report_key, state_key, ArchiveStatus};
@@ -17,3 +19,4 @@ pub use contract::{FindingCounts, Report, ScopeCounts, Summary};
 pub(crate) use digest::{BucketDigest, Digest, Item};
 pub(crate) use metrics::{metrics_level, write_metrics, NotificationFailed};
 pub(crate) use notification::{compose_notification, worth_notifying};
+pub use ocsf::ocsf_lines;
