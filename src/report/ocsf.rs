@@ -136,7 +136,7 @@ fn closed_subject<'a>(report: &'a Report, resolved: &'a Resolved) -> Option<Subj
     let key_id = resolved.access_key_id.as_deref();
     // The bucket and key as this run saw them, when it did: a stale key that was used again
     // is still there; a deleted key or bucket is not.
-    let bucket = audited_bucket(report, &resolved.location, &resolved.bucket_name);
+    let bucket = reported_bucket(report, &resolved.location, &resolved.bucket_name);
     let key = bucket
         .zip(key_id)
         .and_then(|(b, id)| b.keys.iter().find(|k| k.access_key_id.as_deref() == Some(id)));
@@ -178,8 +178,8 @@ fn place(key_id: Option<&str>, bucket_name: &str, account_id: &str, region: &str
     format!("{subject} (account {account_id}, region {region})")
 }
 
-/// The bucket of that name and place this run audited, if it did.
-fn audited_bucket<'a>(report: &'a Report, location: &Location, name: &str) -> Option<&'a BucketReport> {
+/// The bucket of that name and place in this run's report, if it is there.
+fn reported_bucket<'a>(report: &'a Report, location: &Location, name: &str) -> Option<&'a BucketReport> {
     report
         .buckets()
         .iter()
