@@ -32,6 +32,7 @@ pub use aws::{Archive, Lightsail, Notifier, SecurityHub};
 pub use cli::{run as command_line, Progress};
 pub use error::AuditError;
 pub use handler::{handle, invoke, run_audit, run_audit_to_security_hub, Invocation, Outputs, ProgressSink};
+pub use report::ocsf_lines;
 pub use report::{FindingCounts, Report, ScopeCounts, Summary};
 pub use request::Config;
 pub use rules::{AccessSwitches, Policy};

@@ -11,6 +11,7 @@ mod exported;
 mod hub;
 mod metrics;
 mod notification;
+mod ocsf;
 mod suppress;
 
 pub(crate) use archive::{ocsf_key, report_key, state_key, ArchiveStatus, OcsfStatus};
@@ -24,3 +25,4 @@ pub(crate) use digest::{BucketDigest, Digest, Item};
 pub(crate) use hub::{to_archive, HubError, HubStatus, HubSummary};
 pub(crate) use metrics::{metrics_level, write_metrics, NotificationFailed};
 pub(crate) use notification::{compose_notification, worth_notifying};
+pub use ocsf::ocsf_lines;

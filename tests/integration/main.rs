@@ -25,6 +25,8 @@ mod handler;
 #[cfg(test)]
 mod local;
 #[cfg(test)]
+mod ocsf;
+#[cfg(test)]
 mod organization;
 #[cfg(test)]
 mod resilience;
