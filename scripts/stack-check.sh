@@ -5,7 +5,8 @@
 # (test_schedule_input.py: parameter constraints, every condition, the schedule's Input);
 # deployed into moto's CloudFormation once per variant and read back (test_stack_deploy.py,
 # through scripts/moto_cfn.py); and what the layer and the template must refuse
-# (test_stack_refusals.py). Exits non-zero if any test fails, or none ran.
+# (test_stack_refusals.py); and scripts/ocsf_check.py's own tests (test_ocsf_check.py).
+# Exits non-zero if any test fails, or none ran.
 #   usage: scripts/stack-check.sh [TEMPLATE] [PYTEST OPTION...]   (default: template.yaml)
 #   e.g.   scripts/stack-check.sh -k "organization and schedule"
 set -euo pipefail
@@ -21,4 +22,5 @@ offline_aws
 export PYTHONDONTWRITEBYTECODE=1
 moto_bin="$(venv_bin .venv-moto requirements-moto.txt)"
 "$moto_bin/pytest" --template "${template:-$root/template.yaml}" tests/py/test_cfn_eval.py \
-  tests/py/test_schedule_input.py tests/py/test_stack_deploy.py tests/py/test_stack_refusals.py "$@"
+  tests/py/test_schedule_input.py tests/py/test_stack_deploy.py tests/py/test_stack_refusals.py \
+  tests/py/test_ocsf_check.py "$@"

@@ -92,6 +92,8 @@ pub(crate) enum Format {
     Csv,
     /// The findings as `BatchImportFindings` takes them: `{"Findings": [...]}` in ASFF.
     Asff,
+    /// The findings as OCSF Detection Finding events, one JSON object a line.
+    Ocsf,
 }
 
 impl Args {

@@ -18,7 +18,7 @@ use clap::Parser;
 use crate::aws::{Lightsail, SecurityHub};
 use crate::error::AuditError;
 use crate::handler::{run_audit, run_audit_to_security_hub, Invocation};
-use crate::report::{asff_document, Digest, Report, Summary};
+use crate::report::{asff_document, ocsf_lines, Digest, Report, Summary};
 use crate::request::Config;
 use args::{Args, Format};
 pub use progress::Progress;
@@ -101,6 +101,7 @@ fn write(args: &Args, config: &Config, report: &Report) -> Result<(), (u8, Strin
         Format::Csv => render::csv(&Digest::of(report)),
         Format::Asff => asff_document(report, config.security_hub_region.as_deref())
             .map_err(|e| (INCOMPLETE, e.to_string()))?,
+        Format::Ocsf => ocsf_lines(report),
     };
     let written = match &args.output {
         Some(path) => std::fs::write(path, text)

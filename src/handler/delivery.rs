@@ -11,9 +11,8 @@ use crate::aws::Archive;
 use crate::coverage::Listed;
 use crate::failure::{codes, Failure};
 use crate::report::{
-    compose_notification, ocsf_key, ocsf_lines, report_key, state_key, worth_notifying, ArchiveStatus, History,
-    NotificationFailed, OcsfStatus,
-    Report, State,
+    compose_notification, ocsf_key, ocsf_lines, report_key, state_key, worth_notifying, ArchiveStatus,
+    History, NotificationFailed, OcsfStatus, Report, State,
 };
 use crate::request::Config;
 use crate::text::loggable;
@@ -178,15 +177,24 @@ async fn notify_then_store(
 
 /// Writes the report's findings as OCSF JSON Lines to `key` (none: `ARCHIVE_OCSF` is off);
 /// what `summary.archive.ocsf` says of it.
-async fn write_ocsf(report: &Report, archive: &Archive, key: Option<String>, run: &Run<'_>) -> Option<OcsfStatus> {
+async fn write_ocsf(
+    report: &Report,
+    archive: &Archive,
+    key: Option<String>,
+    run: &Run<'_>,
+) -> Option<OcsfStatus> {
     let key = key?;
     let body = ocsf_lines(report).into_bytes();
-    let written = run.deadline.deliver(archive.write(&key, body)).await.unwrap_or_else(|| {
-        Err(Failure::new(
-            codes::DEADLINE_EXCEEDED,
-            "not written: the invocation's deadline came first",
-        ))
-    });
+    let written = run
+        .deadline
+        .deliver(archive.write(&key, body))
+        .await
+        .unwrap_or_else(|| {
+            Err(Failure::new(
+                codes::DEADLINE_EXCEEDED,
+                "not written: the invocation's deadline came first",
+            ))
+        });
     let error = written.err();
     if let Some(failure) = &error {
         error!(code = %failure.code, error_message = %loggable(&failure.message), "the OCSF lines could not be archived");

@@ -52,7 +52,9 @@ impl ArchiveStatus {
     pub(crate) fn failed(&self) -> bool {
         let ocsf_failed = |ocsf: &Option<OcsfStatus>| ocsf.as_ref().is_some_and(|o| o.error.is_some());
         match self {
-            Self::Written { state_error, ocsf, .. } => state_error.is_some() || ocsf_failed(ocsf),
+            Self::Written {
+                state_error, ocsf, ..
+            } => state_error.is_some() || ocsf_failed(ocsf),
             Self::Failed { .. } => true,
             Self::Disabled => false,
         }
@@ -134,7 +136,10 @@ mod tests {
         let ocsf = |error: Option<Failure>| ArchiveStatus::Written {
             key: "k".into(),
             state_error: None,
-            ocsf: Some(OcsfStatus { key: "o".into(), error }),
+            ocsf: Some(OcsfStatus {
+                key: "o".into(),
+                error,
+            }),
         };
         assert_eq!(
             serde_json::to_value(ocsf(None)).unwrap(),

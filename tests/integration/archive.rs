@@ -457,3 +457,47 @@ async fn changes_nobody_was_told_of_are_reported_again() {
     );
     assert_eq!(estate.moto.published(&estate.topic.topic_arn).await.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_archive_ocsf_each_run_files_its_findings_as_ocsf_lines_beside_the_report() {
+    let estate = Estate::start().await;
+    let day1 = Utc::now();
+    let vars = [("ARCHIVE_OCSF", "true")];
+    estate.run(day_one(), json!({}), day1, &vars).await;
+    let report = estate
+        .run(day_two(), json!({}), day1 + Duration::days(1), &vars)
+        .await;
+    let ocsf = &report["summary"]["archive"]["ocsf"];
+    let key = ocsf["key"].as_str().unwrap();
+    let stamp = report["generatedAt"].as_str().unwrap();
+    assert_eq!(
+        key,
+        format!("{PREFIX}ocsf/{}/{stamp}.jsonl", &stamp[..10].replace('-', "/"))
+    );
+    assert!(ocsf.get("error").is_none(), "{ocsf}");
+    assert_eq!(
+        estate.archived(&report).await["summary"]["archive"]["ocsf"],
+        *ocsf
+    );
+    let lines = String::from_utf8(estate.moto.object(BUCKET, key).await.unwrap()).unwrap();
+    let activities: Vec<String> = lines
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["activity_name"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let findings = report["summary"]["findings"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum::<u64>();
+    let resolved = report["summary"]["resolvedFindings"].as_array().unwrap().len();
+    assert!(resolved > 0, "day two resolves a finding of day one");
+    assert_eq!(activities.len() as u64, findings + resolved as u64);
+    assert_eq!(activities.iter().filter(|a| *a == "Close").count(), resolved);
+    crate::ocsf::checked("archived", &lines);
+}

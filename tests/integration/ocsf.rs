@@ -55,6 +55,7 @@ async fn tracked_run(moto: &Moto, fixture: Fixture, now: DateTime<Utc>) -> Strin
     let outputs = Outputs {
         notifier: None,
         archive: Some(&archive),
+        security_hub: None,
     };
     let invocation = Invocation::at(now).in_account(HOME_ACCOUNT);
     let report = invoke(&local.lightsail, outputs, &local.config, &json!({}), &invocation)
@@ -64,7 +65,7 @@ async fn tracked_run(moto: &Moto, fixture: Fixture, now: DateTime<Utc>) -> Strin
 }
 
 /// `lines` written to a file of the test's own, and checked; the checker's output.
-fn checked(name: &str, lines: &str) -> String {
+pub(crate) fn checked(name: &str, lines: &str) -> String {
     let path = std::env::temp_dir().join(format!("lka-ocsf-{}-{name}.jsonl", std::process::id()));
     std::fs::write(&path, lines).unwrap();
     let python = Path::new(ROOT).join(".venv-moto/bin/python");

@@ -14,7 +14,7 @@ use crate::common::gate::Gate;
 use crate::common::moto::{forward, Moto};
 use crate::common::*;
 use chrono::{DateTime, Duration, Utc};
-use lightsail_key_audit::{invoke, Invocation, Outputs, SecurityHub};
+use lightsail_key_audit::{invoke, ocsf_lines, Invocation, Outputs, SecurityHub};
 use lightsail_local::{FaultKind, Fixture, KeyFixture, RoleFixture};
 use serde_json::{json, Value};
 
@@ -27,6 +27,8 @@ struct Hub {
     moto: Moto,
     gate: Gate,
     recording: PathBuf,
+    /// Every run's findings as OCSF lines, for the OCSF validator.
+    ocsf: std::sync::Mutex<String>,
 }
 
 /// One request the function sent, as moto recorded it.
@@ -46,6 +48,7 @@ impl Hub {
             moto,
             gate,
             recording,
+            ocsf: Default::default(),
         }
     }
 
@@ -61,6 +64,7 @@ impl Hub {
         let report = invoke(&local.lightsail, outputs, &local.config, &event, &invocation)
             .await
             .unwrap();
+        self.ocsf.lock().unwrap().push_str(&ocsf_lines(&report));
         serde_json::to_value(report).unwrap()
     }
 
@@ -323,6 +327,7 @@ async fn findings_live_and_die_in_security_hub_run_after_run() {
     assert_eq!(sixth["summary"]["bucketsAudited"], 3);
 
     assert_valid_asff(&hub.imported_since(0), "lifecycle");
+    crate::ocsf::checked("security-hub-runs", &hub.ocsf.lock().unwrap());
 }
 
 #[tokio::test]
