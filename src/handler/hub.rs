@@ -33,6 +33,8 @@ use crate::text::loggable;
 const MAX_BATCH_FINDINGS: usize = 100;
 const MAX_BATCH_BYTES: usize = 6 * 1024 * 1024;
 const MAX_FINDING_BYTES: usize = 240 * 1024;
+/// The bytes of a call's body around its findings: they count towards the 6 MB too.
+const ENVELOPE_BYTES: usize = r#"{"Findings":[]}"#.len();
 /// Security Hub throttles beyond 10 calls a second per account and Region.
 const CALL_SPACING: Duration = Duration::from_millis(100);
 /// `GetFindings` pages of 100: 100,000 open findings at most, so a token that never ends
@@ -368,7 +370,7 @@ struct Batch {
 /// This run's findings, then the archivals, in batches within the call's limits.
 fn batches(findings: Vec<Value>, archivals: Vec<Value>) -> Vec<Batch> {
     let mut out: Vec<Batch> = Vec::new();
-    let mut bytes = 0;
+    let mut bytes = ENVELOPE_BYTES;
     let tagged = findings
         .into_iter()
         .map(|f| (f, false))
@@ -385,7 +387,7 @@ fn batches(findings: Vec<Value>, archivals: Vec<Value>) -> Vec<Batch> {
                 archivals: 0,
                 oversized: 0,
             });
-            bytes = 0;
+            bytes = ENVELOPE_BYTES;
         }
         let Some(batch) = out.last_mut() else { continue };
         if size > MAX_FINDING_BYTES {
@@ -455,4 +457,42 @@ fn cut_short(what: &str) -> Failure {
         codes::DEADLINE_EXCEEDED,
         format!("{what} in Security Hub did not finish before the invocation's deadline"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finding of `id` whose JSON is exactly `bytes` long.
+    fn sized(id: &str, bytes: usize) -> Value {
+        let empty = serde_json::to_vec(&json!({"Id": id, "Pad": ""})).unwrap().len();
+        let value = json!({"Id": id, "Pad": "x".repeat(bytes - empty)});
+        assert_eq!(serde_json::to_vec(&value).unwrap().len(), bytes);
+        value
+    }
+
+    /// The `BatchImportFindings` body a batch is sent as, in bytes.
+    fn body_bytes(batch: &Batch) -> usize {
+        serde_json::to_vec(&json!({"Findings": batch.findings}))
+            .unwrap()
+            .len()
+    }
+
+    #[test]
+    fn a_call_filled_to_the_byte_stays_within_six_megabytes_with_its_envelope() {
+        // 26 findings of 240,000 bytes and one that fills the 6 MB exactly, commas included:
+        // the body's `{"Findings":[...]}` must still fit.
+        let mut findings: Vec<Value> = (0..26).map(|i| sized(&format!("f{i:02}"), 240_000)).collect();
+        findings.push(sized("filler", MAX_BATCH_BYTES - 26 * 240_001));
+        let batches = batches(findings, vec![]);
+        let sizes: Vec<usize> = batches.iter().map(|b| b.findings.len()).collect();
+        assert_eq!(sizes, [26, 1], "the filler goes in a second call");
+        for batch in &batches {
+            assert!(
+                body_bytes(batch) <= MAX_BATCH_BYTES,
+                "{} bytes",
+                body_bytes(batch)
+            );
+        }
+    }
 }
