@@ -225,7 +225,13 @@ impl Exporter<'_> {
         let mut remaining: usize = batches.iter().map(|b| b.findings.len()).sum();
         for batch in batches {
             remaining -= batch.findings.len();
-            match self.send(place, &batch, &mut pace).await {
+            // Only findings too large to send: counted, and no call.
+            let sent = if batch.findings.is_empty() {
+                Ok(Vec::new())
+            } else {
+                self.send(place, &batch, &mut pace).await
+            };
+            match sent {
                 Ok(refused) => summary.add(&batch, &refused, &target),
                 Err(failure) => {
                     fail(
@@ -359,6 +365,7 @@ fn keep_first_seen(findings: &mut [Value], held: &[Value]) {
 }
 
 /// At most [`MAX_BATCH_FINDINGS`] findings and [`MAX_BATCH_BYTES`] in one call.
+#[derive(Default)]
 struct Batch {
     findings: Vec<Value>,
     /// How many of `findings` are archivals.
@@ -377,20 +384,18 @@ fn batches(findings: Vec<Value>, archivals: Vec<Value>) -> Vec<Batch> {
         .chain(archivals.into_iter().map(|f| (f, true)));
     for (finding, archival) in tagged {
         let size = serde_json::to_vec(&finding).map_or(usize::MAX, |b| b.len());
-        let open_new = match out.last() {
-            None => true,
-            Some(last) => last.findings.len() >= MAX_BATCH_FINDINGS || bytes + size > MAX_BATCH_BYTES,
+        // A finding too large to send is counted where it would have gone: it never opens a
+        // call of its own.
+        let oversized = size > MAX_FINDING_BYTES;
+        let fits = |last: &Batch| {
+            oversized || (last.findings.len() < MAX_BATCH_FINDINGS && bytes + size <= MAX_BATCH_BYTES)
         };
-        if open_new {
-            out.push(Batch {
-                findings: Vec::new(),
-                archivals: 0,
-                oversized: 0,
-            });
+        if !out.last().is_some_and(fits) {
+            out.push(Batch::default());
             bytes = ENVELOPE_BYTES;
         }
         let Some(batch) = out.last_mut() else { continue };
-        if size > MAX_FINDING_BYTES {
+        if oversized {
             batch.oversized += 1;
             continue;
         }
@@ -494,5 +499,22 @@ mod tests {
                 body_bytes(batch)
             );
         }
+    }
+
+    #[test]
+    fn an_oversized_finding_never_makes_a_call_of_its_own() {
+        // After a full call: counted on it, no call of its own.
+        let mut findings: Vec<Value> = (0..100).map(|i| json!({"Id": format!("f{i:03}")})).collect();
+        findings.push(sized("huge", MAX_FINDING_BYTES + 1));
+        let after_full = batches(findings, vec![]);
+        let shape: Vec<(usize, usize)> = after_full
+            .iter()
+            .map(|b| (b.findings.len(), b.oversized))
+            .collect();
+        assert_eq!(shape, [(100, 1)]);
+        // Alone: one batch carries the count, with nothing to send.
+        let alone = batches(vec![sized("huge", MAX_FINDING_BYTES + 1)], vec![]);
+        let shape: Vec<(usize, usize)> = alone.iter().map(|b| (b.findings.len(), b.oversized)).collect();
+        assert_eq!(shape, [(0, 1)]);
     }
 }
