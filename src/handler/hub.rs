@@ -468,6 +468,14 @@ fn cut_short(what: &str) -> Failure {
 mod tests {
     use super::*;
 
+    fn finding(id: &str, state: &str) -> Value {
+        json!({"Id": id, "RecordState": state})
+    }
+
+    fn active(n: usize) -> Vec<Value> {
+        (0..n).map(|i| finding(&format!("f{i:03}"), "ACTIVE")).collect()
+    }
+
     /// A finding of `id` whose JSON is exactly `bytes` long.
     fn sized(id: &str, bytes: usize) -> Value {
         let empty = serde_json::to_vec(&json!({"Id": id, "Pad": ""})).unwrap().len();
@@ -476,11 +484,56 @@ mod tests {
         value
     }
 
+    /// (findings, archivals, oversized) of each batch.
+    fn shape(batches: &[Batch]) -> Vec<(usize, usize, usize)> {
+        batches
+            .iter()
+            .map(|b| (b.findings.len(), b.archivals, b.oversized))
+            .collect()
+    }
+
     /// The `BatchImportFindings` body a batch is sent as, in bytes.
     fn body_bytes(batch: &Batch) -> usize {
         serde_json::to_vec(&json!({"Findings": batch.findings}))
             .unwrap()
             .len()
+    }
+
+    #[test]
+    fn two_hundred_and_fifty_findings_go_in_three_calls() {
+        let batches = batches(active(250), vec![]);
+        assert_eq!(shape(&batches), [(100, 0, 0), (100, 0, 0), (50, 0, 0)]);
+        let ids: Vec<&Value> = batches
+            .iter()
+            .flat_map(|b| &b.findings)
+            .map(|f| &f["Id"])
+            .collect();
+        assert_eq!(ids.len(), 250);
+        assert_eq!((ids[0], ids[249]), (&json!("f000"), &json!("f249")), "in order");
+        assert!(
+            super::batches(vec![], vec![]).is_empty(),
+            "nothing to send, no call"
+        );
+    }
+
+    #[test]
+    fn archivals_follow_the_findings_and_are_counted() {
+        let archivals: Vec<Value> = (0..30).map(|i| finding(&format!("a{i}"), "ARCHIVED")).collect();
+        let batches = batches(active(90), archivals);
+        assert_eq!(shape(&batches), [(100, 10, 0), (20, 20, 0)]);
+        assert_eq!(batches[0].findings[89]["Id"], "f089");
+        assert_eq!(batches[0].findings[90]["Id"], "a0");
+    }
+
+    #[test]
+    fn six_megabytes_bound_a_call() {
+        // 100,022 bytes each: 62 fit in 6 MB with their commas.
+        let big: Vec<Value> = (0..150).map(|i| sized(&format!("f{i:03}"), 100_022)).collect();
+        let batches = batches(big, vec![]);
+        assert_eq!(shape(&batches), [(62, 0, 0), (62, 0, 0), (26, 0, 0)]);
+        for batch in &batches {
+            assert!(body_bytes(batch) <= MAX_BATCH_BYTES, "{}", body_bytes(batch));
+        }
     }
 
     #[test]
@@ -502,6 +555,20 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_over_240_kb_is_counted_and_not_sent() {
+        let mut findings = active(3);
+        findings.insert(1, sized("huge", MAX_FINDING_BYTES + 1));
+        findings.push(sized("limit", MAX_FINDING_BYTES));
+        let batches = batches(findings, vec![]);
+        assert_eq!(shape(&batches), [(4, 0, 1)]);
+        let ids: Vec<&Value> = batches[0].findings.iter().map(|f| &f["Id"]).collect();
+        assert_eq!(
+            ids,
+            [&json!("f000"), &json!("f001"), &json!("f002"), &json!("limit")]
+        );
+    }
+
+    #[test]
     fn an_oversized_finding_never_makes_a_call_of_its_own() {
         // After a full call: counted on it, no call of its own.
         let mut findings: Vec<Value> = (0..100).map(|i| json!({"Id": format!("f{i:03}")})).collect();
@@ -516,5 +583,87 @@ mod tests {
         let alone = batches(vec![sized("huge", MAX_FINDING_BYTES + 1)], vec![]);
         let shape: Vec<(usize, usize)> = alone.iter().map(|b| (b.findings.len(), b.oversized)).collect();
         assert_eq!(shape, [(0, 1)]);
+    }
+
+    #[test]
+    fn first_seen_is_kept_from_the_held_finding_of_the_same_id_only() {
+        let fresh = |id: &str| {
+            json!({"Id": id, "CreatedAt": "2026-11-27T06:00:00.000Z",
+                   "FirstObservedAt": "2026-11-27T06:00:00.000Z", "UpdatedAt": "2026-11-27T06:00:00.000Z"})
+        };
+        let mut findings = vec![fresh("a"), fresh("b"), fresh("c")];
+        let held = vec![
+            json!({"Id": "a", "CreatedAt": "2026-10-01T00:00:00.000Z",
+                   "FirstObservedAt": "2026-10-02T00:00:00.000Z", "UpdatedAt": "2026-11-26T06:00:00.000Z"}),
+            json!({"Id": "c", "CreatedAt": "2026-09-01T00:00:00.000Z"}),
+            json!({"Id": "z", "CreatedAt": "2026-01-01T00:00:00.000Z"}),
+        ];
+        keep_first_seen(&mut findings, &held);
+        assert_eq!(
+            findings,
+            [
+                json!({"Id": "a", "CreatedAt": "2026-10-01T00:00:00.000Z",
+                       "FirstObservedAt": "2026-10-02T00:00:00.000Z", "UpdatedAt": "2026-11-27T06:00:00.000Z"}),
+                fresh("b"),
+                json!({"Id": "c", "CreatedAt": "2026-09-01T00:00:00.000Z",
+                       "FirstObservedAt": "2026-11-27T06:00:00.000Z", "UpdatedAt": "2026-11-27T06:00:00.000Z"}),
+            ]
+        );
+    }
+
+    fn target() -> Target {
+        Target {
+            account_id: "123456789012".into(),
+            hub_region: "eu-west-1".into(),
+            findings: vec![],
+        }
+    }
+
+    #[test]
+    fn a_batch_counts_what_went_and_each_refusal_as_active_or_archived() {
+        let batch = Batch {
+            findings: vec![
+                finding("a", "ACTIVE"),
+                finding("b", "ACTIVE"),
+                finding("c", "ACTIVE"),
+                finding("x", "ARCHIVED"),
+                finding("y", "ARCHIVED"),
+            ],
+            archivals: 2,
+            oversized: 1,
+        };
+        let refused = vec![
+            ("b".to_owned(), Failure::new("InvalidInput", "bad Types")),
+            ("y".to_owned(), Failure::new("InvalidInput", "bad UpdatedAt")),
+        ];
+        let mut summary = HubSummary::default();
+        summary.add(&batch, &refused, &target());
+        assert_eq!((summary.imported, summary.archived, summary.failed), (2, 1, 3));
+        let errors: Vec<(&str, &str)> = summary
+            .errors
+            .iter()
+            .map(|e| (e.code.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                ("InvalidInput", "finding b: bad Types"),
+                ("InvalidInput", "finding y: bad UpdatedAt"),
+                (
+                    codes::FINDING_TOO_LARGE,
+                    "1 findings were over 240 KB and were not sent"
+                ),
+            ]
+        );
+        assert!(summary
+            .errors
+            .iter()
+            .all(|e| e.account_id.as_deref() == Some("123456789012")
+                && e.region.as_deref() == Some("eu-west-1")));
+
+        // Only archivals refused: every active one went.
+        let mut summary = HubSummary::default();
+        summary.add(&batch, &refused[1..], &target());
+        assert_eq!((summary.imported, summary.archived, summary.failed), (3, 1, 2));
     }
 }
