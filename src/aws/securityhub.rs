@@ -305,6 +305,43 @@ impl ProvideErrorMetadata for HubError {
     }
 }
 
+/// A request the fake endpoint of [`SecurityHub::answering`] received: its path and JSON body.
+#[cfg(test)]
+pub(crate) type Received = (String, Value);
+
+#[cfg(test)]
+impl SecurityHub {
+    /// A Security Hub whose endpoint answers each request (path, JSON body) with
+    /// `answer`'s status and body, and what it received: for the tests of the export above
+    /// this layer, on the real signing and retries (3 attempts, 1 ms apart).
+    pub(crate) fn answering(
+        answer: impl Fn(&str, &Value) -> (u16, String) + Send + Sync + 'static,
+    ) -> (Self, impl Fn() -> Vec<Received>) {
+        let (client, seen) = tests::endpoint(move |_, request| {
+            let path = request
+                .uri
+                .split("amazonaws.com")
+                .nth(1)
+                .unwrap_or_default()
+                .to_owned();
+            let body = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+            let (status, text) = answer(&path, &body);
+            (status, vec![], text)
+        });
+        let hub = Self::new(&tests::config(client).build());
+        let received = move || {
+            let seen = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            seen.iter()
+                .map(|s| {
+                    let path = s.uri.split("amazonaws.com").nth(1).unwrap_or_default().to_owned();
+                    (path, serde_json::from_slice(&s.body).unwrap_or(Value::Null))
+                })
+                .collect()
+        };
+        (hub, received)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,16 +368,16 @@ mod tests {
 
     /// A request as the fake endpoint received it.
     #[derive(Debug, Clone)]
-    struct Seen {
+    pub(super) struct Seen {
         method: String,
-        uri: String,
+        pub(super) uri: String,
         authorization: String,
         content_type: String,
-        body: Vec<u8>,
+        pub(super) body: Vec<u8>,
     }
 
     /// What the fake endpoint answers: status, headers, body.
-    type Answer = (u16, Vec<(&'static str, &'static str)>, String);
+    pub(super) type Answer = (u16, Vec<(&'static str, &'static str)>, String);
 
     fn ok(body: &str) -> Answer {
         (200, vec![], body.to_owned())
@@ -358,7 +395,7 @@ mod tests {
 
     /// The shared configuration a test's Security Hub runs on: the function's own
     /// credentials (`AKIDDEFAULT`), 3 attempts with a 1 ms backoff.
-    fn config(
+    pub(super) fn config(
         client: aws_smithy_runtime_api::client::http::SharedHttpClient,
     ) -> aws_types::sdk_config::Builder {
         let retry = RetryConfig::standard()
@@ -381,8 +418,8 @@ mod tests {
     }
 
     /// A fake endpoint answering its n-th request (from 1) with `answer(n)`, and what it got.
-    fn endpoint(
-        answer: impl Fn(usize) -> Answer + Send + Sync + 'static,
+    pub(super) fn endpoint(
+        answer: impl Fn(usize, &Seen) -> Answer + Send + Sync + 'static,
     ) -> (
         aws_smithy_runtime_api::client::http::SharedHttpClient,
         Arc<Mutex<Vec<Seen>>>,
@@ -406,7 +443,7 @@ mod tests {
                 content_type: header("content-type"),
                 body: request.body().bytes().unwrap_or_default().to_vec(),
             });
-            let (status, headers, body) = answer(log.len());
+            let (status, headers, body) = answer(log.len(), log.last().unwrap());
             let mut response = http::Response::builder().status(status);
             for (name, value) in headers {
                 response = response.header(name, value);
@@ -418,7 +455,7 @@ mod tests {
 
     /// A Security Hub on the default configuration whose endpoint answers with `answer`.
     fn hub(answer: impl Fn(usize) -> Answer + Send + Sync + 'static) -> (SecurityHub, Arc<Mutex<Vec<Seen>>>) {
-        let (client, seen) = endpoint(answer);
+        let (client, seen) = endpoint(move |n, _| answer(n));
         (SecurityHub::new(&config(client).build()), seen)
     }
 
@@ -486,7 +523,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_configured_endpoint_is_called_instead_and_the_service_one_comes_first() {
-        let (client, seen) = endpoint(|_| ok(r#"{"FailedFindings":[]}"#));
+        let (client, seen) = endpoint(|_, _| ok(r#"{"FailedFindings":[]}"#));
         let general = config(client.clone())
             .endpoint_url("http://localhost:5000")
             .build();
@@ -679,7 +716,7 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(failure.code, codes::SDK_ERROR);
-        let (client, seen) = endpoint(|_| ok("{}"));
+        let (client, seen) = endpoint(|_, _| ok("{}"));
         let no_sleep = SdkConfig::builder()
             .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
                 "AKIDDEFAULT",

@@ -467,6 +467,8 @@ fn cut_short(what: &str) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::handler::run::Invocation;
+    use crate::report::HubStatus;
 
     fn finding(id: &str, state: &str) -> Value {
         json!({"Id": id, "RecordState": state})
@@ -665,5 +667,98 @@ mod tests {
         let mut summary = HubSummary::default();
         summary.add(&batch, &refused[1..], &target());
         assert_eq!((summary.imported, summary.archived, summary.failed), (3, 1, 2));
+    }
+
+    /// media-prod in the home account: `keys` keys, each STALE; the last one's facts over
+    /// 240 KB when `oversized`.
+    fn report(keys: usize, oversized: bool) -> Report {
+        use crate::coverage::Location;
+        use crate::report::BucketReport;
+        use crate::rules::{FindingCode, KeyReport, Policy};
+        use chrono::TimeZone;
+        let mut keys: Vec<KeyReport> = (0..keys)
+            .map(|i| KeyReport::sample(&format!("AKIA{i:04}"), &[FindingCode::Stale]))
+            .collect();
+        if let (true, Some(last)) = (oversized, keys.last_mut()) {
+            last.last_used_service = Some("s".repeat(MAX_FINDING_BYTES));
+        }
+        let bucket = BucketReport::audited("media-prod".into(), Location::home(), vec![], keys);
+        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap();
+        Report::new(now, Policy::default(), vec![bucket], vec![], &[])
+    }
+
+    /// `report` exported with the function's own credentials to a Security Hub answering
+    /// `answer`; the summary and the requests.
+    async fn exported(
+        report: &Report,
+        answer: impl Fn(&str, &Value) -> (u16, String) + Send + Sync + 'static,
+    ) -> (HubSummary, Vec<(String, Value)>) {
+        let (hub, received) = SecurityHub::answering(answer);
+        let config = Config::default();
+        let invocation = Invocation::at(report.generated_at());
+        let run = Run::new(&config, &invocation, Outputs::default());
+        let credentials: Credentials = [("123456789012".to_owned(), None)].into();
+        let summary = export(report, &[], &hub, &credentials, true, &run).await;
+        (summary, received())
+    }
+
+    const HELD: &str = "lightsail-key-audit/123456789012/us-east-1/media-prod/AKIAGONE/STALE";
+
+    #[tokio::test]
+    async fn a_target_reads_what_is_open_then_imports_its_findings_and_the_archivals() {
+        let product = "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default";
+        let held = json!({"Findings": [{
+            "Id": HELD, "ProductArn": product, "GeneratorId": "lightsail-key-audit/STALE",
+            "AwsAccountId": "123456789012", "RecordState": "ACTIVE", "Workflow": {"Status": "NEW"}}]});
+        let (summary, received) = exported(&report(1, false), move |path, _| match path {
+            "/findings" => (200, held.to_string()),
+            _ => (200, r#"{"FailedFindings":[]}"#.to_owned()),
+        })
+        .await;
+        assert_eq!(
+            (summary.status, summary.imported, summary.archived, summary.failed),
+            (HubStatus::Sent, 1, 1, 0)
+        );
+        let paths: Vec<&str> = received.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["/findings", "/findings/import"]);
+        assert_eq!(
+            received[0].1["Filters"],
+            json!({
+                "ProductArn": [{"Value": product, "Comparison": "EQUALS"}],
+                "GeneratorId": [{"Value": "lightsail-key-audit/", "Comparison": "PREFIX"}],
+                "AwsAccountId": [{"Value": "123456789012", "Comparison": "EQUALS"}],
+                "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
+            })
+        );
+        let sent: Vec<(&str, &str)> = received[1].1["Findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["Id"].as_str().unwrap(), f["RecordState"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                (
+                    "lightsail-key-audit/123456789012/us-east-1/media-prod/AKIA0000/STALE",
+                    "ACTIVE"
+                ),
+                (HELD, "ARCHIVED"),
+            ]
+        );
+        assert!(received[1].1["Findings"][1].get("Workflow").is_none());
+    }
+
+    #[tokio::test]
+    async fn only_oversized_findings_make_no_import_call() {
+        let (summary, received) =
+            exported(&report(1, true), |_, _| (200, r#"{"Findings":[]}"#.to_owned())).await;
+        let paths: Vec<&str> = received.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["/findings"], "no BatchImportFindings without findings");
+        assert_eq!(
+            (summary.status, summary.imported, summary.failed),
+            (HubStatus::Failed, 0, 1)
+        );
+        assert_eq!(summary.errors[0].code, codes::FINDING_TOO_LARGE);
     }
 }
