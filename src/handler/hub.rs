@@ -222,9 +222,11 @@ impl Exporter<'_> {
             }
         };
         let batches = batches(findings, archivals);
-        let mut remaining: usize = batches.iter().map(|b| b.findings.len()).sum();
+        // Every finding not yet sent or counted, oversized ones included: a failed call
+        // fails them all.
+        let mut remaining: usize = batches.iter().map(|b| b.findings.len() + b.oversized).sum();
         for batch in batches {
-            remaining -= batch.findings.len();
+            remaining -= batch.findings.len() + batch.oversized;
             // Only findings too large to send: counted, and no call.
             let sent = if batch.findings.is_empty() {
                 Ok(Vec::new())
@@ -760,5 +762,27 @@ mod tests {
             (HubStatus::Failed, 0, 1)
         );
         assert_eq!(summary.errors[0].code, codes::FINDING_TOO_LARGE);
+    }
+
+    #[tokio::test]
+    async fn a_failed_call_counts_every_finding_not_sent_after_it_too() {
+        // 101 findings and an oversized one: two calls, the first refused as a whole.
+        let denied = r#"{"Code":"AccessDeniedException","Message":"not authorized"}"#;
+        let (summary, received) = exported(&report(102, true), move |path, _| match path {
+            "/findings" => (200, r#"{"Findings":[]}"#.to_owned()),
+            _ => (403, denied.to_owned()),
+        })
+        .await;
+        assert_eq!(
+            received.len(),
+            2,
+            "GetFindings, then one refused import: the rest is not tried"
+        );
+        assert_eq!(
+            (summary.status, summary.imported, summary.failed),
+            (HubStatus::Failed, 0, 102)
+        );
+        let codes: Vec<&str> = summary.errors.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, ["AccessDeniedException"]);
     }
 }
