@@ -57,6 +57,13 @@ impl AssumedRole {
     pub(super) fn provider(&self) -> &SharedCredentialsProvider {
         &self.0
     }
+
+    /// A role holding `provider`'s credentials: for the tests of the services that sign
+    /// with it.
+    #[cfg(test)]
+    pub(crate) fn for_tests(provider: SharedCredentialsProvider) -> Self {
+        Self(provider)
+    }
 }
 
 impl std::fmt::Debug for AssumedRole {

@@ -304,3 +304,434 @@ impl ProvideErrorMetadata for HubError {
         &self.0
     }
 }
+
+/// A request the fake endpoint of [`SecurityHub::answering`] received: its path and JSON body.
+#[cfg(test)]
+pub(crate) type Received = (String, Value);
+
+#[cfg(test)]
+impl SecurityHub {
+    /// A Security Hub whose endpoint answers each request (path, JSON body) with
+    /// `answer`'s status and body, and what it received: for the tests of the export above
+    /// this layer, on the real signing and retries (3 attempts, 1 ms apart).
+    pub(crate) fn answering(
+        answer: impl Fn(&str, &Value) -> (u16, String) + Send + Sync + 'static,
+    ) -> (Self, impl Fn() -> Vec<Received>) {
+        let (client, seen) = tests::endpoint(move |_, request| {
+            let path = request
+                .uri
+                .split("amazonaws.com")
+                .nth(1)
+                .unwrap_or_default()
+                .to_owned();
+            let body = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+            let (status, text) = answer(&path, &body);
+            (status, vec![], text)
+        });
+        let hub = Self::new(&tests::config(client).build());
+        let received = move || {
+            let seen = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            seen.iter()
+                .map(|s| {
+                    let path = s.uri.split("amazonaws.com").nth(1).unwrap_or_default().to_owned();
+                    (path, serde_json::from_slice(&s.body).unwrap_or(Value::Null))
+                })
+                .collect()
+        };
+        (hub, received)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_credential_types::Credentials;
+    use aws_sdk_lightsail::config::{AsyncSleep, BehaviorVersion, Sleep};
+    use aws_smithy_http_client::test_util::infallible_client_fn;
+    use aws_types::region::Region;
+    use aws_types::service_config::LoadServiceConfig;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    const BUCKET_FINDING: &str =
+        r#"{"Findings":[{"Id":"lightsail-key-audit/1/eu-west-1/b/bucket/PUBLIC_READ"}]}"#;
+
+    /// Tokio's sleep, for the SDK's retry backoff.
+    #[derive(Debug)]
+    struct TokioSleep;
+
+    impl AsyncSleep for TokioSleep {
+        fn sleep(&self, duration: Duration) -> Sleep {
+            Sleep::new(tokio::time::sleep(duration))
+        }
+    }
+
+    /// A request as the fake endpoint received it.
+    #[derive(Debug, Clone)]
+    pub(super) struct Seen {
+        method: String,
+        pub(super) uri: String,
+        authorization: String,
+        content_type: String,
+        pub(super) body: Vec<u8>,
+    }
+
+    /// What the fake endpoint answers: status, headers, body.
+    pub(super) type Answer = (u16, Vec<(&'static str, &'static str)>, String);
+
+    fn ok(body: &str) -> Answer {
+        (200, vec![], body.to_owned())
+    }
+
+    /// `AWS_ENDPOINT_URL_SECURITYHUB` as the shared configuration loads it.
+    #[derive(Debug)]
+    struct ServiceEndpoint(&'static str);
+
+    impl LoadServiceConfig for ServiceEndpoint {
+        fn load_config(&self, key: ServiceConfigKey<'_>) -> Option<String> {
+            (key.service_id() == SERVICE_ID && key.env() == "AWS_ENDPOINT_URL").then(|| self.0.to_owned())
+        }
+    }
+
+    /// The shared configuration a test's Security Hub runs on: the function's own
+    /// credentials (`AKIDDEFAULT`), 3 attempts with a 1 ms backoff.
+    pub(super) fn config(
+        client: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    ) -> aws_types::sdk_config::Builder {
+        let retry = RetryConfig::standard()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(1))
+            .with_max_backoff(Duration::from_millis(2));
+        SdkConfig::builder()
+            .region(Region::new("us-east-1"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKIDDEFAULT",
+                "default-secret",
+                None,
+                None,
+                "test",
+            )))
+            .http_client(client)
+            .sleep_impl(TokioSleep)
+            .retry_config(retry)
+            .behavior_version(BehaviorVersion::latest())
+    }
+
+    /// A fake endpoint answering its n-th request (from 1) with `answer(n)`, and what it got.
+    pub(super) fn endpoint(
+        answer: impl Fn(usize, &Seen) -> Answer + Send + Sync + 'static,
+    ) -> (
+        aws_smithy_runtime_api::client::http::SharedHttpClient,
+        Arc<Mutex<Vec<Seen>>>,
+    ) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        let client = infallible_client_fn(move |request: http::Request<SdkBody>| {
+            let header = |name: &str| {
+                request
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let mut log = log.lock().unwrap();
+            log.push(Seen {
+                method: request.method().to_string(),
+                uri: request.uri().to_string(),
+                authorization: header("authorization"),
+                content_type: header("content-type"),
+                body: request.body().bytes().unwrap_or_default().to_vec(),
+            });
+            let (status, headers, body) = answer(log.len(), log.last().unwrap());
+            let mut response = http::Response::builder().status(status);
+            for (name, value) in headers {
+                response = response.header(name, value);
+            }
+            response.body(SdkBody::from(body)).unwrap()
+        });
+        (client, seen)
+    }
+
+    /// A Security Hub on the default configuration whose endpoint answers with `answer`.
+    fn hub(answer: impl Fn(usize) -> Answer + Send + Sync + 'static) -> (SecurityHub, Arc<Mutex<Vec<Seen>>>) {
+        let (client, seen) = endpoint(move |n, _| answer(n));
+        (SecurityHub::new(&config(client).build()), seen)
+    }
+
+    fn own(region: &str) -> HubPlace<'_> {
+        HubPlace {
+            region,
+            credentials: None,
+        }
+    }
+
+    fn requests(seen: &Arc<Mutex<Vec<Seen>>>) -> Vec<Seen> {
+        seen.lock().unwrap().clone()
+    }
+
+    #[tokio::test]
+    async fn an_import_is_a_signed_post_of_the_body_to_the_regions_endpoint() {
+        let (hub, seen) = hub(|_| ok(r#"{"SuccessCount":1,"FailedCount":0,"FailedFindings":[]}"#));
+        let refused = hub
+            .import(own("eu-west-1"), BUCKET_FINDING.as_bytes().to_vec())
+            .await
+            .unwrap();
+        assert_eq!(refused, []);
+        let seen = requests(&seen);
+        assert_eq!(seen.len(), 1);
+        let request = &seen[0];
+        assert_eq!(request.method, "POST");
+        assert_eq!(
+            request.uri,
+            "https://securityhub.eu-west-1.amazonaws.com/findings/import"
+        );
+        assert_eq!(request.content_type, "application/json");
+        assert_eq!(request.body, BUCKET_FINDING.as_bytes());
+        assert!(
+            request
+                .authorization
+                .starts_with("AWS4-HMAC-SHA256 Credential=AKIDDEFAULT/"),
+            "{}",
+            request.authorization
+        );
+        assert!(
+            request
+                .authorization
+                .contains("/eu-west-1/securityhub/aws4_request"),
+            "{}",
+            request.authorization
+        );
+        assert!(request.authorization.contains("Signature="));
+    }
+
+    #[tokio::test]
+    async fn a_china_region_is_called_on_its_own_domain() {
+        let (hub, seen) = hub(|_| ok(r#"{"Findings":[]}"#));
+        hub.findings_page(own("cn-north-1"), b"{}".to_vec())
+            .await
+            .unwrap();
+        let seen = requests(&seen);
+        assert_eq!(
+            seen[0].uri,
+            "https://securityhub.cn-north-1.amazonaws.com.cn/findings"
+        );
+        assert!(seen[0]
+            .authorization
+            .contains("/cn-north-1/securityhub/aws4_request"));
+    }
+
+    #[tokio::test]
+    async fn a_configured_endpoint_is_called_instead_and_the_service_one_comes_first() {
+        let (client, seen) = endpoint(|_, _| ok(r#"{"FailedFindings":[]}"#));
+        let general = config(client.clone())
+            .endpoint_url("http://localhost:5000")
+            .build();
+        SecurityHub::new(&general)
+            .import(own("eu-west-1"), b"{}".to_vec())
+            .await
+            .unwrap();
+        let specific = config(client)
+            .endpoint_url("http://localhost:5000")
+            .service_config(ServiceEndpoint("http://127.0.0.1:4566"))
+            .build();
+        SecurityHub::new(&specific)
+            .import(own("eu-west-1"), b"{}".to_vec())
+            .await
+            .unwrap();
+        let uris: Vec<String> = requests(&seen).into_iter().map(|s| s.uri).collect();
+        assert_eq!(
+            uris,
+            [
+                "http://localhost:5000/findings/import",
+                "http://127.0.0.1:4566/findings/import"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn failed_findings_come_back_refused_with_their_code_and_message() {
+        let answer = r#"{"SuccessCount":1,"FailedCount":2,"FailedFindings":[
+            {"Id":"a","ErrorCode":"InvalidInput","ErrorMessage":"Finding does not adhere to ASFF"},
+            {"Id":"b"}]}"#;
+        let (hub, _) = hub(move |_| ok(answer));
+        let refused = hub.import(own("eu-west-1"), b"{}".to_vec()).await.unwrap();
+        assert_eq!(
+            refused,
+            [
+                Refused {
+                    id: "a".into(),
+                    failure: Failure::new("InvalidInput", "Finding does not adhere to ASFF"),
+                },
+                Refused {
+                    id: "b".into(),
+                    failure: Failure::new(codes::UNKNOWN_SERVICE_ERROR, "Security Hub gave no reason"),
+                },
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn security_hub_not_enabled_is_a_failure_with_its_code_and_message() {
+        const MESSAGE: &str = "Account 1 is not subscribed to AWS Security Hub";
+        let by_body = r#"{"Code":"InvalidAccessException","Message":"Account 1 is not subscribed to AWS Security Hub"}"#;
+        let by_header: Answer = (
+            400,
+            vec![(
+                "x-amzn-ErrorType",
+                "InvalidAccessException:http://internal.amazon.com/coral/com.amazonaws.securityhub/",
+            )],
+            r#"{"message":"Account 1 is not subscribed to AWS Security Hub"}"#.to_owned(),
+        );
+        for answer in [(400, vec![], by_body.to_owned()), by_header] {
+            let (hub, seen) = hub(move |_| answer.clone());
+            let failure = hub.import(own("eu-west-1"), b"{}".to_vec()).await.unwrap_err();
+            assert_eq!(failure, Failure::new("InvalidAccessException", MESSAGE));
+            assert_eq!(requests(&seen).len(), 1, "not retried");
+        }
+    }
+
+    fn throttled() -> Answer {
+        (
+            429,
+            vec![],
+            r#"{"Code":"TooManyRequestsException","Message":"Rate exceeded"}"#.to_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn throttling_is_retried_to_success() {
+        let (hub, seen) = hub(|n| {
+            if n < 3 {
+                throttled()
+            } else {
+                ok(r#"{"FailedFindings":[]}"#)
+            }
+        });
+        let refused = hub
+            .import(own("eu-west-1"), BUCKET_FINDING.as_bytes().to_vec())
+            .await;
+        assert_eq!(refused, Ok(vec![]));
+        let seen = requests(&seen);
+        assert_eq!(seen.len(), 3);
+        assert!(
+            seen.iter().all(|s| s.body == BUCKET_FINDING.as_bytes()),
+            "the same body each time"
+        );
+    }
+
+    #[tokio::test]
+    async fn persistent_throttling_ends_as_throttling_after_the_retries() {
+        let (hub, seen) = hub(|_| throttled());
+        let failure = hub.import(own("eu-west-1"), b"{}".to_vec()).await.unwrap_err();
+        assert_eq!(failure, Failure::new("TooManyRequestsException", "Rate exceeded"));
+        assert_eq!(requests(&seen).len(), 3, "max attempts");
+    }
+
+    #[tokio::test]
+    async fn a_page_gives_its_findings_and_next_token() {
+        let (hub, seen) = hub(|n| match n {
+            1 => ok(r#"{"Findings":[{"Id":"a"},{"Id":"b"}],"NextToken":"page-2"}"#),
+            _ => ok(r#"{"Findings":[{"Id":"c"}],"NextToken":""}"#),
+        });
+        let first = hub
+            .findings_page(own("eu-west-1"), br#"{"MaxResults":100}"#.to_vec())
+            .await
+            .unwrap();
+        assert_eq!(
+            first,
+            FindingsPage {
+                findings: vec![serde_json::json!({"Id": "a"}), serde_json::json!({"Id": "b"})],
+                next_token: Some("page-2".into()),
+            }
+        );
+        let last = hub
+            .findings_page(own("eu-west-1"), br#"{"NextToken":"page-2"}"#.to_vec())
+            .await
+            .unwrap();
+        assert_eq!(last.findings, [serde_json::json!({"Id": "c"})]);
+        assert_eq!(last.next_token, None, "an empty token ends the pages");
+        let seen = requests(&seen);
+        assert_eq!(
+            seen[0].uri,
+            "https://securityhub.eu-west-1.amazonaws.com/findings"
+        );
+        assert_eq!(seen[1].body, br#"{"NextToken":"page-2"}"#);
+    }
+
+    #[tokio::test]
+    async fn a_page_without_findings_or_an_unreadable_answer_is_malformed() {
+        for body in [r#"{"NextToken":"x"}"#, r#"{"Findings":{}}"#, "<html>not json"] {
+            let (hub, _) = hub(move |_| ok(body));
+            let failure = hub
+                .findings_page(own("eu-west-1"), b"{}".to_vec())
+                .await
+                .unwrap_err();
+            assert_eq!(failure.code, codes::MALFORMED_RESPONSE, "{body}");
+        }
+        let (hub, seen) = hub(|_| ok("<html>not json"));
+        let failure = hub.import(own("eu-west-1"), b"{}".to_vec()).await.unwrap_err();
+        assert_eq!(failure.code, codes::MALFORMED_RESPONSE);
+        assert_eq!(requests(&seen).len(), 1, "not retried");
+    }
+
+    #[tokio::test]
+    async fn an_assumed_roles_credentials_sign_instead_of_the_functions() {
+        let (hub, seen) = hub(|_| ok(r#"{"FailedFindings":[]}"#));
+        let role = AssumedRole::for_tests(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDMEMBER",
+            "member-secret",
+            Some("token".into()),
+            None,
+            "test",
+        )));
+        let place = HubPlace {
+            region: "eu-west-1",
+            credentials: Some(&role),
+        };
+        hub.import(place, b"{}".to_vec()).await.unwrap();
+        hub.import(own("eu-west-1"), b"{}".to_vec()).await.unwrap();
+        let seen = requests(&seen);
+        assert!(
+            seen[0]
+                .authorization
+                .starts_with("AWS4-HMAC-SHA256 Credential=AKIDMEMBER/"),
+            "{}",
+            seen[0].authorization
+        );
+        assert!(
+            seen[1]
+                .authorization
+                .starts_with("AWS4-HMAC-SHA256 Credential=AKIDDEFAULT/"),
+            "{}",
+            seen[1].authorization
+        );
+    }
+
+    #[tokio::test]
+    async fn a_configuration_without_http_client_or_credentials_fails_without_a_call() {
+        let bare = SdkConfig::builder().region(Region::new("us-east-1")).build();
+        let failure = SecurityHub::new(&bare)
+            .import(own("eu-west-1"), b"{}".to_vec())
+            .await
+            .unwrap_err();
+        assert_eq!(failure.code, codes::SDK_ERROR);
+        let (client, seen) = endpoint(|_, _| ok("{}"));
+        let no_sleep = SdkConfig::builder()
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKIDDEFAULT",
+                "s",
+                None,
+                None,
+                "test",
+            )))
+            .http_client(client)
+            .build();
+        let failure = SecurityHub::new(&no_sleep)
+            .import(own("eu-west-1"), b"{}".to_vec())
+            .await
+            .unwrap_err();
+        assert_eq!(failure.code, codes::REQUEST_CONSTRUCTION_FAILED);
+        assert!(requests(&seen).is_empty());
+    }
+}

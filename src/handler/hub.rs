@@ -29,6 +29,8 @@ use crate::text::loggable;
 const MAX_BATCH_FINDINGS: usize = 100;
 const MAX_BATCH_BYTES: usize = 6 * 1024 * 1024;
 const MAX_FINDING_BYTES: usize = 240 * 1024;
+/// The bytes of a call's body around its findings: they count towards the 6 MB too.
+const ENVELOPE_BYTES: usize = r#"{"Findings":[]}"#.len();
 /// Security Hub throttles beyond 10 calls a second per account and Region.
 const CALL_SPACING: Duration = Duration::from_millis(100);
 /// `GetFindings` pages of 100: 100,000 open findings at most, so a token that never ends
@@ -187,10 +189,18 @@ impl Exporter<'_> {
             }
         };
         let batches = batches(findings, archivals);
-        let mut remaining: usize = batches.iter().map(|b| b.findings.len()).sum();
+        // Every finding not yet sent or counted, oversized ones included: a failed call
+        // fails them all.
+        let mut remaining: usize = batches.iter().map(|b| b.findings.len() + b.oversized).sum();
         for batch in batches {
-            remaining -= batch.findings.len();
-            match self.send(place, &batch, &mut pace).await {
+            remaining -= batch.findings.len() + batch.oversized;
+            // Only findings too large to send: counted, and no call.
+            let sent = if batch.findings.is_empty() {
+                Ok(Vec::new())
+            } else {
+                self.send(place, &batch, &mut pace).await
+            };
+            match sent {
                 Ok(refused) => summary.add(&batch, &refused, &target),
                 Err(failure) => {
                     fail(
@@ -324,6 +334,7 @@ fn keep_first_seen(findings: &mut [Value], held: &[Value]) {
 }
 
 /// At most [`MAX_BATCH_FINDINGS`] findings and [`MAX_BATCH_BYTES`] in one call.
+#[derive(Default)]
 struct Batch {
     findings: Vec<Value>,
     /// How many of `findings` are archivals.
@@ -335,27 +346,25 @@ struct Batch {
 /// This run's findings, then the archivals, in batches within the call's limits.
 fn batches(findings: Vec<Value>, archivals: Vec<Value>) -> Vec<Batch> {
     let mut out: Vec<Batch> = Vec::new();
-    let mut bytes = 0;
+    let mut bytes = ENVELOPE_BYTES;
     let tagged = findings
         .into_iter()
         .map(|f| (f, false))
         .chain(archivals.into_iter().map(|f| (f, true)));
     for (finding, archival) in tagged {
         let size = serde_json::to_vec(&finding).map_or(usize::MAX, |b| b.len());
-        let open_new = match out.last() {
-            None => true,
-            Some(last) => last.findings.len() >= MAX_BATCH_FINDINGS || bytes + size > MAX_BATCH_BYTES,
+        // A finding too large to send is counted where it would have gone: it never opens a
+        // call of its own.
+        let oversized = size > MAX_FINDING_BYTES;
+        let fits = |last: &Batch| {
+            oversized || (last.findings.len() < MAX_BATCH_FINDINGS && bytes + size <= MAX_BATCH_BYTES)
         };
-        if open_new {
-            out.push(Batch {
-                findings: Vec::new(),
-                archivals: 0,
-                oversized: 0,
-            });
-            bytes = 0;
+        if !out.last().is_some_and(fits) {
+            out.push(Batch::default());
+            bytes = ENVELOPE_BYTES;
         }
         let Some(batch) = out.last_mut() else { continue };
-        if size > MAX_FINDING_BYTES {
+        if oversized {
             batch.oversized += 1;
             continue;
         }
@@ -422,4 +431,325 @@ fn cut_short(what: &str) -> Failure {
         codes::DEADLINE_EXCEEDED,
         format!("{what} in Security Hub did not finish before the invocation's deadline"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handler::run::Invocation;
+    use crate::report::HubStatus;
+
+    fn finding(id: &str, state: &str) -> Value {
+        json!({"Id": id, "RecordState": state})
+    }
+
+    fn active(n: usize) -> Vec<Value> {
+        (0..n).map(|i| finding(&format!("f{i:03}"), "ACTIVE")).collect()
+    }
+
+    /// A finding of `id` whose JSON is exactly `bytes` long.
+    fn sized(id: &str, bytes: usize) -> Value {
+        let empty = serde_json::to_vec(&json!({"Id": id, "Pad": ""})).unwrap().len();
+        let value = json!({"Id": id, "Pad": "x".repeat(bytes - empty)});
+        assert_eq!(serde_json::to_vec(&value).unwrap().len(), bytes);
+        value
+    }
+
+    /// (findings, archivals, oversized) of each batch.
+    fn shape(batches: &[Batch]) -> Vec<(usize, usize, usize)> {
+        batches
+            .iter()
+            .map(|b| (b.findings.len(), b.archivals, b.oversized))
+            .collect()
+    }
+
+    /// The `BatchImportFindings` body a batch is sent as, in bytes.
+    fn body_bytes(batch: &Batch) -> usize {
+        serde_json::to_vec(&json!({"Findings": batch.findings}))
+            .unwrap()
+            .len()
+    }
+
+    #[test]
+    fn two_hundred_and_fifty_findings_go_in_three_calls() {
+        let batches = batches(active(250), vec![]);
+        assert_eq!(shape(&batches), [(100, 0, 0), (100, 0, 0), (50, 0, 0)]);
+        let ids: Vec<&Value> = batches
+            .iter()
+            .flat_map(|b| &b.findings)
+            .map(|f| &f["Id"])
+            .collect();
+        assert_eq!(ids.len(), 250);
+        assert_eq!((ids[0], ids[249]), (&json!("f000"), &json!("f249")), "in order");
+        assert!(
+            super::batches(vec![], vec![]).is_empty(),
+            "nothing to send, no call"
+        );
+    }
+
+    #[test]
+    fn archivals_follow_the_findings_and_are_counted() {
+        let archivals: Vec<Value> = (0..30).map(|i| finding(&format!("a{i}"), "ARCHIVED")).collect();
+        let batches = batches(active(90), archivals);
+        assert_eq!(shape(&batches), [(100, 10, 0), (20, 20, 0)]);
+        assert_eq!(batches[0].findings[89]["Id"], "f089");
+        assert_eq!(batches[0].findings[90]["Id"], "a0");
+    }
+
+    #[test]
+    fn six_megabytes_bound_a_call() {
+        // 100,022 bytes each: 62 fit in 6 MB with their commas.
+        let big: Vec<Value> = (0..150).map(|i| sized(&format!("f{i:03}"), 100_022)).collect();
+        let batches = batches(big, vec![]);
+        assert_eq!(shape(&batches), [(62, 0, 0), (62, 0, 0), (26, 0, 0)]);
+        for batch in &batches {
+            assert!(body_bytes(batch) <= MAX_BATCH_BYTES, "{}", body_bytes(batch));
+        }
+    }
+
+    #[test]
+    fn a_call_filled_to_the_byte_stays_within_six_megabytes_with_its_envelope() {
+        // 26 findings of 240,000 bytes and one that fills the 6 MB exactly, commas included:
+        // the body's `{"Findings":[...]}` must still fit.
+        let mut findings: Vec<Value> = (0..26).map(|i| sized(&format!("f{i:02}"), 240_000)).collect();
+        findings.push(sized("filler", MAX_BATCH_BYTES - 26 * 240_001));
+        let batches = batches(findings, vec![]);
+        let sizes: Vec<usize> = batches.iter().map(|b| b.findings.len()).collect();
+        assert_eq!(sizes, [26, 1], "the filler goes in a second call");
+        for batch in &batches {
+            assert!(
+                body_bytes(batch) <= MAX_BATCH_BYTES,
+                "{} bytes",
+                body_bytes(batch)
+            );
+        }
+    }
+
+    #[test]
+    fn a_finding_over_240_kb_is_counted_and_not_sent() {
+        let mut findings = active(3);
+        findings.insert(1, sized("huge", MAX_FINDING_BYTES + 1));
+        findings.push(sized("limit", MAX_FINDING_BYTES));
+        let batches = batches(findings, vec![]);
+        assert_eq!(shape(&batches), [(4, 0, 1)]);
+        let ids: Vec<&Value> = batches[0].findings.iter().map(|f| &f["Id"]).collect();
+        assert_eq!(
+            ids,
+            [&json!("f000"), &json!("f001"), &json!("f002"), &json!("limit")]
+        );
+    }
+
+    #[test]
+    fn an_oversized_finding_never_makes_a_call_of_its_own() {
+        // After a full call: counted on it, no call of its own.
+        let mut findings: Vec<Value> = (0..100).map(|i| json!({"Id": format!("f{i:03}")})).collect();
+        findings.push(sized("huge", MAX_FINDING_BYTES + 1));
+        let after_full = batches(findings, vec![]);
+        let shape: Vec<(usize, usize)> = after_full
+            .iter()
+            .map(|b| (b.findings.len(), b.oversized))
+            .collect();
+        assert_eq!(shape, [(100, 1)]);
+        // Alone: one batch carries the count, with nothing to send.
+        let alone = batches(vec![sized("huge", MAX_FINDING_BYTES + 1)], vec![]);
+        let shape: Vec<(usize, usize)> = alone.iter().map(|b| (b.findings.len(), b.oversized)).collect();
+        assert_eq!(shape, [(0, 1)]);
+    }
+
+    #[test]
+    fn first_seen_is_kept_from_the_held_finding_of_the_same_id_only() {
+        let fresh = |id: &str| {
+            json!({"Id": id, "CreatedAt": "2026-11-27T06:00:00.000Z",
+                   "FirstObservedAt": "2026-11-27T06:00:00.000Z", "UpdatedAt": "2026-11-27T06:00:00.000Z"})
+        };
+        let mut findings = vec![fresh("a"), fresh("b"), fresh("c")];
+        let held = vec![
+            json!({"Id": "a", "CreatedAt": "2026-10-01T00:00:00.000Z",
+                   "FirstObservedAt": "2026-10-02T00:00:00.000Z", "UpdatedAt": "2026-11-26T06:00:00.000Z"}),
+            json!({"Id": "c", "CreatedAt": "2026-09-01T00:00:00.000Z"}),
+            json!({"Id": "z", "CreatedAt": "2026-01-01T00:00:00.000Z"}),
+        ];
+        keep_first_seen(&mut findings, &held);
+        assert_eq!(
+            findings,
+            [
+                json!({"Id": "a", "CreatedAt": "2026-10-01T00:00:00.000Z",
+                       "FirstObservedAt": "2026-10-02T00:00:00.000Z", "UpdatedAt": "2026-11-27T06:00:00.000Z"}),
+                fresh("b"),
+                json!({"Id": "c", "CreatedAt": "2026-09-01T00:00:00.000Z",
+                       "FirstObservedAt": "2026-11-27T06:00:00.000Z", "UpdatedAt": "2026-11-27T06:00:00.000Z"}),
+            ]
+        );
+    }
+
+    fn target() -> Target {
+        Target {
+            account_id: "123456789012".into(),
+            hub_region: "eu-west-1".into(),
+            findings: vec![],
+        }
+    }
+
+    #[test]
+    fn a_batch_counts_what_went_and_each_refusal_as_active_or_archived() {
+        let batch = Batch {
+            findings: vec![
+                finding("a", "ACTIVE"),
+                finding("b", "ACTIVE"),
+                finding("c", "ACTIVE"),
+                finding("x", "ARCHIVED"),
+                finding("y", "ARCHIVED"),
+            ],
+            archivals: 2,
+            oversized: 1,
+        };
+        let refused = vec![
+            ("b".to_owned(), Failure::new("InvalidInput", "bad Types")),
+            ("y".to_owned(), Failure::new("InvalidInput", "bad UpdatedAt")),
+        ];
+        let mut summary = HubSummary::default();
+        summary.add(&batch, &refused, &target());
+        assert_eq!((summary.imported, summary.archived, summary.failed), (2, 1, 3));
+        let errors: Vec<(&str, &str)> = summary
+            .errors
+            .iter()
+            .map(|e| (e.code.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                ("InvalidInput", "finding b: bad Types"),
+                ("InvalidInput", "finding y: bad UpdatedAt"),
+                (
+                    codes::FINDING_TOO_LARGE,
+                    "1 findings were over 240 KB and were not sent"
+                ),
+            ]
+        );
+        assert!(summary
+            .errors
+            .iter()
+            .all(|e| e.account_id.as_deref() == Some("123456789012")
+                && e.region.as_deref() == Some("eu-west-1")));
+
+        // Only archivals refused: every active one went.
+        let mut summary = HubSummary::default();
+        summary.add(&batch, &refused[1..], &target());
+        assert_eq!((summary.imported, summary.archived, summary.failed), (3, 1, 2));
+    }
+
+    /// media-prod in the home account: `keys` keys, each STALE; the last one's facts over
+    /// 240 KB when `oversized`.
+    fn report(keys: usize, oversized: bool) -> Report {
+        use crate::coverage::Location;
+        use crate::report::BucketReport;
+        use crate::rules::{FindingCode, KeyReport, Policy};
+        use chrono::TimeZone;
+        let mut keys: Vec<KeyReport> = (0..keys)
+            .map(|i| KeyReport::sample(&format!("AKIA{i:04}"), &[FindingCode::Stale]))
+            .collect();
+        if let (true, Some(last)) = (oversized, keys.last_mut()) {
+            last.last_used_service = Some("s".repeat(MAX_FINDING_BYTES));
+        }
+        let bucket = BucketReport::audited("media-prod".into(), Location::home(), vec![], keys);
+        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap();
+        Report::new(now, Policy::default(), vec![bucket], vec![], &[])
+    }
+
+    /// `report` exported with the function's own credentials to a Security Hub answering
+    /// `answer`; the summary and the requests.
+    async fn exported(
+        report: &Report,
+        answer: impl Fn(&str, &Value) -> (u16, String) + Send + Sync + 'static,
+    ) -> (HubSummary, Vec<(String, Value)>) {
+        let (hub, received) = SecurityHub::answering(answer);
+        let config = Config::default();
+        let invocation = Invocation::at(report.generated_at());
+        let run = Run::new(&config, &invocation, Outputs::default());
+        let credentials: Credentials = [("123456789012".to_owned(), None)].into();
+        let summary = export(report, &[], &hub, &credentials, true, &run).await;
+        (summary, received())
+    }
+
+    const HELD: &str = "lightsail-key-audit/123456789012/us-east-1/media-prod/AKIAGONE/STALE";
+
+    #[tokio::test]
+    async fn a_target_reads_what_is_open_then_imports_its_findings_and_the_archivals() {
+        let product = "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default";
+        let held = json!({"Findings": [{
+            "Id": HELD, "ProductArn": product, "GeneratorId": "lightsail-key-audit/STALE",
+            "AwsAccountId": "123456789012", "RecordState": "ACTIVE", "Workflow": {"Status": "NEW"}}]});
+        let (summary, received) = exported(&report(1, false), move |path, _| match path {
+            "/findings" => (200, held.to_string()),
+            _ => (200, r#"{"FailedFindings":[]}"#.to_owned()),
+        })
+        .await;
+        assert_eq!(
+            (summary.status, summary.imported, summary.archived, summary.failed),
+            (HubStatus::Sent, 1, 1, 0)
+        );
+        let paths: Vec<&str> = received.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["/findings", "/findings/import"]);
+        assert_eq!(
+            received[0].1["Filters"],
+            json!({
+                "ProductArn": [{"Value": product, "Comparison": "EQUALS"}],
+                "GeneratorId": [{"Value": "lightsail-key-audit/", "Comparison": "PREFIX"}],
+                "AwsAccountId": [{"Value": "123456789012", "Comparison": "EQUALS"}],
+                "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
+            })
+        );
+        let sent: Vec<(&str, &str)> = received[1].1["Findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["Id"].as_str().unwrap(), f["RecordState"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                (
+                    "lightsail-key-audit/123456789012/us-east-1/media-prod/AKIA0000/STALE",
+                    "ACTIVE"
+                ),
+                (HELD, "ARCHIVED"),
+            ]
+        );
+        assert!(received[1].1["Findings"][1].get("Workflow").is_none());
+    }
+
+    #[tokio::test]
+    async fn only_oversized_findings_make_no_import_call() {
+        let (summary, received) =
+            exported(&report(1, true), |_, _| (200, r#"{"Findings":[]}"#.to_owned())).await;
+        let paths: Vec<&str> = received.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["/findings"], "no BatchImportFindings without findings");
+        assert_eq!(
+            (summary.status, summary.imported, summary.failed),
+            (HubStatus::Failed, 0, 1)
+        );
+        assert_eq!(summary.errors[0].code, codes::FINDING_TOO_LARGE);
+    }
+
+    #[tokio::test]
+    async fn a_failed_call_counts_every_finding_not_sent_after_it_too() {
+        // 101 findings and an oversized one: two calls, the first refused as a whole.
+        let denied = r#"{"Code":"AccessDeniedException","Message":"not authorized"}"#;
+        let (summary, received) = exported(&report(102, true), move |path, _| match path {
+            "/findings" => (200, r#"{"Findings":[]}"#.to_owned()),
+            _ => (403, denied.to_owned()),
+        })
+        .await;
+        assert_eq!(
+            received.len(),
+            2,
+            "GetFindings, then one refused import: the rest is not tried"
+        );
+        assert_eq!(
+            (summary.status, summary.imported, summary.failed),
+            (HubStatus::Failed, 0, 102)
+        );
+        let codes: Vec<&str> = summary.errors.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, ["AccessDeniedException"]);
+    }
 }

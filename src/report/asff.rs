@@ -209,3 +209,319 @@ pub(crate) fn archived(held: &Value, code: FindingCode, archival: Archival<'_>, 
 fn timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::Location;
+    use crate::report::BucketReport;
+    use crate::request::Suppression;
+    use crate::rules::{Finding, KeyReport, Policy};
+    use chrono::{NaiveDate, TimeZone};
+
+    const ACCOUNT: &str = "123456789012";
+    const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+    const ARN: &str = "arn:aws:lightsail:eu-west-1:123456789012:Bucket/8d2b3a1c-0000-4c1e-9a5f-6e3d1b2c4f5a";
+    const KEY_ID: &str = "lightsail-key-audit/123456789012/eu-west-1/media-prod/AKIAIOSFODNN7EXAMPLE/STALE";
+    const BUCKET_ID: &str =
+        "lightsail-key-audit/123456789012/eu-west-1/media-prod/bucket/MULTIPLE_ACTIVE_KEYS";
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, 6, 0, 0).unwrap()
+    }
+
+    fn location(region: &str) -> Location {
+        Location {
+            account_id: Some(ACCOUNT.into()),
+            region: Some(region.into()),
+        }
+    }
+
+    /// media-prod in `region`: two active keys (bucket level, not tracked) and a key STALE
+    /// since the 1st.
+    fn media(region: &str) -> BucketReport {
+        let mut key = KeyReport::sample(KEY, &[FindingCode::Stale]);
+        key.last_used_service = Some("s3".into());
+        key.last_used_region = Some("eu-west-2".into());
+        key.findings[0].message = "last used 100 days ago; threshold 45".into();
+        key.findings[0].first_seen = Some(at(1));
+        let two = Finding::new(FindingCode::MultipleActiveKeys, "2 active keys".into());
+        let mut bucket = BucketReport::audited("media-prod".into(), location(region), vec![two], vec![key]);
+        bucket.bucket_arn = Some(ARN.into());
+        bucket
+    }
+
+    /// A report generated on the 27th.
+    fn report(buckets: Vec<BucketReport>, suppressions: &[Suppression]) -> Report {
+        Report::new(at(27), Policy::default(), buckets, vec![], suppressions)
+    }
+
+    fn by_id<'a>(placed: &'a [Placed], id: &str) -> &'a Placed {
+        placed
+            .iter()
+            .find(|p| p.finding["Id"] == id)
+            .unwrap_or_else(|| panic!("no finding {id}"))
+    }
+
+    #[test]
+    fn a_key_finding_carries_every_required_field_and_nothing_a_provider_may_not_set() {
+        let (placed, unplaced) = findings(&report(vec![media("eu-west-1")], &[]), None);
+        assert_eq!(unplaced, 0);
+        assert_eq!(placed.len(), 2);
+        let stale = by_id(&placed, KEY_ID);
+        assert_eq!(
+            (stale.account_id.as_str(), stale.hub_region.as_str()),
+            (ACCOUNT, "eu-west-1")
+        );
+        let expected = json!({
+            "SchemaVersion": "2018-10-08",
+            "Id": KEY_ID,
+            "ProductArn": "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default",
+            "GeneratorId": "lightsail-key-audit/STALE",
+            "AwsAccountId": ACCOUNT,
+            "Types": [
+                "Software and Configuration Checks/AWS Security Best Practices",
+                "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark"
+            ],
+            "CreatedAt": "2026-11-01T06:00:00.000Z",
+            "FirstObservedAt": "2026-11-01T06:00:00.000Z",
+            "UpdatedAt": "2026-11-27T06:00:00.000Z",
+            "LastObservedAt": "2026-11-27T06:00:00.000Z",
+            "Severity": {"Label": "MEDIUM"},
+            "Title": "Lightsail bucket access key unused for longer than the stale threshold",
+            "Description": "Access key AKIAIOSFODNN7EXAMPLE of bucket media-prod (account 123456789012, eu-west-1): \
+                            last used 100 days ago; threshold 45.",
+            "Remediation": {"Recommendation": {
+                "Text": FindingCode::Stale.recommendation(),
+                "Url": "https://docs.aws.amazon.com/lightsail/2016-11-28/api-reference/API_DeleteBucketAccessKey.html",
+            }},
+            "ProductFields": {
+                "lightsail-key-audit/Code": "STALE",
+                "lightsail-key-audit/Version": env!("CARGO_PKG_VERSION"),
+            },
+            "Resources": [{
+                "Type": "Other",
+                "Id": ARN,
+                "Partition": "aws",
+                "Region": "eu-west-1",
+                "Details": {"Other": {
+                    "bucketName": "media-prod",
+                    "accessKeyId": KEY,
+                    "status": "Active",
+                    "ageDays": "200",
+                    "daysSinceLastUse": "100",
+                    "lastUsedService": "s3",
+                    "lastUsedRegion": "eu-west-2",
+                }},
+            }],
+            "Compliance": {"Status": "FAILED"},
+            "RecordState": "ACTIVE",
+        });
+        assert_eq!(stale.finding, expected);
+    }
+
+    #[test]
+    fn a_bucket_level_finding_is_on_the_bucket_and_first_seen_now_without_tracking() {
+        let mut bucket = media("eu-west-1");
+        bucket.bucket_arn = None;
+        let (placed, _) = findings(&report(vec![bucket], &[]), None);
+        let two = &by_id(&placed, BUCKET_ID).finding;
+        assert_eq!(two["GeneratorId"], "lightsail-key-audit/MULTIPLE_ACTIVE_KEYS");
+        assert_eq!(two["Severity"], json!({"Label": "LOW"}));
+        assert_eq!(two["CreatedAt"], "2026-11-27T06:00:00.000Z");
+        assert_eq!(two["FirstObservedAt"], "2026-11-27T06:00:00.000Z");
+        assert_eq!(
+            two["Description"],
+            "Bucket media-prod (account 123456789012, eu-west-1): 2 active keys."
+        );
+        assert_eq!(
+            two["Resources"],
+            json!([{"Type": "Other", "Id": "media-prod", "Partition": "aws", "Region": "eu-west-1",
+                    "Details": {"Other": {"bucketName": "media-prod"}}}])
+        );
+        assert_eq!(
+            two["ProductFields"]["lightsail-key-audit/Code"],
+            "MULTIPLE_ACTIVE_KEYS"
+        );
+    }
+
+    #[test]
+    fn a_china_finding_names_the_aws_cn_partition() {
+        let (placed, _) = findings(&report(vec![media("cn-north-1")], &[]), None);
+        let stale = &placed[0].finding;
+        assert_eq!(
+            stale["ProductArn"],
+            "arn:aws-cn:securityhub:cn-north-1:123456789012:product/123456789012/default"
+        );
+        assert_eq!(stale["Resources"][0]["Partition"], "aws-cn");
+        assert_eq!(
+            product_arn("111122223333", "us-gov-west-1"),
+            "arn:aws-us-gov:securityhub:us-gov-west-1:111122223333:product/111122223333/default"
+        );
+    }
+
+    #[test]
+    fn long_texts_are_clipped_to_asffs_limits_on_character_boundaries() {
+        let mut bucket = media("eu-west-1");
+        // 5,000 characters, most of them two bytes: a byte cut would split one.
+        bucket.keys[0].findings[0].message = "é".repeat(4_999) + "x";
+        let (placed, _) = findings(&report(vec![bucket], &[]), None);
+        let description = by_id(&placed, KEY_ID).finding["Description"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(description.chars().count(), 1024);
+        assert!(
+            description.ends_with("é..."),
+            "{}",
+            &description[description.len() - 10..]
+        );
+        assert!(description.starts_with("Access key AKIAIOSFODNN7EXAMPLE of bucket media-prod"));
+        // Every code's title and recommendation, as sent, fits.
+        for code in FindingCode::ALL {
+            let mut bucket = media("eu-west-1");
+            bucket.findings = vec![Finding::new(code, "m".into())];
+            let (placed, _) = findings(&report(vec![bucket], &[]), None);
+            let finding = &placed[0].finding;
+            assert_eq!(
+                finding["ProductFields"]["lightsail-key-audit/Code"],
+                code.as_str()
+            );
+            assert!(
+                finding["Title"].as_str().unwrap().chars().count() <= 256,
+                "{code:?}"
+            );
+            let text = finding["Remediation"]["Recommendation"]["Text"].as_str().unwrap();
+            assert!(text.chars().count() <= 512, "{code:?}");
+            assert_eq!(finding["Remediation"]["Recommendation"]["Url"], doc_url(code));
+        }
+    }
+
+    #[test]
+    fn suppressed_findings_are_not_exported_and_unplaceable_ones_are_counted() {
+        let suppression = Suppression {
+            access_key_id: None,
+            bucket_name: Some("media-prod".into()),
+            codes: Some(vec![FindingCode::MultipleActiveKeys]),
+            reason: "rotation in progress".into(),
+            expires: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+        };
+        let mut keyless = media("eu-west-1");
+        keyless.bucket_name = "keyless".into();
+        keyless.findings.clear();
+        keyless.keys[0].access_key_id = None;
+        let mut nowhere = media("eu-west-1");
+        nowhere.bucket_name = "nowhere".into();
+        nowhere.location.account_id = None;
+        let report = report(vec![media("eu-west-1"), keyless, nowhere], &[suppression]);
+        let (placed, unplaced) = findings(&report, None);
+        let ids: Vec<&Value> = placed.iter().map(|p| &p.finding["Id"]).collect();
+        assert_eq!(ids, [KEY_ID]);
+        // keyless: its key's STALE; nowhere: its bucket finding and its key's.
+        assert_eq!(unplaced, 3);
+    }
+
+    #[test]
+    fn the_document_is_the_findings_list_and_aggregation_moves_only_the_hub() {
+        let report = report(vec![media("eu-west-1")], &[]);
+        let document: Value = serde_json::from_str(&asff_document(&report, None).unwrap()).unwrap();
+        let (placed, _) = findings(&report, None);
+        let listed: Vec<Value> = placed.into_iter().map(|p| p.finding).collect();
+        assert_eq!(document, json!({"Findings": listed}));
+
+        let (aggregated, _) = findings(&report, Some("us-east-1"));
+        let stale = by_id(&aggregated, KEY_ID);
+        assert_eq!(stale.hub_region, "us-east-1");
+        assert_eq!(
+            stale.finding["ProductArn"],
+            "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default"
+        );
+        assert_eq!(stale.finding["Resources"][0]["Region"], "eu-west-1");
+        assert_eq!(
+            stale.finding["Id"], KEY_ID,
+            "the id is the finding's, not the hub's"
+        );
+        let document: Value =
+            serde_json::from_str(&asff_document(&report, Some("us-east-1")).unwrap()).unwrap();
+        assert!(document["Findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["ProductArn"].as_str().unwrap().contains(":us-east-1:")));
+    }
+
+    /// The STALE finding as Security Hub returns it: with what it and the triagers added.
+    fn held() -> Value {
+        let (placed, _) = findings(&report(vec![media("eu-west-1")], &[]), None);
+        let mut held = by_id(&placed, KEY_ID).finding.clone();
+        let extra = json!({
+            "Workflow": {"Status": "NOTIFIED"},
+            "WorkflowState": "NEW",
+            "Note": {"Text": "looking", "UpdatedBy": "alice", "UpdatedAt": "2026-11-28T00:00:00Z"},
+            "UserDefinedFields": {"ticket": "SEC-1"},
+            "VerificationState": "TRUE_POSITIVE",
+            "ProductName": "Default",
+            "CompanyName": "Personal",
+            "Region": "eu-west-1",
+            "ProcessedAt": "2026-11-27T06:00:01.000Z",
+            "ProductFields": {
+                "lightsail-key-audit/Code": "STALE",
+                "aws/securityhub/FindingId": "arn:aws:securityhub:eu-west-1::product/x/finding/y",
+                "aws/securityhub/ProductName": "Default",
+            },
+        });
+        for (field, value) in extra.as_object().unwrap() {
+            held[field] = value.clone();
+        }
+        held
+    }
+
+    #[test]
+    fn an_archived_finding_keeps_only_what_a_provider_may_set() {
+        let held = held();
+        let archived = archived(&held, FindingCode::Stale, Archival::Resolved, at(28));
+        let fields: std::collections::BTreeSet<&str> =
+            archived.as_object().unwrap().keys().map(String::as_str).collect();
+        // Exactly the fields this tool sends in an active finding (all it may set), the
+        // ones Security Hub and the triagers added dropped.
+        let (placed, _) = findings(&report(vec![media("eu-west-1")], &[]), None);
+        let active = &by_id(&placed, KEY_ID).finding;
+        let expected: std::collections::BTreeSet<&str> =
+            active.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(expected.len(), 18);
+        assert_eq!(fields, expected);
+        assert_eq!(archived["Id"], KEY_ID);
+        assert_eq!(archived["RecordState"], "ARCHIVED");
+        assert_eq!(archived["Compliance"], json!({"Status": "PASSED"}));
+        assert_eq!(archived["UpdatedAt"], "2026-11-28T06:00:00.000Z");
+        assert_eq!(archived["CreatedAt"], held["CreatedAt"]);
+        assert_eq!(archived["Resources"], held["Resources"]);
+        assert_eq!(
+            archived["ProductFields"],
+            json!({
+                "lightsail-key-audit/Code": "STALE",
+                "lightsail-key-audit/Version": env!("CARGO_PKG_VERSION"),
+                "lightsail-key-audit/ArchivedBecause": "RESOLVED",
+            })
+        );
+    }
+
+    #[test]
+    fn a_suppressed_archival_carries_the_reason() {
+        let archived = archived(
+            &held(),
+            FindingCode::Stale,
+            Archival::Suppressed("accepted risk: SEC-42"),
+            at(28),
+        );
+        assert_eq!(archived["RecordState"], "ARCHIVED");
+        assert_eq!(
+            archived["ProductFields"]["lightsail-key-audit/ArchivedBecause"],
+            "SUPPRESSED"
+        );
+        assert_eq!(
+            archived["ProductFields"]["lightsail-key-audit/SuppressionReason"],
+            "accepted risk: SEC-42"
+        );
+    }
+}

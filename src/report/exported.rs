@@ -193,3 +193,104 @@ pub(crate) fn doc_url(code: FindingCode) -> &'static str {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(access_key_id: Option<&str>, code: FindingCode) -> FindingKey {
+        FindingKey {
+            account_id: "123456789012".into(),
+            region: "eu-west-1".into(),
+            bucket_name: "media-prod".into(),
+            access_key_id: access_key_id.map(str::to_owned),
+            code,
+        }
+    }
+
+    #[test]
+    fn a_key_level_id_reads_back() {
+        let stale = key(Some("AKIAIOSFODNN7EXAMPLE"), FindingCode::Stale);
+        let id = stale.id();
+        assert_eq!(
+            id,
+            "lightsail-key-audit/123456789012/eu-west-1/media-prod/AKIAIOSFODNN7EXAMPLE/STALE"
+        );
+        assert_eq!(FindingKey::parse(&id), Some(stale));
+    }
+
+    #[test]
+    fn a_bucket_level_id_reads_back_without_a_key() {
+        let public = key(None, FindingCode::PublicRead);
+        let id = public.id();
+        assert_eq!(
+            id,
+            "lightsail-key-audit/123456789012/eu-west-1/media-prod/bucket/PUBLIC_READ"
+        );
+        assert_eq!(FindingKey::parse(&id), Some(public));
+        for code in FindingCode::ALL {
+            let each = key(Some("AKIA1"), code);
+            assert_eq!(FindingKey::parse(&each.id()), Some(each));
+        }
+    }
+
+    #[test]
+    fn other_ids_are_not_this_tools() {
+        for id in [
+            "",
+            "prowler-aws-s3_bucket_public_access-123456789012-eu-west-1-media-prod",
+            "arn:aws:securityhub:eu-west-1:123456789012:subscription/cis/v/1.2.0/1.4/finding/abc",
+            "other-tool/123456789012/eu-west-1/media-prod/bucket/PUBLIC_READ",
+            "lightsail-key-audit/123456789012/eu-west-1/media-prod/bucket",
+            "lightsail-key-audit/123456789012/eu-west-1/media-prod/AKIA1/STALE/extra",
+            "lightsail-key-audit/123456789012/eu-west-1/media-prod/AKIA1/stale",
+            "lightsail-key-audit/123456789012/eu-west-1/media-prod/AKIA1/NOT_A_CODE",
+            "LIGHTSAIL-KEY-AUDIT/123456789012/eu-west-1/media-prod/AKIA1/STALE",
+        ] {
+            assert_eq!(FindingKey::parse(id), None, "{id}");
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_short_title() {
+        for code in FindingCode::ALL {
+            let title = title(code);
+            assert!(!title.is_empty() && title.chars().count() <= 256, "{code:?}");
+        }
+        let distinct: std::collections::BTreeSet<_> = FindingCode::ALL.into_iter().map(title).collect();
+        assert_eq!(distinct.len(), FindingCode::ALL.len(), "one title per code");
+    }
+
+    #[test]
+    fn every_codes_types_are_in_the_asff_taxonomy() {
+        const NAMESPACES: [&str; 5] = [
+            "Software and Configuration Checks",
+            "TTPs",
+            "Effects",
+            "Unusual Behaviors",
+            "Sensitive Data Identifications",
+        ];
+        for code in FindingCode::ALL {
+            let types = types(code);
+            assert!(!types.is_empty(), "{code:?}");
+            for t in types {
+                let parts: Vec<&str> = t.split('/').collect();
+                assert!(matches!(parts.len(), 2 | 3), "{code:?}: {t}");
+                assert!(NAMESPACES.contains(&parts[0]), "{code:?}: {t}");
+                assert!(parts.iter().all(|p| !p.is_empty()), "{code:?}: {t}");
+            }
+        }
+        assert_eq!(types(FindingCode::PublicRead)[1], "Effects/Data Exposure");
+    }
+
+    #[test]
+    fn every_codes_doc_is_an_aws_docs_page() {
+        for code in FindingCode::ALL {
+            let url = doc_url(code);
+            assert!(url.starts_with("https://docs.aws.amazon.com/"), "{code:?}: {url}");
+            assert!(url.ends_with(".html"), "{code:?}: {url}");
+        }
+        assert!(doc_url(FindingCode::Stale).ends_with("API_DeleteBucketAccessKey.html"));
+        assert!(doc_url(FindingCode::RotationDue).ends_with("API_CreateBucketAccessKey.html"));
+    }
+}
