@@ -99,8 +99,7 @@ fn write(args: &Args, config: &Config, report: &Report) -> Result<(), (u8, Strin
         Format::Json => serde_json::to_string(report).map_err(|e| (INCOMPLETE, e.to_string()))? + "\n",
         Format::Table => render::table(&Digest::of(report), colour),
         Format::Csv => render::csv(&Digest::of(report)),
-        Format::Asff => asff_document(report, config.security_hub_region.as_deref())
-            .map_err(|e| (INCOMPLETE, e.to_string()))?,
+        Format::Asff => asff(report, config)?,
         Format::Ocsf => ocsf_lines(report),
     };
     let written = match &args.output {
@@ -111,6 +110,16 @@ fn write(args: &Args, config: &Config, report: &Report) -> Result<(), (u8, Strin
             .map_err(|e| format!("cannot write the report to stdout: {e}")),
     };
     written.map_err(|m| (INVALID, m))
+}
+
+/// `--format asff`, saying on stderr what it leaves out.
+fn asff(report: &Report, config: &Config) -> Result<String, (u8, String)> {
+    let (text, unplaced) = asff_document(report, config.security_hub_region.as_deref())
+        .map_err(|e| (INCOMPLETE, e.to_string()))?;
+    if unplaced > 0 {
+        eprintln!("lightsail-key-audit: {unplaced} findings have no known account, Region or key id, so no stable ASFF id: left out");
+    }
+    Ok(text)
 }
 
 /// 3 if anything could not be audited, else 1 for unsuppressed findings, else 0.

@@ -27,8 +27,8 @@ use crate::text::loggable;
 
 /// `BatchImportFindings`' limits: findings and bytes per call, bytes per finding.
 const MAX_BATCH_FINDINGS: usize = 100;
-const MAX_BATCH_BYTES: usize = 6 * 1024 * 1024;
-const MAX_FINDING_BYTES: usize = 240 * 1024;
+const MAX_BATCH_BYTES: usize = 6_000_000;
+const MAX_FINDING_BYTES: usize = 240_000;
 /// The bytes of a call's body around its findings: they count towards the 6 MB too.
 const ENVELOPE_BYTES: usize = r#"{"Findings":[]}"#.len();
 /// Security Hub throttles beyond 10 calls a second per account and Region.
@@ -89,6 +89,7 @@ pub(super) async fn export(
         summary.imported += outcome.imported;
         summary.archived += outcome.archived;
         summary.failed += outcome.failed;
+        summary.failed_calls += outcome.failed_calls;
         summary.errors.extend(outcome.errors);
     }
     summary.errors.truncate(MAX_ERRORS);
@@ -156,6 +157,7 @@ impl Exporter<'_> {
             warn!(account_id = %target.account_id, region = %target.hub_region, code = %failure.code,
                   error_message = %loggable(&failure.message), "Security Hub export failed");
             summary.failed += unsent;
+            summary.failed_calls += 1;
             summary.errors.push(HubError {
                 account_id: Some(target.account_id.clone()),
                 region: Some(target.hub_region.clone()),
@@ -436,8 +438,9 @@ fn cut_short(what: &str) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handler::run::Invocation;
+    use crate::handler::run::{Invocation, Outputs};
     use crate::report::HubStatus;
+    use crate::request::Config;
 
     fn finding(id: &str, state: &str) -> Value {
         json!({"Id": id, "RecordState": state})
@@ -498,10 +501,10 @@ mod tests {
 
     #[test]
     fn six_megabytes_bound_a_call() {
-        // 100,022 bytes each: 62 fit in 6 MB with their commas.
+        // 100,022 bytes each: 59 fit in 6,000,000 bytes with their commas and the envelope.
         let big: Vec<Value> = (0..150).map(|i| sized(&format!("f{i:03}"), 100_022)).collect();
         let batches = batches(big, vec![]);
-        assert_eq!(shape(&batches), [(62, 0, 0), (62, 0, 0), (26, 0, 0)]);
+        assert_eq!(shape(&batches), [(59, 0, 0), (59, 0, 0), (32, 0, 0)]);
         for batch in &batches {
             assert!(body_bytes(batch) <= MAX_BATCH_BYTES, "{}", body_bytes(batch));
         }
@@ -509,13 +512,13 @@ mod tests {
 
     #[test]
     fn a_call_filled_to_the_byte_stays_within_six_megabytes_with_its_envelope() {
-        // 26 findings of 240,000 bytes and one that fills the 6 MB exactly, commas included:
+        // 29 findings of 200,000 bytes and one that fills the 6 MB exactly, commas included:
         // the body's `{"Findings":[...]}` must still fit.
-        let mut findings: Vec<Value> = (0..26).map(|i| sized(&format!("f{i:02}"), 240_000)).collect();
-        findings.push(sized("filler", MAX_BATCH_BYTES - 26 * 240_001));
+        let mut findings: Vec<Value> = (0..29).map(|i| sized(&format!("f{i:02}"), 200_000)).collect();
+        findings.push(sized("filler", MAX_BATCH_BYTES - 29 * 200_001));
         let batches = batches(findings, vec![]);
         let sizes: Vec<usize> = batches.iter().map(|b| b.findings.len()).collect();
-        assert_eq!(sizes, [26, 1], "the filler goes in a second call");
+        assert_eq!(sizes, [29, 1], "the filler goes in a second call");
         for batch in &batches {
             assert!(
                 body_bytes(batch) <= MAX_BATCH_BYTES,

@@ -75,11 +75,16 @@ pub(crate) fn findings(report: &Report, aggregation: Option<&str>) -> (Vec<Place
 }
 
 /// The command line's `--format asff`: `{"Findings": [...]}`, as `BatchImportFindings`
-/// (and `aws securityhub batch-import-findings --cli-input-json`) takes it.
-pub(crate) fn asff_document(report: &Report, aggregation: Option<&str>) -> serde_json::Result<String> {
-    let (placed, _) = findings(report, aggregation);
+/// (and `aws securityhub batch-import-findings --cli-input-json`) takes it; and how many
+/// findings have no stable id and are left out.
+pub(crate) fn asff_document(
+    report: &Report,
+    aggregation: Option<&str>,
+) -> serde_json::Result<(String, usize)> {
+    let (placed, unplaced) = findings(report, aggregation);
     let findings: Vec<Value> = placed.into_iter().map(|p| p.finding).collect();
-    Ok(serde_json::to_string_pretty(&json!({ "Findings": findings }))? + "\n")
+    let text = serde_json::to_string_pretty(&json!({ "Findings": findings }))? + "\n";
+    Ok((text, unplaced))
 }
 
 /// `exported` as an active ASFF finding, for import into `hub_region`.
@@ -424,7 +429,7 @@ mod tests {
     #[test]
     fn the_document_is_the_findings_list_and_aggregation_moves_only_the_hub() {
         let report = report(vec![media("eu-west-1")], &[]);
-        let document: Value = serde_json::from_str(&asff_document(&report, None).unwrap()).unwrap();
+        let document: Value = serde_json::from_str(&asff_document(&report, None).unwrap().0).unwrap();
         let (placed, _) = findings(&report, None);
         let listed: Vec<Value> = placed.into_iter().map(|p| p.finding).collect();
         assert_eq!(document, json!({"Findings": listed}));
@@ -442,7 +447,7 @@ mod tests {
             "the id is the finding's, not the hub's"
         );
         let document: Value =
-            serde_json::from_str(&asff_document(&report, Some("us-east-1")).unwrap()).unwrap();
+            serde_json::from_str(&asff_document(&report, Some("us-east-1")).unwrap().0).unwrap();
         assert!(document["Findings"]
             .as_array()
             .unwrap()

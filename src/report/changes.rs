@@ -399,19 +399,6 @@ mod tests {
         );
     }
 
-    /// A private, logged bucket's access: every access rule settled.
-    fn settled() -> BucketAccess {
-        BucketAccess {
-            get_object: Some(GetObject::Private),
-            allow_public_overrides: Some(false),
-            access_logging: AccessLogging {
-                enabled: Some(true),
-                destination: None,
-            },
-            ..BucketAccess::default()
-        }
-    }
-
     /// An audited bucket whose access was read (`Some`) and drew `codes`, or could not be read.
     fn with_access(codes: &[FindingCode], access: Option<BucketAccess>) -> BucketReport {
         let record = access
@@ -437,7 +424,7 @@ mod tests {
     #[test]
     fn access_findings_are_tracked_and_unknown_or_unchecked_access_resolves_nothing() {
         let codes = [FindingCode::PublicRead, FindingCode::AccessLoggingOff];
-        let mut first = vec![with_access(&codes, Some(settled()))];
+        let mut first = vec![with_access(&codes, Some(BucketAccess::settled()))];
         let state = run(&mut first, History::FirstRun, &[], 1).state.unwrap();
         assert_eq!(
             own(&first[0]),
@@ -467,7 +454,7 @@ mod tests {
         let odd = BucketAccess {
             get_object: Some(GetObject::Other("authenticated-read".into())),
             access_logging: AccessLogging::default(),
-            ..settled()
+            ..BucketAccess::settled()
         };
         let mut unknown = vec![with_access(&[], Some(odd))];
         let tracking = run(&mut unknown, History::Known(state.clone()), &[], 3);
@@ -477,12 +464,18 @@ mod tests {
         // Day 3 too: ACCESS_LOGGING_OFF's rule switched off alone.
         let mut policy = Policy::default();
         policy.access_checks.set(FindingCode::AccessLoggingOff, false);
-        let mut one_off = vec![with_access(&[FindingCode::PublicRead], Some(settled()))];
+        let mut one_off = vec![with_access(
+            &[FindingCode::PublicRead],
+            Some(BucketAccess::settled()),
+        )];
         let tracking = track(&mut one_off, History::Known(state.clone()), &[], &policy, at(3));
         assert!(tracking.resolved.is_empty(), "{:?}", tracking.resolved);
 
         // Day 4: read again, logging on now: ACCESS_LOGGING_OFF is resolved, PUBLIC_READ kept.
-        let mut fixed = vec![with_access(&[FindingCode::PublicRead], Some(settled()))];
+        let mut fixed = vec![with_access(
+            &[FindingCode::PublicRead],
+            Some(BucketAccess::settled()),
+        )];
         let tracking = run(&mut fixed, History::Known(state), &[], 4);
         assert_eq!(own(&fixed[0]), [(FindingCode::PublicRead, Some(1), Some(false))]);
         let resolved: Vec<_> = tracking

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::archive::ArchiveStatus;
 use super::bucket::{BucketReport, BucketStatus};
 use super::changes::{self, Changes, History, Resolved, State};
-use super::hub::HubSummary;
+use super::hub_summary::HubSummary;
 use super::suppress;
 use crate::coverage::{Listed, OrganizationCoverage, ScopeError};
 use crate::request::{Suppression, TrustBasis};

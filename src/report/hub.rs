@@ -1,5 +1,4 @@
-//! The report's side of the Security Hub export: `summary.securityHub`, and which findings
-//! Security Hub holds open that this run archives.
+//! Which findings Security Hub holds open that this run archives.
 //!
 //! Pure. The lifecycle is change tracking's own rule, run against what Security Hub holds
 //! instead of the archive's state: a finding is archived when its bucket was audited (or a
@@ -9,7 +8,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::asff::Archival;
@@ -18,64 +16,6 @@ use super::changes::{self, History, State};
 use super::contract::Report;
 use super::exported::FindingKey;
 use crate::coverage::{Listed, Location};
-
-/// `summary.securityHub.status`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum HubStatus {
-    /// Every finding imported and every archive done.
-    Sent,
-    /// Some went, some did not: see `failed` and `errors`.
-    Partial,
-    /// Nothing went.
-    Failed,
-    /// `SECURITY_HUB=off`.
-    #[default]
-    Disabled,
-}
-
-/// One account and Region that Security Hub failed in, or one finding it refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct HubError {
-    pub(crate) account_id: Option<String>,
-    pub(crate) region: Option<String>,
-    pub(crate) code: String,
-    pub(crate) message: String,
-}
-
-/// `summary.securityHub`: what the export did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct HubSummary {
-    pub(crate) status: HubStatus,
-    /// Active findings Security Hub took.
-    pub(crate) imported: usize,
-    /// Findings Security Hub took as `ARCHIVED`.
-    pub(crate) archived: usize,
-    /// Findings that were to be imported or archived and were not.
-    pub(crate) failed: usize,
-    pub(crate) errors: Vec<HubError>,
-}
-
-impl HubSummary {
-    /// The status the counts give: `SENT` when nothing failed.
-    pub(crate) fn settle(mut self) -> Self {
-        let went = self.imported + self.archived > 0;
-        let failed = self.failed > 0 || !self.errors.is_empty();
-        self.status = match (went, failed) {
-            (_, false) => HubStatus::Sent,
-            (true, true) => HubStatus::Partial,
-            (false, true) => HubStatus::Failed,
-        };
-        self
-    }
-
-    /// What the `SecurityHubFailures` metric counts: findings not sent, and calls that failed.
-    pub(crate) fn failures(&self) -> usize {
-        self.failed + self.errors.len()
-    }
-}
 
 /// A finding Security Hub holds open, to be archived, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,9 +127,7 @@ mod tests {
     use crate::failure::Failure;
     use crate::report::BucketReport;
     use crate::request::Suppression;
-    use crate::rules::{
-        AccessLogging, BucketAccess, BucketRecord, FindingCode, GetObject, KeyReport, Policy,
-    };
+    use crate::rules::{BucketAccess, BucketRecord, FindingCode, KeyReport, Policy};
     use chrono::{NaiveDate, TimeZone, Utc};
     use serde_json::json;
 
@@ -308,25 +246,13 @@ mod tests {
         audited("media-prod", "AKIA1", &[]).with_access(record, vec![])
     }
 
-    fn settled() -> BucketAccess {
-        BucketAccess {
-            get_object: Some(GetObject::Private),
-            allow_public_overrides: Some(false),
-            access_logging: AccessLogging {
-                enabled: Some(true),
-                destination: None,
-            },
-            ..BucketAccess::default()
-        }
-    }
-
     #[test]
     fn an_access_finding_is_archived_only_where_its_check_ran_and_settled() {
         let held = held(&[
             "media-prod/bucket/PUBLIC_READ",
             "media-prod/bucket/ACCESS_LOGGING_OFF",
         ]);
-        let read = report(vec![with_access(Some(settled()))]);
+        let read = report(vec![with_access(Some(BucketAccess::settled()))]);
         assert_eq!(
             archived(&read, &[], &held),
             [
@@ -338,7 +264,7 @@ mod tests {
         assert_eq!(archived(&unknown, &[], &held), [], "access unknown");
         let mut policy = Policy::default();
         policy.access_checks.set(FindingCode::PublicRead, false);
-        let switched_off = report_with(vec![with_access(Some(settled()))], policy, &[]);
+        let switched_off = report_with(vec![with_access(Some(BucketAccess::settled()))], policy, &[]);
         assert_eq!(
             archived(&switched_off, &[], &held),
             [resolved("media-prod/bucket/ACCESS_LOGGING_OFF")],
@@ -398,52 +324,5 @@ mod tests {
             archived(&report, &[], &held),
             [resolved("media-prod/AKIA1/STALE")]
         );
-    }
-
-    fn summary(imported: usize, archived: usize, failed: usize, errors: usize) -> HubSummary {
-        let error = HubError {
-            account_id: Some("123456789012".into()),
-            region: Some("us-east-1".into()),
-            code: "InvalidAccessException".into(),
-            message: "not subscribed".into(),
-        };
-        HubSummary {
-            status: HubStatus::Disabled,
-            imported,
-            archived,
-            failed,
-            errors: vec![error; errors],
-        }
-        .settle()
-    }
-
-    #[test]
-    fn the_status_says_whether_everything_some_or_nothing_went() {
-        assert_eq!(
-            summary(0, 0, 0, 0).status,
-            HubStatus::Sent,
-            "nothing to send is sent"
-        );
-        assert_eq!(summary(3, 1, 0, 0).status, HubStatus::Sent);
-        assert_eq!(summary(3, 0, 1, 1).status, HubStatus::Partial);
-        assert_eq!(summary(0, 2, 0, 1).status, HubStatus::Partial, "a failed call");
-        assert_eq!(summary(0, 0, 5, 1).status, HubStatus::Failed);
-        assert_eq!(summary(0, 0, 0, 1).status, HubStatus::Failed);
-        assert_eq!(summary(0, 0, 2, 0).status, HubStatus::Failed);
-        assert_eq!(summary(3, 0, 4, 2).failures(), 6);
-        assert_eq!(HubSummary::default().status, HubStatus::Disabled);
-    }
-
-    #[test]
-    fn the_summary_serialises_as_the_contract_names_it() {
-        assert_eq!(
-            serde_json::to_value(summary(2, 1, 1, 1)).unwrap(),
-            json!({"status": "PARTIAL", "imported": 2, "archived": 1, "failed": 1,
-                   "errors": [{"accountId": "123456789012", "region": "us-east-1",
-                               "code": "InvalidAccessException", "message": "not subscribed"}]})
-        );
-        assert_eq!(serde_json::to_value(HubStatus::Disabled).unwrap(), "DISABLED");
-        assert_eq!(serde_json::to_value(HubStatus::Sent).unwrap(), "SENT");
-        assert_eq!(serde_json::to_value(HubStatus::Failed).unwrap(), "FAILED");
     }
 }

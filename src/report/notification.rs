@@ -10,7 +10,7 @@ use serde_json::json;
 use super::changes::Changes;
 use super::contract::Report;
 use super::digest::{Digest, Item};
-use super::hub::HubStatus;
+use super::hub_summary::HubStatus;
 use crate::coverage::Location;
 use crate::request::NotifyWhen;
 use crate::rules::FindingCode;

@@ -36,6 +36,22 @@ pub(crate) struct BucketAccess {
     pub(crate) access_logging: AccessLogging,
 }
 
+#[cfg(test)]
+impl BucketAccess {
+    /// A clean bucket whose every access rule is settled: private, no public objects, logged.
+    pub(crate) fn settled() -> Self {
+        Self {
+            get_object: Some(GetObject::Private),
+            allow_public_overrides: Some(false),
+            access_logging: AccessLogging {
+                enabled: Some(true),
+                destination: None,
+            },
+            ..Self::default()
+        }
+    }
+}
+
 /// `accessRules.getObject`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
