@@ -26,12 +26,14 @@ LONGEST_STACK_NAME = "lightsail-key-audit-".ljust(128, "x")
 MAX_SCHEDULE_NAME = 64
 
 
-# The function role's statements that depend on the accounts parameters: Sid -> whether the
+# The function role's statements that depend on parameters (the accounts, Security Hub): Sid -> whether the
 # parameter set must have it (see access_problem).
 ACCOUNT_STATEMENTS = {
     "AssumeOrganizationMemberRoles": lambda p: p.get("AuditAccounts", "") != "",
     "ListOrganizationAccounts": lambda p: p.get("AuditAccounts", "") == "organization",
     "AssumeMemberRoles": lambda p: p.get("AuditRoleArns", "") != "",
+    "ImportSecurityHubFindings": lambda p: p.get("SecurityHub", "Disabled") == "Enabled",
+    "ReadSecurityHubFindings": lambda p: p.get("SecurityHub", "Disabled") == "Enabled",
 }
 # IAM's limit on a role's path: the function's is built from the stack name.
 MAX_ROLE_PATH = 512
