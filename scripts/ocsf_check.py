@@ -22,8 +22,9 @@ from py_ocsf_models.events.findings.detection_finding import DetectionFinding
 CLASS_UID = 2004
 CATEGORY_UID = 2
 ACTIVITIES = {1: "Create", 2: "Update", 3: "Close"}
-# OCSF 1.5.0's finding status: an open finding is New, a closed one Resolved.
-STATUS_OF_ACTIVITY = {1: (1, "New"), 2: (1, "New"), 3: (4, "Resolved")}
+# OCSF 1.5.0's finding status: an open finding is New, a closed one Resolved, or Suppressed
+# when a suppression closed it.
+STATUS_OF_ACTIVITY = {1: [(1, "New")], 2: [(1, "New")], 3: [(4, "Resolved"), (3, "Suppressed")]}
 SEVERITIES = {1: "Informational", 2: "Low", 3: "Medium", 4: "High", 5: "Critical"}
 # Epoch milliseconds from 2001-09-09 to 2286-11-20: a time in seconds or microseconds is outside.
 MS_RANGE = (10**12, 10**13)
@@ -72,10 +73,10 @@ def check_ids(event):
     for path, expected in [("activity_name", name), ("type_name", f"Detection Finding: {name}")]:
         if get(event, path) != expected:
             problems.append(f"{path} is {get(event, path)!r}, not {expected!r}")
-    status_id, status = STATUS_OF_ACTIVITY[activity]
-    if (get(event, "status_id"), get(event, "status")) != (status_id, status):
+    allowed = STATUS_OF_ACTIVITY[activity]
+    if (get(event, "status_id"), get(event, "status")) not in allowed:
         problems.append(f"status_id/status are {get(event, 'status_id')!r}/{get(event, 'status')!r}"
-                        f"; activity {name} has {status_id}/{status!r}")
+                        f"; activity {name} has one of {allowed}")
     severity_id = get(event, "severity_id")
     if not is_int(severity_id) or SEVERITIES.get(severity_id) != get(event, "severity"):
         problems.append(f"severity_id/severity are {severity_id!r}/{get(event, 'severity')!r}, "

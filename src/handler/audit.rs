@@ -10,7 +10,7 @@ use serde_json::Value;
 use tracing::{info, warn};
 
 use super::hub::export;
-use super::run::{is_configured_run, Credentials, Invocation, Outputs, Run};
+use super::run::{Credentials, Invocation, Outputs, Run};
 use crate::aws::{Lightsail, SecurityHub};
 use crate::coverage::{Listed, Location};
 use crate::error::AuditError;
@@ -55,8 +55,7 @@ pub async fn run_audit_to_security_hub(
         listed,
         credentials,
     } = audit(lightsail, &run, event).await?;
-    let may_archive = is_configured_run(&report, config);
-    let summary = export(&report, &listed, hub, &credentials, may_archive, &run).await;
+    let summary = export(&report, &listed, hub, &credentials, &run).await;
     report.set_security_hub(summary);
     conclude(report)
 }
@@ -273,9 +272,14 @@ impl Auditor<'_> {
     /// One target's entry: its keys judged, or why it could not be audited; and its access
     /// judged, where a listing gave it.
     async fn audit_target(&self, target: Target) -> BucketReport {
-        let (scope, name, record) = match target {
+        let (scope, name, arn, record) = match target {
             Target::Missing { name, error } => return BucketReport::failed(name, Location::default(), error),
-            Target::Fetch { scope, name, record } => (scope, name, record),
+            Target::Fetch {
+                scope,
+                name,
+                arn,
+                record,
+            } => (scope, name, arn, record),
         };
         let Some(scope) = self.scopes.get(scope) else {
             // Targets only index scopes that exist; keep the bucket visible even so.
@@ -305,7 +309,10 @@ impl Auditor<'_> {
                 let report = BucketReport::audited(name, location, findings, keys);
                 match record {
                     Some(record) => self.judge_access(report, Ok(*record)),
-                    None => report,
+                    None => BucketReport {
+                        bucket_arn: arn,
+                        ..report
+                    },
                 }
             }
             Some(Err(error)) => BucketReport::failed(name, location, error),

@@ -6,7 +6,7 @@
 use tracing::{error, info};
 
 use super::hub::export;
-use super::run::{is_configured_run, Credentials, Run};
+use super::run::{judged_otherwise, Credentials, Run};
 use crate::aws::Archive;
 use crate::coverage::Listed;
 use crate::failure::{codes, Failure};
@@ -49,8 +49,7 @@ pub(super) async fn deliver(
     };
     let state = report.track(history, listed);
     if let Some(hub) = run.outputs.security_hub {
-        let may_archive = is_configured_run(report, run.config);
-        let summary = export(report, listed, hub, credentials, may_archive, run).await;
+        let summary = export(report, listed, hub, credentials, run).await;
         report.set_security_hub(summary);
     }
     match run.outputs.archive {
@@ -65,15 +64,13 @@ pub(super) async fn deliver(
 fn comparable(history: History, report: &Report, config: &Config) -> History {
     match history {
         History::Disabled | History::Unknown(_) => history,
-        _ if *report.policy() != config.defaults.policy => History::Unknown(Failure::new(
-            codes::THRESHOLDS_OVERRIDDEN,
-            "this run's thresholds or access checks differ from the configured ones: changes are not tracked and the state is left as it is",
-        )),
-        _ if *report.trust_basis() != config.defaults.trust_basis() => History::Unknown(Failure::new(
-            codes::THRESHOLDS_OVERRIDDEN,
-            "this run judges sharing against other accounts than the configured ones (trustedAccountIds, or organization mode): changes are not tracked and the state is left as it is",
-        )),
-        _ => history,
+        _ => match judged_otherwise(report, config) {
+            Some(why) => History::Unknown(Failure::new(
+                codes::THRESHOLDS_OVERRIDDEN,
+                format!("{why}: changes are not tracked and the state is left as it is"),
+            )),
+            None => history,
+        },
     }
 }
 

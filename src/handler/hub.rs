@@ -3,10 +3,10 @@
 //!
 //! One account and Security Hub Region at a time is a [`Target`]: its open findings are read
 //! (paged `GetFindings`), then this run's findings and the archivals are imported in batches
-//! of at most 100 findings and 6 MB, at most 10 calls a second. Targets run side by side.
-//! Every call stops at the audit's cutoff, so the archive and the notification keep their
-//! time. A failure is reported in `summary.securityHub`; it never changes the rest of the
-//! report.
+//! of at most 100 findings and 6 MB, paced within Security Hub's rates (imports 10 a second,
+//! reads 3). Targets run side by side. Every call and every pause stops at the audit's
+//! cutoff, so the archive and the notification keep the delivery's grace after it. A failure
+//! is reported in `summary.securityHub`; it never changes the rest of the report.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use super::run::{Credentials, Run};
+use super::run::{not_the_schedules, Credentials, Run};
 use crate::aws::{HubPlace, SecurityHub};
 use crate::coverage::Listed;
 use crate::failure::{codes, Failure};
@@ -31,11 +31,15 @@ const MAX_BATCH_BYTES: usize = 6_000_000;
 const MAX_FINDING_BYTES: usize = 240_000;
 /// The bytes of a call's body around its findings: they count towards the 6 MB too.
 const ENVELOPE_BYTES: usize = r#"{"Findings":[]}"#.len();
-/// Security Hub throttles beyond 10 calls a second per account and Region.
-const CALL_SPACING: Duration = Duration::from_millis(100);
+/// Security Hub's rates per account and Region: `BatchImportFindings` 10 a second (bursts to
+/// 30), `GetFindings` 3 a second (bursts to 6).
+const IMPORT_SPACING: Duration = Duration::from_millis(100);
+const READ_SPACING: Duration = Duration::from_millis(334);
 /// `GetFindings` pages of 100: 100,000 open findings at most, so a token that never ends
 /// cannot loop for ever.
 const MAX_PAGES: usize = 1000;
+/// Security Hub's answer where it is not enabled for the account and Region.
+const NOT_ENABLED: &str = "InvalidAccessException";
 /// Targets exported at once.
 const MAX_TARGETS_AT_ONCE: usize = 4;
 /// The most errors the summary lists; `failed` counts every one.
@@ -49,16 +53,31 @@ struct Target {
 }
 
 /// Exports `report` to Security Hub and returns what `summary.securityHub` says of it.
-/// `may_archive` is false for a run whose findings are not the schedule's (thresholds or
-/// trusted accounts overridden): it imports what it found and archives nothing.
+///
+/// A run whose thresholds, suppressions or trusted accounts are not the configured ones (an
+/// on-demand run with overrides) sends nothing: Security Hub holds the schedule's findings,
+/// and such a run would archive some and bring back others, resetting their workflow.
 pub(super) async fn export(
     report: &Report,
     listed: &[Listed],
     hub: &SecurityHub,
     credentials: &Credentials,
-    may_archive: bool,
     run: &Run<'_>,
 ) -> HubSummary {
+    if let Some(why) = not_the_schedules(report, run.config) {
+        info!("{why}: nothing is sent to Security Hub");
+        return HubSummary {
+            errors: vec![HubError {
+                account_id: None,
+                region: None,
+                code: codes::THRESHOLDS_OVERRIDDEN.to_owned(),
+                message: format!(
+                    "{why}: nothing was sent to Security Hub, whose findings are the schedule's"
+                ),
+            }],
+            ..HubSummary::default()
+        };
+    }
     let (targets, unplaced) = targets(report, listed, run.config.security_hub_region.as_deref());
     let mut summary = HubSummary::default();
     if unplaced > 0 {
@@ -77,7 +96,6 @@ pub(super) async fn export(
         listed,
         hub,
         credentials,
-        may_archive,
         run,
     };
     let outcomes: Vec<HubSummary> = stream::iter(targets)
@@ -92,6 +110,10 @@ pub(super) async fn export(
         summary.failed_calls += outcome.failed_calls;
         summary.errors.extend(outcome.errors);
     }
+    // Targets finish in any order: the errors are listed, and cut, in a stable one.
+    summary
+        .errors
+        .sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
     summary.errors.truncate(MAX_ERRORS);
     let summary = summary.settle();
     info!(
@@ -144,7 +166,6 @@ struct Exporter<'a> {
     listed: &'a [Listed],
     hub: &'a SecurityHub,
     credentials: &'a Credentials,
-    may_archive: bool,
     run: &'a Run<'a>,
 }
 
@@ -183,6 +204,12 @@ impl Exporter<'_> {
             Ok(held) => {
                 keep_first_seen(&mut findings, &held);
                 self.archivals(&held)
+            }
+            // Nothing to send where Security Hub is not enabled (a listed Region without
+            // buckets): nothing can be held there either, so nothing failed.
+            Err(failure) if findings.is_empty() && failure.code == NOT_ENABLED => {
+                info!(account_id = %target.account_id, region = %target.hub_region, "Security Hub is not enabled here, and there is nothing to send");
+                return summary;
             }
             Err(failure) => {
                 // Without knowing what is open nothing is archived; the findings still go.
@@ -242,11 +269,13 @@ impl Exporter<'_> {
                 None => json!({"Filters": filters, "MaxResults": MAX_BATCH_FINDINGS}),
             };
             let bytes = serde_json::to_vec(&body).unwrap_or_default();
-            pace.wait().await;
             let page = self
                 .run
                 .deadline
-                .run(self.hub.findings_page(place, bytes))
+                .run(async {
+                    pace.wait(Call::Read).await;
+                    self.hub.findings_page(place, bytes).await
+                })
                 .await
                 .unwrap_or_else(|| Err(cut_short("reading the open findings")))?;
             // The filters say this already; a finding that does not match them is not ours
@@ -278,10 +307,6 @@ impl Exporter<'_> {
 
     /// The open findings this run archives, as they are sent.
     fn archivals(&self, held: &[Value]) -> Vec<Value> {
-        if !self.may_archive {
-            info!("this run's thresholds or trusted accounts are not the configured ones: nothing is archived in Security Hub");
-            return Vec::new();
-        }
         to_archive(self.report, self.listed, held)
             .into_iter()
             .map(|a| archived_finding(a.held, a.key.code, a.why, self.report.generated_at()))
@@ -297,11 +322,13 @@ impl Exporter<'_> {
     ) -> Result<Vec<(String, Failure)>, Failure> {
         let body = json!({"Findings": batch.findings});
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        pace.wait().await;
         let refused = self
             .run
             .deadline
-            .run(self.hub.import(place, bytes))
+            .run(async {
+                pace.wait(Call::Import).await;
+                self.hub.import(place, bytes).await
+            })
             .await
             .unwrap_or_else(|| Err(cut_short("importing findings")))?;
         Ok(refused.into_iter().map(|r| (r.id, r.failure)).collect())
@@ -413,18 +440,31 @@ impl HubSummary {
     }
 }
 
-/// Spaces one target's calls [`CALL_SPACING`] apart.
+/// The two calls, which Security Hub throttles apart.
+#[derive(Debug, Clone, Copy)]
+enum Call {
+    Read,
+    Import,
+}
+
+/// Spaces one target's calls within Security Hub's rates for each. Waited on inside the
+/// deadline's bound, so pacing never outlasts the cutoff.
 #[derive(Default)]
 struct Pace {
-    next: Option<Instant>,
+    next_read: Option<Instant>,
+    next_import: Option<Instant>,
 }
 
 impl Pace {
-    async fn wait(&mut self) {
-        if let Some(next) = self.next {
-            tokio::time::sleep_until(next).await;
+    async fn wait(&mut self, call: Call) {
+        let (next, spacing) = match call {
+            Call::Read => (&mut self.next_read, READ_SPACING),
+            Call::Import => (&mut self.next_import, IMPORT_SPACING),
+        };
+        if let Some(at) = *next {
+            tokio::time::sleep_until(at).await;
         }
-        self.next = Some(Instant::now() + CALL_SPACING);
+        *next = Some(Instant::now() + spacing);
     }
 }
 
@@ -651,12 +691,20 @@ mod tests {
         let mut keys: Vec<KeyReport> = (0..keys)
             .map(|i| KeyReport::sample(&format!("AKIA{i:04}"), &[FindingCode::Stale]))
             .collect();
-        if let (true, Some(last)) = (oversized, keys.last_mut()) {
-            last.last_used_service = Some("s".repeat(MAX_FINDING_BYTES));
-        }
+        // Every text of a finding is clipped but the bucket's ARN, as Lightsail sends it: the
+        // last key's finding is on a bucket whose ARN alone is over the limit.
+        let huge = match oversized {
+            true => keys.pop().map(|key| {
+                let mut bucket = BucketReport::audited("huge".into(), Location::home(), vec![], vec![key]);
+                bucket.bucket_arn = Some("a".repeat(MAX_FINDING_BYTES));
+                bucket
+            }),
+            false => None,
+        };
         let bucket = BucketReport::audited("media-prod".into(), Location::home(), vec![], keys);
         let now = chrono::Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap();
-        Report::new(now, Policy::default(), vec![bucket], vec![], &[])
+        let buckets = std::iter::once(bucket).chain(huge).collect();
+        Report::new(now, Policy::default(), buckets, vec![], &[])
     }
 
     /// `report` exported with the function's own credentials to a Security Hub answering
@@ -665,13 +713,117 @@ mod tests {
         report: &Report,
         answer: impl Fn(&str, &Value) -> (u16, String) + Send + Sync + 'static,
     ) -> (HubSummary, Vec<(String, Value)>) {
+        exported_with(report, &[], &Config::default(), None, answer).await
+    }
+
+    /// As [`exported`], with complete listings, a configuration and an invocation deadline.
+    async fn exported_with(
+        report: &Report,
+        listed: &[Listed],
+        config: &Config,
+        deadline: Option<std::time::SystemTime>,
+        answer: impl Fn(&str, &Value) -> (u16, String) + Send + Sync + 'static,
+    ) -> (HubSummary, Vec<(String, Value)>) {
         let (hub, received) = SecurityHub::answering(answer);
-        let config = Config::default();
-        let invocation = Invocation::at(report.generated_at());
-        let run = Run::new(&config, &invocation, Outputs::default());
+        let mut invocation = Invocation::at(report.generated_at());
+        invocation.deadline = deadline;
+        let run = Run::new(config, &invocation, Outputs::default());
         let credentials: Credentials = [("123456789012".to_owned(), None)].into();
-        let summary = export(report, &[], &hub, &credentials, true, &run).await;
+        let summary = export(report, listed, &hub, &credentials, &run).await;
         (summary, received())
+    }
+
+    fn listed(region: &str) -> Listed {
+        Listed {
+            location: crate::coverage::Location {
+                account_id: Some("123456789012".into()),
+                region: Some(region.into()),
+            },
+            names: Default::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_run_that_is_not_the_schedules_sends_nothing_and_says_why() {
+        let mut config = Config::default();
+        config.defaults.policy.stale_after_days = 30;
+        let (summary, received) = exported_with(&report(2, false), &[], &config, None, |_, _| {
+            (200, r#"{"Findings":[]}"#.to_owned())
+        })
+        .await;
+        assert!(received.is_empty(), "no call at all");
+        assert_eq!(summary.status, HubStatus::Disabled);
+        assert_eq!(
+            (summary.imported, summary.failures()),
+            (0, 0),
+            "not a failure: no alarm"
+        );
+        assert_eq!(summary.errors[0].code, codes::THRESHOLDS_OVERRIDDEN);
+        assert!(
+            summary.errors[0].message.contains("thresholds"),
+            "{}",
+            summary.errors[0].message
+        );
+    }
+
+    #[tokio::test]
+    async fn past_the_cutoff_nothing_is_called_and_every_place_is_cut_short_at_once() {
+        let places: Vec<Listed> = (1..=40).map(|i| listed(&format!("eu-west-{i}"))).collect();
+        let started = std::time::Instant::now();
+        let past = std::time::SystemTime::now() - std::time::Duration::from_secs(1);
+        let (summary, received) = exported_with(
+            &report(3, false),
+            &places,
+            &Config::default(),
+            Some(past),
+            |_, _| (200, r#"{"Findings":[]}"#.to_owned()),
+        )
+        .await;
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(500),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(received.is_empty());
+        assert_eq!(summary.status, HubStatus::Failed);
+        assert_eq!(summary.failed, 3);
+        assert_eq!(
+            summary.errors.len(),
+            42,
+            "the reads of the home Region and the 40 listed ones, and the home Region's import"
+        );
+        assert!(summary.errors.iter().all(|e| e.code == codes::DEADLINE_EXCEEDED));
+    }
+
+    #[tokio::test]
+    async fn a_listed_place_is_read_and_one_where_security_hub_is_off_with_nothing_to_send_is_no_failure() {
+        let places = [listed("eu-west-1"), listed("ap-south-1")];
+        let not_enabled = r#"{"Code":"InvalidAccessException","Message":"not subscribed"}"#;
+        let (summary, received) = exported_with(
+            &report(1, false),
+            &places,
+            &Config::default(),
+            None,
+            move |path, body| {
+                let region = body["Filters"]["ProductArn"][0]["Value"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                match (path, region.contains(":ap-south-1:")) {
+                    ("/findings", true) => (401, not_enabled.to_owned()),
+                    ("/findings", false) => (200, r#"{"Findings":[]}"#.to_owned()),
+                    _ => (
+                        200,
+                        r#"{"FailedCount":0,"SuccessCount":1,"FailedFindings":[]}"#.to_owned(),
+                    ),
+                }
+            },
+        )
+        .await;
+        let reads = received.iter().filter(|(p, _)| p == "/findings").count();
+        assert_eq!(reads, 3, "us-east-1 (the bucket's), and both listed Regions");
+        assert_eq!(summary.status, HubStatus::Sent, "{summary:?}");
+        assert_eq!((summary.imported, summary.failures()), (1, 0));
     }
 
     const HELD: &str = "lightsail-key-audit/123456789012/us-east-1/media-prod/AKIAGONE/STALE";

@@ -101,9 +101,25 @@ impl<'a> Run<'a> {
 /// Each account's credentials, as the audit reached it: `None` for the function's own.
 pub(super) type Credentials = BTreeMap<String, Option<AssumedRole>>;
 
-/// Whether `report` judged with the configured thresholds, access switches and trusted
-/// accounts: only such a run's findings may resolve the schedule's (change tracking, and the
-/// archiving of Security Hub findings).
-pub(super) fn is_configured_run(report: &Report, config: &Config) -> bool {
-    *report.policy() == config.defaults.policy && *report.trust_basis() == config.defaults.trust_basis()
+/// Why `report` did not judge as the configured run does, if it did not: thresholds or
+/// access switches, or trusted accounts (organization mode) other than the configured ones.
+/// Such a run's findings are not the schedule's: they are not compared with its history.
+pub(super) fn judged_otherwise(report: &Report, config: &Config) -> Option<&'static str> {
+    if *report.policy() != config.defaults.policy {
+        Some("this run's thresholds or access checks differ from the configured ones")
+    } else if *report.trust_basis() != config.defaults.trust_basis() {
+        Some("this run judges sharing against other accounts than the configured ones (trustedAccountIds, or organization mode)")
+    } else {
+        None
+    }
+}
+
+/// Why `report` may not speak for the schedule in Security Hub, if it may not: judged
+/// otherwise, or with other suppressions (which decide what is active there and what is
+/// archived).
+pub(super) fn not_the_schedules(report: &Report, config: &Config) -> Option<&'static str> {
+    judged_otherwise(report, config).or_else(|| {
+        (report.suppressions() != config.defaults.suppressions.as_slice())
+            .then_some("this run's suppressions differ from the configured ones")
+    })
 }

@@ -15,11 +15,12 @@ use crate::rules::BucketRecord;
 
 /// What to fetch for one report entry.
 pub(crate) enum Target {
-    /// `GetBucketAccessKeys` for `name` in scope number `scope`; `record` is what a listing
-    /// said of the bucket, if one listed it.
+    /// `GetBucketAccessKeys` for `name` in scope number `scope`; `arn` is the bucket's ARN and
+    /// `record` (kept when access is checked) what a listing said of it, if one listed it.
     Fetch {
         scope: usize,
         name: String,
+        arn: Option<String>,
         record: Option<Box<BucketRecord>>,
     },
     /// A named bucket that no audited scope holds.
@@ -43,6 +44,7 @@ pub(crate) async fn plan_targets(
         let targets = names.iter().map(|name| Target::Fetch {
             scope: 0,
             name: name.clone(),
+            arn: None,
             record: None,
         });
         return (targets.collect(), Vec::new());
@@ -74,11 +76,10 @@ pub(crate) async fn plan_targets(
             .into_iter()
             .enumerate()
             .flat_map(|(scope, listing)| {
-                listing.buckets.into_iter().map(move |record| Target::Fetch {
-                    scope,
-                    name: record.name.clone(),
-                    record: kept(record, with_access),
-                })
+                listing
+                    .buckets
+                    .into_iter()
+                    .map(move |record| fetch(scope, record, with_access))
             })
             .collect(),
         Some(names) => locate(scopes, names, listings, with_access, scope_errors),
@@ -106,11 +107,7 @@ fn locate(
         for name in &names {
             if let Some(record) = records.remove(name) {
                 found.insert(name.clone());
-                targets.push(Target::Fetch {
-                    scope,
-                    name: name.clone(),
-                    record: kept(record, with_access),
-                });
+                targets.push(fetch(scope, record, with_access));
             }
         }
     }
@@ -139,9 +136,15 @@ fn locate(
     targets
 }
 
-/// The listing's record of a bucket, kept for the access rules when access is checked.
-fn kept(record: BucketRecord, with_access: bool) -> Option<Box<BucketRecord>> {
-    with_access.then(|| Box::new(record))
+/// A listed bucket's fetch: its ARN always (Security Hub's resource id), the listing's
+/// record only for the access rules, when access is checked.
+fn fetch(scope: usize, record: BucketRecord, with_access: bool) -> Target {
+    Target::Fetch {
+        scope,
+        name: record.name.clone(),
+        arn: record.arn.clone(),
+        record: with_access.then(|| Box::new(record)),
+    }
 }
 
 fn describe(scope: &Scope) -> String {

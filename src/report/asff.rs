@@ -20,6 +20,8 @@ const SCHEMA_VERSION: &str = "2018-10-08";
 const MAX_TITLE: usize = 256;
 const MAX_DESCRIPTION: usize = 1024;
 const MAX_RECOMMENDATION: usize = 512;
+/// A `Details.Other` value is under 1,024 characters.
+const MAX_DETAIL: usize = 1023;
 /// Where this tool's `ProductFields` keys start: Security Hub reserves `aws/`.
 const FIELD_PREFIX: &str = "lightsail-key-audit/";
 
@@ -112,6 +114,11 @@ fn finding(exported: &Exported<'_>, hub_region: &str, generated_at: DateTime<Utc
         "UpdatedAt": timestamp(generated_at),
         "LastObservedAt": timestamp(generated_at),
         "Severity": {"Label": finding.severity.as_str()},
+        // Where a provider's later updates of these two are read from, once a finding exists.
+        "FindingProviderFields": {
+            "Severity": {"Label": finding.severity.as_str()},
+            "Types": types(code),
+        },
         "Title": clip(title(code), MAX_TITLE - 3),
         "Description": clip(&description, MAX_DESCRIPTION - 3),
         "Remediation": {"Recommendation": {
@@ -129,7 +136,10 @@ fn finding(exported: &Exported<'_>, hub_region: &str, generated_at: DateTime<Utc
 fn resource(exported: &Exported<'_>) -> Value {
     let bucket = exported.bucket;
     let mut details = Map::new();
-    details.insert("bucketName".into(), bucket.bucket_name.clone().into());
+    details.insert(
+        "bucketName".into(),
+        clip(&bucket.bucket_name, MAX_DETAIL - 3).into(),
+    );
     if let Some(key) = exported.key {
         let facts = [
             ("accessKeyId", key.access_key_id.clone()),
@@ -141,7 +151,7 @@ fn resource(exported: &Exported<'_>) -> Value {
         ];
         for (name, value) in facts {
             if let Some(value) = value {
-                details.insert(name.into(), value.into());
+                details.insert(name.into(), clip(&value, MAX_DETAIL - 3).into());
             }
         }
     }
@@ -180,7 +190,7 @@ fn product_fields(code: FindingCode, archival: Option<Archival<'_>>) -> Map<Stri
 /// `Id`, `RecordState: ARCHIVED`, `Compliance.Status: PASSED`, and only the fields a provider
 /// may set.
 pub(crate) fn archived(held: &Value, code: FindingCode, archival: Archival<'_>, now: DateTime<Utc>) -> Value {
-    const KEPT: [&str; 14] = [
+    const KEPT: [&str; 15] = [
         "SchemaVersion",
         "Id",
         "ProductArn",
@@ -191,6 +201,7 @@ pub(crate) fn archived(held: &Value, code: FindingCode, archival: Archival<'_>, 
         "FirstObservedAt",
         "LastObservedAt",
         "Severity",
+        "FindingProviderFields",
         "Title",
         "Description",
         "Remediation",
@@ -293,6 +304,13 @@ mod tests {
             "UpdatedAt": "2026-11-27T06:00:00.000Z",
             "LastObservedAt": "2026-11-27T06:00:00.000Z",
             "Severity": {"Label": "MEDIUM"},
+            "FindingProviderFields": {
+                "Severity": {"Label": "MEDIUM"},
+                "Types": [
+                    "Software and Configuration Checks/AWS Security Best Practices",
+                    "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark"
+                ],
+            },
             "Title": "Lightsail bucket access key unused for longer than the stale threshold",
             "Description": "Access key AKIAIOSFODNN7EXAMPLE of bucket media-prod (account 123456789012, eu-west-1): \
                             last used 100 days ago; threshold 45.",
@@ -493,7 +511,7 @@ mod tests {
         let active = &by_id(&placed, KEY_ID).finding;
         let expected: std::collections::BTreeSet<&str> =
             active.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(expected.len(), 18);
+        assert_eq!(expected.len(), 19);
         assert_eq!(fields, expected);
         assert_eq!(archived["Id"], KEY_ID);
         assert_eq!(archived["RecordState"], "ARCHIVED");

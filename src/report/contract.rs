@@ -38,6 +38,10 @@ pub struct Report {
     /// compared with its history.
     #[serde(skip)]
     trust_basis: TrustBasis,
+    /// The suppressions applied: a run with others than the schedule's does not speak for it
+    /// in Security Hub.
+    #[serde(skip)]
+    suppressions: Vec<Suppression>,
 }
 
 /// Counts over the whole report.
@@ -233,6 +237,7 @@ impl Report {
             scope_errors,
             buckets,
             trust_basis: TrustBasis::default(),
+            suppressions: suppressions.to_vec(),
         }
     }
 
@@ -245,6 +250,11 @@ impl Report {
     /// What sharing was judged against.
     pub(crate) fn trust_basis(&self) -> &TrustBasis {
         &self.trust_basis
+    }
+
+    /// The suppressions applied.
+    pub(crate) fn suppressions(&self) -> &[Suppression] {
+        &self.suppressions
     }
 
     /// Records organization mode's coverage.

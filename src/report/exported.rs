@@ -84,6 +84,17 @@ impl FindingKey {
 
 /// Every unsuppressed finding of `report` with a stable id, and how many have none.
 pub(crate) fn exported(report: &Report) -> (Vec<Exported<'_>>, usize) {
+    walk(report, true)
+}
+
+/// Every suppressed finding of `report` with a stable id (those without one are left out).
+pub(crate) fn suppressed(report: &Report) -> Vec<Exported<'_>> {
+    walk(report, false).0
+}
+
+/// The findings of audited buckets that count (`counting`) or are suppressed, placed; and
+/// how many could not be placed.
+fn walk(report: &Report, counting: bool) -> (Vec<Exported<'_>>, usize) {
     let mut out = Vec::new();
     let mut unplaced = 0;
     let audited = report
@@ -96,7 +107,10 @@ pub(crate) fn exported(report: &Report) -> (Vec<Exported<'_>>, usize) {
             .keys
             .iter()
             .flat_map(|k| k.findings.iter().map(move |f| (Some(k), f)));
-        for (key, finding) in bucket_level.chain(key_level).filter(|(_, f)| f.counts()) {
+        for (key, finding) in bucket_level
+            .chain(key_level)
+            .filter(|(_, f)| f.counts() == counting)
+        {
             match place(report, bucket, key, finding) {
                 Some(exported) => out.push(exported),
                 None => unplaced += 1,

@@ -35,6 +35,8 @@ enum Activity {
     Create,
     Update,
     Close,
+    /// Closed because a suppression covers it: a Close whose status says so.
+    Suppress,
 }
 
 impl Activity {
@@ -42,7 +44,7 @@ impl Activity {
         match self {
             Self::Create => 1,
             Self::Update => 2,
-            Self::Close => 3,
+            Self::Close | Self::Suppress => 3,
         }
     }
 
@@ -50,16 +52,17 @@ impl Activity {
         match self {
             Self::Create => "Create",
             Self::Update => "Update",
-            Self::Close => "Close",
+            Self::Close | Self::Suppress => "Close",
         }
     }
 
     /// The finding's OCSF 1.5.0 status: New while open (In Progress means under review, which
-    /// a scanner cannot know), Resolved once closed.
+    /// a scanner cannot know), Resolved once closed, Suppressed while a suppression covers it.
     fn status(self) -> (u32, &'static str) {
         match self {
             Self::Create | Self::Update => (1, "New"),
             Self::Close => (4, "Resolved"),
+            Self::Suppress => (3, "Suppressed"),
         }
     }
 
@@ -87,12 +90,19 @@ struct Subject<'a> {
     resource: Value,
 }
 
-/// Every event of `report`: its open findings, then the findings it resolved.
+/// Every event of `report`: its open findings, its suppressed ones (closed as suppressed,
+/// as Security Hub archives them), then the findings it resolved.
 pub(crate) fn events(report: &Report) -> Vec<Value> {
     let (open, _unplaced) = exported::exported(report);
+    let suppressed = exported::suppressed(report);
     let opened = open
         .iter()
-        .map(|found| event(report, &open_subject(report, found)));
+        .map(|found| event(report, &open_subject(report, found)))
+        .chain(
+            suppressed
+                .iter()
+                .map(|found| event(report, &suppressed_subject(report, found))),
+        );
     let closed = report
         .summary()
         .resolved_findings
@@ -127,6 +137,19 @@ fn open_subject<'a>(report: &Report, found: &Exported<'a>) -> Subject<'a> {
             found.key.map(key_data),
         ),
     }
+}
+
+/// A suppressed finding's Close event, the suppression's reason and expiry in its description.
+fn suppressed_subject<'a>(report: &Report, found: &Exported<'a>) -> Subject<'a> {
+    let mut subject = open_subject(report, found);
+    subject.activity = Activity::Suppress;
+    if let Some(note) = &found.finding.suppression {
+        subject.desc = format!(
+            "{} Suppressed until {}: {}",
+            subject.desc, note.suppression_expires, note.suppression_reason
+        );
+    }
+    subject
 }
 
 /// A resolved finding's Close event; `None` where its account or Region is unknown.
@@ -473,6 +496,42 @@ mod tests {
         assert_eq!(
             event["finding_info"]["desc"],
             "Bucket media-prod (account 123456789012, region us-east-1): objects readable by anyone."
+        );
+    }
+
+    #[test]
+    fn a_suppressed_finding_is_closed_as_suppressed_with_its_reason() {
+        let mut open = bucket(vec![]);
+        open.findings.push(crate::rules::Finding::new(
+            FindingCode::PublicRead,
+            "objects readable by anyone".into(),
+        ));
+        let suppression = crate::request::Suppression {
+            access_key_id: None,
+            bucket_name: Some("media-prod".into()),
+            codes: Some(vec![FindingCode::PublicRead]),
+            reason: "a public website".into(),
+            expires: chrono::NaiveDate::from_ymd_opt(2099, 1, 31).unwrap(),
+        };
+        let report = Report::new(day(3), Policy::default(), vec![open], vec![], &[suppression]);
+        let events = events(&report);
+        let event = by_uid(&events, &id("bucket", "PUBLIC_READ"));
+        assert_eq!(
+            (
+                &event["activity_id"],
+                &event["status_id"],
+                &event["status"],
+                &event["type_uid"]
+            ),
+            (&json!(3), &json!(3), &json!("Suppressed"), &json!(200403))
+        );
+        assert!(
+            event["finding_info"]["desc"]
+                .as_str()
+                .unwrap()
+                .ends_with("Suppressed until 2099-01-31: a public website"),
+            "{}",
+            event["finding_info"]["desc"]
         );
     }
 

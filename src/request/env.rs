@@ -236,6 +236,26 @@ mod tests {
     }
 
     #[test]
+    fn security_hub_and_ocsf_are_off_unless_switched_on() {
+        let off = config(&[]).unwrap();
+        assert!(!off.security_hub && off.security_hub_region.is_none() && !off.archive_ocsf);
+        let on = config(&[
+            ("SECURITY_HUB", "ON"),
+            ("SECURITY_HUB_REGION", " eu-west-1 "),
+            ("ARCHIVE_OCSF", "true"),
+            ("REPORT_BUCKET", "audit-archive"),
+        ])
+        .unwrap();
+        assert!(on.security_hub && on.archive_ocsf);
+        assert_eq!(on.security_hub_region.as_deref(), Some("eu-west-1"));
+        let per_bucket = config(&[("SECURITY_HUB", "on"), ("SECURITY_HUB_REGION", "")]).unwrap();
+        assert!(
+            per_bucket.security_hub_region.is_none(),
+            "empty: each bucket's Region"
+        );
+    }
+
+    #[test]
     fn bad_values_name_the_variable_and_the_range() {
         let cases = [
             ("REPORT_BUCKET", "Audit_Archive", "must be an S3 bucket name"),
@@ -258,6 +278,10 @@ mod tests {
             ("MEMBER_ROLE_NAME", "a/b", "must be an IAM role name"),
             ("MEMBER_EXTERNAL_ID", "x", "must be 2 to 1224"),
             ("EXCLUDE_ACCOUNT_IDS", "12345", "is not an account id"),
+            ("SECURITY_HUB", "yes", "must be on or off"),
+            ("SECURITY_HUB_REGION", "Europe", "or one Region such as eu-west-1"),
+            ("ARCHIVE_OCSF", "1", "must be true or false"),
+            ("ARCHIVE_OCSF", "true", "but REPORT_BUCKET is not set"),
         ];
         for (variable, value, range) in cases {
             let err = config(&[(variable, value)]).unwrap_err();

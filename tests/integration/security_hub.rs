@@ -54,7 +54,20 @@ impl Hub {
 
     /// One whole invocation at `now` over `fixture`, with `SECURITY_HUB=on`.
     async fn run(&self, fixture: Fixture, event: Value, now: DateTime<Utc>) -> Value {
-        let local = Local::start(fixture, &[("SECURITY_HUB", "on")]).await;
+        self.run_with(fixture, event, now, &[]).await
+    }
+
+    /// As [`Hub::run`], with `vars` in the function's environment too.
+    async fn run_with(
+        &self,
+        fixture: Fixture,
+        event: Value,
+        now: DateTime<Utc>,
+        vars: &[(&str, &str)],
+    ) -> Value {
+        let mut vars = vars.to_vec();
+        vars.push(("SECURITY_HUB", "on"));
+        let local = Local::start(fixture, &vars).await;
         let hub = SecurityHub::new(&sdk_config(&self.gate.url, "us-east-1").await);
         let outputs = Outputs {
             security_hub: Some(&hub),
@@ -288,12 +301,16 @@ async fn findings_live_and_die_in_security_hub_run_after_run() {
         .all(|f| f["RecordState"] == "ACTIVE"));
     assert_eq!(hub.held(&stale_id()).await["RecordState"], "ACTIVE");
 
-    // 5. A suppression now covers the stale key: archived, with its reason.
+    // 5. A suppression now covers the stale key (the function's own, as configured; a
+    // request's other suppressions would not speak for the schedule): archived, with its reason.
     let mark = hub.sent().len();
-    let mut suppressed = event();
-    suppressed["suppressions"] = json!([{"accessKeyId": STALE_KEY, "codes": ["STALE"],
-                                          "reason": "break-glass key, reviewed monthly", "expires": "2027-06-30"}]);
-    let fifth = hub.run(estate(true, false), suppressed, day(5)).await;
+    let suppressions = json!([{"accessKeyId": STALE_KEY, "codes": ["STALE"],
+                               "reason": "break-glass key, reviewed monthly", "expires": "2099-06-30"}])
+    .to_string();
+    let configured = [("SUPPRESSIONS_JSON", suppressions.as_str())];
+    let fifth = hub
+        .run_with(estate(true, false), event(), day(5), &configured)
+        .await;
     assert_eq!(hub_summary(&fifth)["archived"], 1, "{}", hub_summary(&fifth));
     let archived: Vec<Value> = hub
         .imported_since(mark)
@@ -310,13 +327,34 @@ async fn findings_live_and_die_in_security_hub_run_after_run() {
         "break-glass key, reviewed monthly"
     );
 
+    // An on-demand run with other suppressions (none) does not speak for the schedule: it
+    // sends nothing, so the suppressed finding stays archived and its workflow is kept.
+    let mark = hub.sent().len();
+    let mut without_suppressions = event();
+    without_suppressions["suppressions"] = json!([]);
+    let on_demand = hub
+        .run_with(estate(true, false), without_suppressions, day(5), &configured)
+        .await;
+    assert_eq!(hub_summary(&on_demand)["status"], "DISABLED");
+    assert_eq!(
+        hub_summary(&on_demand)["errors"][0]["code"],
+        "ThresholdsOverridden"
+    );
+    assert_eq!(hub.sent().len(), mark, "not one call");
+    assert_eq!(hub.held(&stale_id()).await["RecordState"], "ARCHIVED");
+
     // 6. Security Hub is not enabled in the member account: PARTIAL, the home account's
     // findings still go, and the member's failure names the account and Security Hub's code.
     hub.gate.close_to(MEMBER);
-    let sixth = hub.run(estate(true, false), event(), day(6)).await;
+    let sixth = hub
+        .run_with(estate(true, false), event(), day(6), &configured)
+        .await;
     let summary = hub_summary(&sixth);
     assert_eq!(summary["status"], "PARTIAL", "{summary}");
-    assert_eq!(summary["imported"], 2);
+    assert_eq!(
+        summary["imported"], 1,
+        "the rotation finding; the stale one is still suppressed"
+    );
     assert_eq!(summary["failed"], 1);
     let error = &summary["errors"][0];
     assert_eq!(error["accountId"], MEMBER);

@@ -64,7 +64,13 @@ def test_the_model_is_ocsf_1_5_0():
     assert ocsf_check.OCSF_VERSION == "1.5.0"
 
 
-@pytest.mark.parametrize("change", [lambda e: None, closed], ids=["update", "close"])
+def suppressed(event):
+    """The event as a Close by a suppression: status Suppressed."""
+    event.update(activity_id=3, activity_name="Close", type_uid=200403,
+                 type_name="Detection Finding: Close", status_id=3, status="Suppressed")
+
+
+@pytest.mark.parametrize("change", [lambda e: None, closed, suppressed], ids=["update", "close", "suppressed"])
 def test_an_event_as_the_function_writes_it_passes(change):
     assert ocsf_check.check_event(with_change(change)) == []
 
@@ -94,7 +100,7 @@ def remove_path(path):
     (set_path("category_uid", 5), "category_uid is 5"),
     (set_path("type_uid", 200401), "type_uid is 200401, not class_uid * 100 + activity_id = 200402"),
     (set_path("activity_id", 99), "activity_id is 99"),
-    (set_path("status_id", 4), "activity Update has 1/'New'"),
+    (set_path("status_id", 4), "activity Update has one of [(1, 'New')]"),
     (set_path("severity", "High"), "severity_id/severity are 2/'High'"),
     (remove_path("finding_info.uid"), "finding_info.uid is missing or empty"),
     (remove_path("finding_info.last_seen_time"), "finding_info.last_seen_time is missing"),
