@@ -205,7 +205,13 @@ impl SecurityHub {
                 StaticAuthSchemeOptionResolver::new(vec![SCHEME_ID]),
             )))
             .push_auth_scheme(SharedAuthScheme::new(SigV4AuthScheme::new()))
-            .set_identity_cache(Some(IdentityCache::no_cache()))
+            // The configuration's cache, as its SDK clients use: a profile's SSO or role
+            // credentials are fetched once, not once a call. A member role's are fixed.
+            .set_identity_cache(Some(
+                self.sdk_config
+                    .identity_cache()
+                    .unwrap_or_else(IdentityCache::no_cache),
+            ))
             .set_identity_resolver(SCHEME_ID, SharedIdentityResolver::new(credentials));
         if let Some(time_source) = self.sdk_config.time_source() {
             components.set_time_source(Some(time_source));

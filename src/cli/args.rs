@@ -76,7 +76,8 @@ pub(crate) struct Args {
     #[arg(long, value_name = "NAME")]
     pub(crate) profile: Option<String>,
     /// Also import the findings into Security Hub with these credentials, and archive there
-    /// the ones this run resolved (SECURITY_HUB_REGION: one Region for all).
+    /// the ones this run resolved or a suppression now covers (SECURITY_HUB_REGION: one
+    /// Region for all).
     #[arg(long)]
     pub(crate) security_hub: bool,
 }

@@ -5,6 +5,7 @@
 use crate::coverage::Location;
 use crate::report::{BucketDigest, Digest, HubStatus, HubSummary, Item, Summary};
 use crate::rules::{Finding, FindingCode, KeyStatus};
+use crate::text::loggable;
 
 /// Columns of the table.
 const TABLE_HEADER: [&str; 8] = [
@@ -209,7 +210,12 @@ pub(crate) fn security_hub(summary: &HubSummary) -> String {
             (Some(account), Some(region)) => format!("{account} {region}"),
             _ => "-".to_owned(),
         };
-        out.push_str(&format!("\n  {place}: {}: {}", error.code, error.message));
+        // Security Hub's own text: escaped, so it cannot move the terminal's cursor.
+        out.push_str(&format!(
+            "\n  {place}: {}: {}",
+            error.code,
+            loggable(&error.message)
+        ));
     }
     out
 }

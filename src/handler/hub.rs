@@ -65,7 +65,7 @@ pub(super) async fn export(
     run: &Run<'_>,
 ) -> HubSummary {
     if let Some(why) = not_the_schedules(report, run.config) {
-        info!("{why}: nothing is sent to Security Hub");
+        warn!("{why}: nothing is sent to Security Hub, whose findings are the schedule's");
         return HubSummary {
             errors: vec![HubError {
                 account_id: None,
@@ -419,7 +419,11 @@ impl HubSummary {
             .count();
         let refused_active = refused.len().saturating_sub(refused_archivals);
         self.archived += batch.archivals.saturating_sub(refused_archivals);
-        self.imported += (batch.findings.len() - batch.archivals).saturating_sub(refused_active);
+        self.imported += batch
+            .findings
+            .len()
+            .saturating_sub(batch.archivals)
+            .saturating_sub(refused_active);
         self.failed += refused.len() + batch.oversized;
         for (id, failure) in refused {
             self.errors.push(HubError {
@@ -766,31 +770,51 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn past_the_cutoff_nothing_is_called_and_every_place_is_cut_short_at_once() {
-        let places: Vec<Listed> = (1..=40).map(|i| listed(&format!("eu-west-{i}"))).collect();
-        let started = std::time::Instant::now();
+    /// Home-account findings in `regions`, one stale key in each.
+    fn spread(regions: &[String]) -> Report {
+        use crate::coverage::Location;
+        use crate::report::BucketReport;
+        use crate::rules::{FindingCode, KeyReport, Policy};
+        use chrono::TimeZone;
+        let buckets = regions
+            .iter()
+            .map(|region| {
+                let location = Location {
+                    account_id: Some("123456789012".into()),
+                    region: Some(region.clone()),
+                };
+                let key = KeyReport::sample("AKIA0000", &[FindingCode::Stale]);
+                BucketReport::audited("media".into(), location, vec![], vec![key])
+            })
+            .collect();
+        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap();
+        Report::new(now, Policy::default(), buckets, vec![], &[])
+    }
+
+    /// On tokio's paused clock, which moves only when everything waits: a pause between
+    /// calls past the cutoff would move it (paced, 40 places cost a second), nothing else can.
+    #[tokio::test(start_paused = true)]
+    async fn past_the_cutoff_nothing_is_called_and_nothing_waits() {
+        let regions: Vec<String> = (1..=40).map(|i| format!("eu-west-{i}")).collect();
+        let started = tokio::time::Instant::now();
         let past = std::time::SystemTime::now() - std::time::Duration::from_secs(1);
-        let (summary, received) = exported_with(
-            &report(3, false),
-            &places,
-            &Config::default(),
-            Some(past),
-            |_, _| (200, r#"{"Findings":[]}"#.to_owned()),
-        )
-        .await;
-        assert!(
-            started.elapsed() < std::time::Duration::from_millis(500),
-            "{:?}",
-            started.elapsed()
+        let (summary, received) =
+            exported_with(&spread(&regions), &[], &Config::default(), Some(past), |_, _| {
+                (200, r#"{"Findings":[]}"#.to_owned())
+            })
+            .await;
+        assert_eq!(
+            started.elapsed(),
+            std::time::Duration::ZERO,
+            "the export paused past its cutoff"
         );
         assert!(received.is_empty());
         assert_eq!(summary.status, HubStatus::Failed);
-        assert_eq!(summary.failed, 3);
+        assert_eq!(summary.failed, 40);
         assert_eq!(
             summary.errors.len(),
-            42,
-            "the reads of the home Region and the 40 listed ones, and the home Region's import"
+            80,
+            "each place's read and import, cut short"
         );
         assert!(summary.errors.iter().all(|e| e.code == codes::DEADLINE_EXCEEDED));
     }

@@ -5,14 +5,16 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aws::{Archive, AssumedRole, Notifier, SecurityHub};
 use crate::plan::Deadline;
 use crate::report::Report;
 use crate::request::Config;
+use crate::request::Suppression;
+use crate::rules::FindingCode;
 
 /// Facts about one invocation that do not come from the event.
 #[derive(Debug, Clone)]
@@ -118,8 +120,77 @@ pub(super) fn judged_otherwise(report: &Report, config: &Config) -> Option<&'sta
 /// otherwise, or with other suppressions (which decide what is active there and what is
 /// archived).
 pub(super) fn not_the_schedules(report: &Report, config: &Config) -> Option<&'static str> {
+    let today = report.generated_at().date_naive();
     judged_otherwise(report, config).or_else(|| {
-        (report.suppressions() != config.defaults.suppressions.as_slice())
-            .then_some("this run's suppressions differ from the configured ones")
+        (in_force(report.suppressions(), today) != in_force(&config.defaults.suppressions, today))
+            .then_some("this run's suppressions differ from the configured ones (SUPPRESSIONS_JSON)")
     })
+}
+
+/// One suppression as far as Security Hub sees it: what it covers, and why.
+type InForce<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<BTreeSet<FindingCode>>,
+    &'a str,
+);
+
+/// What `suppressions` suppress on `today`, and why: in no particular order, expired ones
+/// left out, as a set that two lists saying the same compare equal by.
+fn in_force(suppressions: &[Suppression], today: NaiveDate) -> BTreeSet<InForce<'_>> {
+    suppressions
+        .iter()
+        .filter(|s| s.active(today))
+        .map(|s| {
+            let codes = s.codes.as_ref().map(|codes| codes.iter().copied().collect());
+            (
+                s.access_key_id.as_deref(),
+                s.bucket_name.as_deref(),
+                codes,
+                s.reason.as_str(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn suppression(key: &str, codes: &[FindingCode], expires: (i32, u32, u32)) -> Suppression {
+        Suppression {
+            access_key_id: Some(key.into()),
+            bucket_name: None,
+            codes: Some(codes.to_vec()),
+            reason: "reviewed".into(),
+            expires: NaiveDate::from_ymd_opt(expires.0, expires.1, expires.2).unwrap(),
+        }
+    }
+
+    fn report(suppressions: &[Suppression]) -> Report {
+        let now = Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap();
+        Report::new(now, crate::rules::Policy::default(), vec![], vec![], suppressions)
+    }
+
+    #[test]
+    fn the_same_suppressions_in_another_order_or_with_expired_ones_are_the_schedules() {
+        let (a, b) = (FindingCode::Stale, FindingCode::NeverUsed);
+        let mut config = Config::default();
+        config.defaults.suppressions = vec![
+            suppression("AKIA1", &[a, b], (2099, 1, 1)),
+            suppression("AKIA2", &[a], (2099, 1, 1)),
+        ];
+        let reordered = [
+            suppression("AKIA2", &[a], (2099, 1, 1)),
+            suppression("AKIA1", &[b, a], (2099, 1, 1)),
+            suppression("AKIA3", &[a], (2020, 1, 1)),
+        ];
+        assert_eq!(not_the_schedules(&report(&reordered), &config), None);
+        let fewer = [suppression("AKIA1", &[a, b], (2099, 1, 1))];
+        assert!(not_the_schedules(&report(&fewer), &config).is_some_and(|why| why.contains("suppressions")));
+        let mut other_reason = reordered.clone();
+        other_reason[0].reason = "another reason".into();
+        assert!(not_the_schedules(&report(&other_reason), &config).is_some());
+    }
 }

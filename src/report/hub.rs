@@ -11,10 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::asff::Archival;
-use super::bucket::BucketStatus;
 use super::changes::{self, History, State};
 use super::contract::Report;
-use super::exported::FindingKey;
+use super::exported::{self, FindingKey};
 use crate::coverage::{Listed, Location};
 
 /// A finding Security Hub holds open, to be archived, and why.
@@ -91,34 +90,13 @@ fn resolved<'k>(
 
 /// Every suppressed finding of an audited bucket, with its suppression's reason.
 fn suppressed(report: &Report) -> BTreeMap<FindingKey, &str> {
-    let mut out = BTreeMap::new();
-    for bucket in report
-        .buckets()
-        .iter()
-        .filter(|b| b.status == BucketStatus::Audited)
-    {
-        let (Some(account_id), Some(region)) = (&bucket.location.account_id, &bucket.location.region) else {
-            continue;
-        };
-        let bucket_level = bucket.findings.iter().map(|f| (None, f));
-        let key_level = bucket
-            .keys
-            .iter()
-            .flat_map(|k| k.findings.iter().map(move |f| (k.access_key_id.clone(), f)));
-        for (access_key_id, finding) in bucket_level.chain(key_level) {
-            if let Some(note) = &finding.suppression {
-                let key = FindingKey {
-                    account_id: account_id.clone(),
-                    region: region.clone(),
-                    bucket_name: bucket.bucket_name.clone(),
-                    access_key_id,
-                    code: finding.code,
-                };
-                out.insert(key, note.suppression_reason.as_str());
-            }
-        }
-    }
-    out
+    exported::suppressed(report)
+        .into_iter()
+        .filter_map(|found| {
+            let reason = found.finding.suppression.as_ref()?.suppression_reason.as_str();
+            Some((FindingKey::parse(&found.id)?, reason))
+        })
+        .collect()
 }
 
 #[cfg(test)]

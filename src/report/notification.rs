@@ -188,13 +188,22 @@ fn changes_line(report: &Report) -> String {
     }
 }
 
-/// When the Security Hub export did not send everything: how it went, and the first error.
+/// When the Security Hub export did not send everything: how it went, and the first error;
+/// or why a run that is not the schedule's sent nothing.
 fn security_hub_line(report: &Report) -> Option<String> {
     let hub = &report.summary().security_hub;
     let status = match hub.status {
         HubStatus::Partial => "PARTIAL",
         HubStatus::Failed => "FAILED",
-        HubStatus::Sent | HubStatus::Disabled => return None,
+        HubStatus::Disabled => {
+            return hub.errors.first().map(|e| {
+                format!(
+                    "Security Hub: nothing sent: {}.",
+                    clip(&e.message, MAX_LINE_CHARS)
+                )
+            })
+        }
+        HubStatus::Sent => return None,
     };
     let first = hub.errors.first().map_or(String::new(), |e| {
         let place = match (&e.account_id, &e.region) {

@@ -3,11 +3,9 @@
 //! does where it is not enabled), its Lightsail and STS clients against lightsail-local.
 //!
 //! moto neither validates findings nor applies `GetFindings`' filters. So every finding the
-//! function sent is read back from moto's recording of the requests and checked against
-//! botocore's own `AwsSecurityFinding` (scripts/asff_check.py), and the filters are asserted
-//! as the function sent them.
+//! function sent, as the gate recorded it, is checked against botocore's own
+//! `AwsSecurityFinding` (scripts/asff_check.py), and the filters are asserted as sent.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use crate::common::gate::Gate;
@@ -22,16 +20,15 @@ const MEMBER: &str = "210987654321";
 const MEMBER_ROLE: &str = "arn:aws:iam::210987654321:role/LightsailKeyAudit";
 const STALE_KEY: &str = "AKIALOGS000000000001";
 
-/// moto behind a gate, recording every request.
+/// moto behind a gate that records every request.
 struct Hub {
     moto: Moto,
     gate: Gate,
-    recording: PathBuf,
     /// Every run's findings as OCSF lines, for the OCSF validator.
     ocsf: std::sync::Mutex<String>,
 }
 
-/// One request the function sent, as moto recorded it.
+/// One request the function sent, as the gate recorded it.
 struct Sent {
     path: String,
     authorization: String,
@@ -39,15 +36,12 @@ struct Sent {
 }
 
 impl Hub {
-    async fn start(name: &str) -> Hub {
-        let recording = std::env::temp_dir().join(format!("lka-hub-{}-{name}.jsonl", std::process::id()));
-        let _ = std::fs::remove_file(&recording);
-        let moto = Moto::start_recording(&recording).await;
+    async fn start() -> Hub {
+        let moto = Moto::start().await;
         let gate = Gate::start(moto.url()).await;
         Hub {
             moto,
             gate,
-            recording,
             ocsf: Default::default(),
         }
     }
@@ -81,36 +75,20 @@ impl Hub {
         serde_json::to_value(report).unwrap()
     }
 
-    /// Every request moto served since it started, in order.
+    /// Every request the function sent since the hub started, in order, as the gate saw it.
     fn sent(&self) -> Vec<Sent> {
-        let text = std::fs::read_to_string(&self.recording).unwrap_or_default();
-        text.lines()
-            .map(|line| {
-                let entry: Value = serde_json::from_str(line).unwrap();
-                let raw = entry["body"].as_str().unwrap_or_default();
-                let body = if entry["body_encoded"] == true {
-                    aws_smithy_types::base64::decode(raw).unwrap()
-                } else {
-                    raw.as_bytes().to_vec()
-                };
-                let url = entry["url"].as_str().unwrap();
-                Sent {
-                    path: url
-                        .splitn(4, '/')
-                        .nth(3)
-                        .map(|p| format!("/{p}"))
-                        .unwrap_or_default(),
-                    authorization: entry["headers"]["Authorization"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
-                    body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-                }
+        self.gate
+            .passed()
+            .into_iter()
+            .map(|p| Sent {
+                path: p.path,
+                authorization: p.authorization,
+                body: serde_json::from_slice(&p.body).unwrap_or(Value::Null),
             })
             .collect()
     }
 
-    /// Every finding imported since the recording's entry `from`.
+    /// Every finding sent for import since request number `from`.
     fn imported_since(&self, from: usize) -> Vec<Value> {
         self.sent()
             .into_iter()
@@ -206,6 +184,7 @@ fn assert_valid_asff(findings: &[Value], name: &str) {
     let python = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv-moto/bin/python");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/asff_check.py");
     let output = Command::new(python).arg(script).arg(&path).output().unwrap();
+    std::fs::remove_file(&path).unwrap();
     assert!(
         output.status.success(),
         "ASFF check failed:\n{}{}",
@@ -220,7 +199,7 @@ fn hub_summary(report: &Value) -> &Value {
 
 #[tokio::test]
 async fn findings_live_and_die_in_security_hub_run_after_run() {
-    let hub = Hub::start("lifecycle").await;
+    let hub = Hub::start().await;
 
     // 1. First run: every finding imported, one GetFindings per account, with the filters.
     let first = hub.run(estate(true, false), event(), day(1)).await;
@@ -370,7 +349,7 @@ async fn findings_live_and_die_in_security_hub_run_after_run() {
 
 #[tokio::test]
 async fn two_hundred_and_fifty_findings_go_in_three_calls_into_one_aggregation_region() {
-    let hub = Hub::start("batches").await;
+    let hub = Hub::start().await;
     let keys = (0..250).map(|i| inactive(&format!("AKIABIG{i:013}"))).collect();
     let fixture = fixture(vec![bucket_in("big", "eu-west-2", None, keys, vec![])]);
     let local = Local::start(

@@ -1,5 +1,6 @@
-//! A gate in front of moto's Security Hub: it answers for chosen accounts as Security Hub
-//! answers where it is not enabled (`InvalidAccessException`), and forwards everything else.
+//! A gate in front of moto's Security Hub: it records every request as the function sent it,
+//! answers for chosen accounts as Security Hub answers where it is not enabled
+//! (`InvalidAccessException`), and forwards everything else.
 //!
 //! moto 5.2.5 raises `InvalidAccessException` only from `DescribeHub` and `DisableSecurityHub`,
 //! so "not enabled in one account" cannot be set up in moto itself. The account is read from
@@ -24,6 +25,23 @@ use super::moto::forward;
 pub struct Gate {
     pub url: String,
     closed: Arc<Mutex<Vec<String>>>,
+    passed: Arc<Mutex<Vec<Passed>>>,
+}
+
+/// One request the gate saw, in the order it arrived: what the function sent, as sent.
+#[derive(Debug, Clone)]
+pub struct Passed {
+    pub path: String,
+    pub authorization: String,
+    pub body: Vec<u8>,
+}
+
+/// What every connection's service shares.
+#[derive(Clone)]
+struct Shared {
+    target: String,
+    closed: Arc<Mutex<Vec<String>>>,
+    passed: Arc<Mutex<Vec<Passed>>>,
 }
 
 impl Gate {
@@ -31,23 +49,32 @@ impl Gate {
     pub async fn start(moto_url: &str) -> Gate {
         let listener = TcpListener::bind(super::loopback()).await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let closed = Arc::new(Mutex::new(Vec::new()));
-        let (target, shut) = (moto_url.to_owned(), closed.clone());
+        let shared = Shared {
+            target: moto_url.to_owned(),
+            closed: Arc::new(Mutex::new(Vec::new())),
+            passed: Arc::new(Mutex::new(Vec::new())),
+        };
+        let (closed, passed) = (shared.closed.clone(), shared.passed.clone());
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
-                let (target, shut) = (target.clone(), shut.clone());
+                let shared = shared.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |request| pass(request, target.clone(), shut.clone()));
+                    let service = service_fn(move |request| pass(request, shared.clone()));
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
             }
         });
-        Gate { url, closed }
+        Gate { url, closed, passed }
+    }
+
+    /// Every request that reached the gate so far, refused ones included.
+    pub fn passed(&self) -> Vec<Passed> {
+        self.passed.lock().unwrap().clone()
     }
 
     /// From now on, Security Hub is "not enabled" for `account_id`: every call signed with a
@@ -60,11 +87,7 @@ impl Gate {
     }
 }
 
-async fn pass(
-    request: Request<Incoming>,
-    target: String,
-    closed: Arc<Mutex<Vec<String>>>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn pass(request: Request<Incoming>, shared: Shared) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let authorization = parts
@@ -73,7 +96,19 @@ async fn pass(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    if closed
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_owned();
+    shared.passed.lock().unwrap().push(Passed {
+        path: path.clone(),
+        authorization: authorization.clone(),
+        body: body.to_vec(),
+    });
+    if shared
+        .closed
         .lock()
         .unwrap()
         .iter()
@@ -98,18 +133,24 @@ async fn pass(
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "host" | "content-length" | "connection"))
+        // The forwarding helper sends its own length and closes the connection.
+        .filter(|(name, _)| {
+            !matches!(
+                name.as_str(),
+                "host" | "content-length" | "connection" | "transfer-encoding" | "expect"
+            )
+        })
         .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
         .collect();
-    let path = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/")
-        .to_owned();
-    let (status, answer) = forward(&target, parts.method.as_str(), &path, &headers, body.to_vec())
-        .await
-        .unwrap();
+    let (status, answer) = forward(
+        &shared.target,
+        parts.method.as_str(),
+        &path,
+        &headers,
+        body.to_vec(),
+    )
+    .await
+    .unwrap();
     Ok(Response::builder()
         .status(status)
         .header("content-type", "application/json")

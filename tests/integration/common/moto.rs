@@ -103,21 +103,6 @@ impl Moto {
     /// Starts moto and waits until it answers. Panics (never skips) when moto is not
     /// installed, naming the command that installs it.
     pub async fn start() -> Moto {
-        Self::start_with(&[]).await
-    }
-
-    /// Starts moto recording every request it serves (method, URL, headers, body) to
-    /// `recording`, one JSON object a line: what the function sent, as sent.
-    pub async fn start_recording(recording: &std::path::Path) -> Moto {
-        let path = recording.to_str().unwrap();
-        Self::start_with(&[
-            ("MOTO_ENABLE_RECORDING", "True"),
-            ("MOTO_RECORDER_FILEPATH", path),
-        ])
-        .await
-    }
-
-    async fn start_with(env: &[(&str, &str)]) -> Moto {
         let binary = moto_server();
         assert!(
             binary.exists(),
@@ -129,7 +114,6 @@ impl Moto {
             .args(["-c", WATCHDOG, "watchdog"])
             .arg(&binary)
             .args(["-H", "127.0.0.1", "-p", "0"])
-            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -409,8 +393,6 @@ fn running_on(log: &str) -> Option<String> {
     Some(url)
 }
 
-/// One plain HTTP/1.1 request to `base` (`http://host:port`), the connection closed after it:
-/// the status and body. Off the async threads, as it blocks.
 /// One request to `base` as given, and moto's status and body (the gate's forwarding).
 pub async fn forward(
     base: &str,
@@ -423,6 +405,8 @@ pub async fn forward(
     http(base, method, path, &headers, body).await
 }
 
+/// One plain HTTP/1.1 request to `base` (`http://host:port`), the connection closed after it:
+/// the status and body. Off the async threads, as it blocks.
 async fn http(
     base: &str,
     method: &str,
