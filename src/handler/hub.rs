@@ -9,6 +9,7 @@
 //! is reported in `summary.securityHub`; it never changes the rest of the report.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
@@ -269,15 +270,10 @@ impl Exporter<'_> {
                 None => json!({"Filters": filters, "MaxResults": MAX_BATCH_FINDINGS}),
             };
             let bytes = serde_json::to_vec(&body).unwrap_or_default();
+            let call = self.hub.findings_page(place, bytes);
             let page = self
-                .run
-                .deadline
-                .run(async {
-                    pace.wait(Call::Read).await;
-                    self.hub.findings_page(place, bytes).await
-                })
-                .await
-                .unwrap_or_else(|| Err(cut_short("reading the open findings")))?;
+                .paced(pace, Call::Read, call, "reading the open findings")
+                .await?;
             // The filters say this already; a finding that does not match them is not ours
             // to archive, whatever the endpoint answered.
             held.extend(page.findings.into_iter().filter(|f| {
@@ -322,16 +318,28 @@ impl Exporter<'_> {
     ) -> Result<Vec<(String, Failure)>, Failure> {
         let body = json!({"Findings": batch.findings});
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let refused = self
-            .run
+        let call = self.hub.import(place, bytes);
+        let refused = self.paced(pace, Call::Import, call, "importing findings").await?;
+        Ok(refused.into_iter().map(|r| (r.id, r.failure)).collect())
+    }
+
+    /// `call` after its pause, the two within the audit's cutoff: pacing never outlasts it.
+    /// Cut short, it is `DeadlineExceeded` for `what`.
+    async fn paced<T>(
+        &self,
+        pace: &mut Pace,
+        kind: Call,
+        call: impl Future<Output = Result<T, Failure>>,
+        what: &str,
+    ) -> Result<T, Failure> {
+        self.run
             .deadline
             .run(async {
-                pace.wait(Call::Import).await;
-                self.hub.import(place, bytes).await
+                pace.wait(kind).await;
+                call.await
             })
             .await
-            .unwrap_or_else(|| Err(cut_short("importing findings")))?;
-        Ok(refused.into_iter().map(|r| (r.id, r.failure)).collect())
+            .unwrap_or_else(|| Err(cut_short(what)))
     }
 }
 

@@ -15,8 +15,8 @@ use crate::rules::BucketRecord;
 
 /// What to fetch for one report entry.
 pub(crate) enum Target {
-    /// `GetBucketAccessKeys` for `name` in scope number `scope`; `arn` is the bucket's ARN and
-    /// `record` (kept when access is checked) what a listing said of it, if one listed it.
+    /// `GetBucketAccessKeys` for `name` in scope number `scope`; `record` is what a listing
+    /// said of the bucket when access is checked, `arn` its ARN when not (the record has it).
     Fetch {
         scope: usize,
         name: String,
@@ -136,14 +136,24 @@ fn locate(
     targets
 }
 
-/// A listed bucket's fetch: its ARN always (Security Hub's resource id), the listing's
-/// record only for the access rules, when access is checked.
+/// A listed bucket's fetch: the listing's record for the access rules when access is
+/// checked, else its ARN alone (Security Hub's resource id), which the record carries.
 fn fetch(scope: usize, record: BucketRecord, with_access: bool) -> Target {
-    Target::Fetch {
-        scope,
-        name: record.name.clone(),
-        arn: record.arn.clone(),
-        record: with_access.then(|| Box::new(record)),
+    let name = record.name.clone();
+    if with_access {
+        Target::Fetch {
+            scope,
+            name,
+            arn: None,
+            record: Some(Box::new(record)),
+        }
+    } else {
+        Target::Fetch {
+            scope,
+            name,
+            arn: record.arn,
+            record: None,
+        }
     }
 }
 

@@ -99,6 +99,19 @@ impl BucketReport {
         self.status == BucketStatus::Audited && (!code.is_access() || access())
     }
 
+    /// With its access read (`Some`) and drawing `findings`, or not readable (throttled).
+    #[cfg(test)]
+    pub(crate) fn with_access_read(self, access: Option<BucketAccess>, findings: Vec<Finding>) -> Self {
+        let record = access
+            .map(|access| BucketRecord {
+                name: self.bucket_name.clone(),
+                arn: None,
+                access,
+            })
+            .ok_or_else(|| Failure::new("ThrottlingException", "Rate exceeded"));
+        self.with_access(record, findings)
+    }
+
     pub(crate) fn failed(bucket_name: String, location: Location, error: Failure) -> Self {
         Self {
             bucket_name,

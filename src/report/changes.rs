@@ -69,6 +69,11 @@ impl State {
                     first_seen: DateTime::<Utc>::MIN_UTC,
                 });
         }
+        Self::of(buckets)
+    }
+
+    /// The state of each bucket's open findings.
+    fn of(buckets: BTreeMap<BucketId, Vec<OpenFinding>>) -> Self {
         Self {
             version: STATE_VERSION,
             buckets: buckets
@@ -219,22 +224,10 @@ pub(crate) fn track(
             next.insert(id, findings);
         }
     }
-    let state = State {
-        version: STATE_VERSION,
-        buckets: next
-            .into_iter()
-            .map(|((account_id, region, bucket_name), findings)| BucketState {
-                account_id,
-                region,
-                bucket_name,
-                findings,
-            })
-            .collect(),
-    };
     Tracking {
         changes,
         resolved,
-        state: Some(state),
+        state: Some(State::of(next)),
     }
 }
 
@@ -307,7 +300,7 @@ fn resolution(id: &BucketId, finding: OpenFinding) -> Resolved {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{AccessLogging, BucketAccess, BucketRecord, GetObject, KeyReport};
+    use crate::rules::{AccessLogging, BucketAccess, GetObject, KeyReport};
     use chrono::TimeZone;
 
     fn at(day: u32) -> DateTime<Utc> {
@@ -401,15 +394,8 @@ mod tests {
 
     /// An audited bucket whose access was read (`Some`) and drew `codes`, or could not be read.
     fn with_access(codes: &[FindingCode], access: Option<BucketAccess>) -> BucketReport {
-        let record = access
-            .map(|access| BucketRecord {
-                name: "media-prod".into(),
-                arn: None,
-                access,
-            })
-            .ok_or_else(|| Failure::new("ThrottlingException", "Rate exceeded"));
         let findings = codes.iter().map(|c| Finding::new(*c, "m".into())).collect();
-        audited("media-prod", &[]).with_access(record, findings)
+        audited("media-prod", &[]).with_access_read(access, findings)
     }
 
     /// (code, firstSeen day, new) of the bucket's own findings.

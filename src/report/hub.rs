@@ -105,7 +105,7 @@ mod tests {
     use crate::failure::Failure;
     use crate::report::BucketReport;
     use crate::request::Suppression;
-    use crate::rules::{BucketAccess, BucketRecord, FindingCode, KeyReport, Policy};
+    use crate::rules::{BucketAccess, FindingCode, KeyReport, Policy};
     use chrono::{NaiveDate, TimeZone, Utc};
     use serde_json::json;
 
@@ -214,14 +214,7 @@ mod tests {
 
     /// media-prod with its access read (`Some`, private and logged) or unreadable (`None`).
     fn with_access(access: Option<BucketAccess>) -> BucketReport {
-        let record = access
-            .map(|access| BucketRecord {
-                name: "media-prod".into(),
-                arn: None,
-                access,
-            })
-            .ok_or_else(|| Failure::new("ThrottlingException", "Rate exceeded"));
-        audited("media-prod", "AKIA1", &[]).with_access(record, vec![])
+        audited("media-prod", "AKIA1", &[]).with_access_read(access, vec![])
     }
 
     #[test]

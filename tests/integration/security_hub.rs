@@ -98,6 +98,14 @@ impl Hub {
             .collect()
     }
 
+    /// The findings sent as `ARCHIVED` since request number `from`.
+    fn archived_since(&self, from: usize) -> Vec<Value> {
+        self.imported_since(from)
+            .into_iter()
+            .filter(|f| f["RecordState"] == "ARCHIVED")
+            .collect()
+    }
+
     /// Security Hub's record of `id` now, as moto holds it (one per id), read as the home
     /// account in us-east-1 (moto reads the credential scope, not the signature).
     async fn held(&self, id: &str) -> Value {
@@ -248,11 +256,7 @@ async fn findings_live_and_die_in_security_hub_run_after_run() {
     let second = hub.run(estate(false, false), event(), second_day).await;
     assert_eq!(hub_summary(&second)["archived"], 1, "{}", hub_summary(&second));
     assert_eq!(hub_summary(&second)["imported"], 2);
-    let archived: Vec<Value> = hub
-        .imported_since(mark)
-        .into_iter()
-        .filter(|f| f["RecordState"] == "ARCHIVED")
-        .collect();
+    let archived = hub.archived_since(mark);
     assert_eq!(archived.len(), 1);
     assert_eq!(archived[0]["Id"], stale_id());
     assert_eq!(archived[0]["Compliance"]["Status"], "PASSED");
@@ -291,11 +295,7 @@ async fn findings_live_and_die_in_security_hub_run_after_run() {
         .run_with(estate(true, false), event(), day(5), &configured)
         .await;
     assert_eq!(hub_summary(&fifth)["archived"], 1, "{}", hub_summary(&fifth));
-    let archived: Vec<Value> = hub
-        .imported_since(mark)
-        .into_iter()
-        .filter(|f| f["RecordState"] == "ARCHIVED")
-        .collect();
+    let archived = hub.archived_since(mark);
     assert_eq!(archived.len(), 1);
     assert_eq!(
         archived[0]["ProductFields"]["lightsail-key-audit/ArchivedBecause"],
