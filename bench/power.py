@@ -22,10 +22,11 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 # AWS Lambda on arm64 (Graviton), US East (N. Virginia), first duration tier (the first 7.5
-# billion GB-seconds a month), on-demand, without the free tier. Read on 2026-12-03 from
-# https://aws.amazon.com/lambda/pricing/ ("Arm Price": $0.0000133334 for every GB-second,
-# $0.20 per 1M requests); the tiers are those of the AWS Compute Blog's "Introducing tiered
-# pricing for AWS Lambda" (arm64: 0-7.5 billion GB-s at the list price).
+# billion GB-seconds a month), on-demand, free tier left out. Published on
+# https://aws.amazon.com/lambda/pricing/ ("Arm Price"), read 2026-12-03: that page draws its
+# price tables client-side, so the figures were read from copies of it that show them, and
+# agree with Artillery's lib/platform/aws-lambda/prices.js (arm64 base 1333340e-11 per GB-s).
+# The tiers are those of the AWS Compute Blog's "Introducing tiered pricing for AWS Lambda".
 PRICE_PER_GB_SECOND = 0.0000133334
 PRICE_PER_REQUEST = 0.20 / 1_000_000
 PRICING_SOURCE = ("AWS Lambda arm64, US East (N. Virginia), first tier: $0.0000133334 per "
