@@ -23,9 +23,11 @@ from xml.sax.saxutils import escape
 
 # AWS Lambda on arm64 (Graviton), US East (N. Virginia), first duration tier (the first 7.5
 # billion GB-seconds a month), on-demand, free tier left out. Published on
-# https://aws.amazon.com/lambda/pricing/ ("Arm Price"), read 2026-12-03: that page draws its
-# price tables client-side, so the figures were read from copies of it that show them, and
-# agree with Artillery's lib/platform/aws-lambda/prices.js (arm64 base 1333340e-11 per GB-s).
+# https://aws.amazon.com/lambda/pricing/ ("Arm Price"), read 2026-12-03. That page draws its
+# price tables client-side and the copies of it at hand showed no figures, so these are from
+# transcriptions that agree with each other: Artillery's lib/platform/aws-lambda/prices.js
+# (arm64 base 1333340e-11 per GB-s, citing that page), cloudchipr.com's pricing guide and
+# lambda_local_runner's cost notes ($0.0000133334 per GB-s, $0.20 per 1M requests).
 # The tiers are those of the AWS Compute Blog's "Introducing tiered pricing for AWS Lambda".
 PRICE_PER_GB_SECOND = 0.0000133334
 PRICE_PER_REQUEST = 0.20 / 1_000_000
