@@ -222,32 +222,21 @@ def _draw_series(entry, scale, categories):
     return parts
 
 
-def _left_axis(scale):
-    """Duration ticks, labels and grid lines on the left; its title says if it is a log."""
+def _y_axis(scale, name, unit, left):
+    """A vertical axis: ticks and labels (with grid lines on the left, duration's side), and
+    a title that says the unit and whether the scale is a log."""
+    x1, x2, stroke, label_x, anchor, title_x, angle = (
+        (PLOT_LEFT, PLOT_RIGHT, "#e4e4e4", PLOT_LEFT - 6, "end", 22, -90) if left
+        else (PLOT_RIGHT, PLOT_RIGHT + 5, "#444", PLOT_RIGHT + 8, "start", WIDTH - 24, 90))
     parts = []
     for tick in scale[3]:
         y = _y(scale, tick)
-        parts.append(f'<line x1="{PLOT_LEFT}" y1="{y:.1f}" x2="{PLOT_RIGHT}" y2="{y:.1f}" '
-                     f'stroke="#e4e4e4"/>')
-        parts.append(_text(PLOT_LEFT - 6, y + 4, _label(tick), "end", 11))
-    title = "Duration (ms, log scale)" if scale[0] else "Duration (ms)"
+        parts.append(f'<line x1="{x1}" y1="{y:.1f}" x2="{x2}" y2="{y:.1f}" stroke="{stroke}"/>')
+        parts.append(_text(label_x, y + 4, _label(tick), anchor, 11))
+    title = f"{name} ({unit}{', log scale' if scale[0] else ''})"
     middle = (PLOT_TOP + PLOT_BOTTOM) / 2
-    parts.append(_text(22, middle, title, size=13,
-                       extra=f' transform="rotate(-90 22 {middle:.1f})"'))
-    return parts
-
-
-def _right_axis(scale):
-    """Cost ticks and labels on the right, in micro-dollars per run."""
-    parts = []
-    for tick in scale[3]:
-        y = _y(scale, tick)
-        parts.append(f'<line x1="{PLOT_RIGHT}" y1="{y:.1f}" x2="{PLOT_RIGHT + 5}" '
-                     f'y2="{y:.1f}" stroke="#444"/>')
-        parts.append(_text(PLOT_RIGHT + 8, y + 4, _label(tick), "start", 11))
-    title = "Cost per run (µUSD, log scale)" if scale[0] else "Cost per run (µUSD)"
-    x, middle = WIDTH - 24, (PLOT_TOP + PLOT_BOTTOM) / 2
-    parts.append(_text(x, middle, title, size=13, extra=f' transform="rotate(90 {x} {middle:.1f})"'))
+    parts.append(_text(title_x, middle, title, size=13,
+                       extra=f' transform="rotate({angle} {title_x} {middle:.1f})"'))
     return parts
 
 
@@ -295,7 +284,8 @@ def render_svg(results, title):
              _text(WIDTH / 2, 26, title, size=17, extra=' font-weight="bold"'),
              _text(WIDTH / 2, 44, "Lambda arm64, US East (N. Virginia) prices: "
                    "billed duration (rounded up to 1 ms) plus one request", size=11)]
-    parts += _left_axis(left) + _right_axis(right) + _x_axis(categories)
+    parts += (_y_axis(left, "Duration", "ms", True)
+              + _y_axis(right, "Cost per run", "µUSD", False) + _x_axis(categories))
     if not durations:
         parts.append(_text((PLOT_LEFT + PLOT_RIGHT) / 2, (PLOT_TOP + PLOT_BOTTOM) / 2,
                            "no measurements", size=14))
