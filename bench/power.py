@@ -353,6 +353,8 @@ def main(argv=None):
     parser.add_argument("--title", default="Duration and cost per run against memory size")
     parser.add_argument("--tolerance", type=float, default=TOLERANCE,
                         help="'as fast' means within this factor of the fastest (default 1.10)")
+    parser.add_argument("--large-tolerance", type=float, default=TOLERANCE,
+                        help="the same for the 1,000-account organization (default 1.10)")
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text())
     if args.svg:
@@ -362,7 +364,7 @@ def main(argv=None):
         print("\n".join(power_table(results)))
         print(f"\nPrices: {PRICING_SOURCE}.")
         choice = choose_memory(results, tolerance=args.tolerance,
-                               large_tolerance=args.tolerance)
+                               large_tolerance=args.large_tolerance)
         print(f"\n{choice['reasoning']}")
     return 0
 

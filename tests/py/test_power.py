@@ -184,3 +184,7 @@ def test_cli_writes_the_chart_and_prints_the_table_and_the_choice(tmp_path, caps
     assert out.startswith("| Workload | Memory (MB) |")
     assert power.PRICING_SOURCE in out
     assert "200 named buckets: 256 MB takes 701 ms" in out
+    assert "1769 MB is the fastest" in out
+    # 1,024 MB at 9,000 ms is 1.70 x the fastest and bills less: inside 1.8 x it wins.
+    assert power.main([str(figures), "--table", "--large-tolerance", "1.8"]) == 0
+    assert "1,000-account organization: 1024 MB takes 9,000 ms" in capsys.readouterr().out
