@@ -37,7 +37,9 @@ SEVERITY = {"STALE": "MEDIUM", "NEVER_USED": "MEDIUM", "ROTATION_DUE": "LOW", "I
             "MULTIPLE_ACTIVE_KEYS": "LOW"}
 
 logger = logging.getLogger()
-logger.setLevel(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO"))
+# With Lambda's log-level control (AWS_LAMBDA_LOG_LEVEL), awslambdaric has set the level already.
+if not os.environ.get("AWS_LAMBDA_LOG_LEVEL"):
+    logger.setLevel(logging.INFO)
 
 # One client for the life of the execution environment: boto3 clients are thread-safe. Standard
 # retries as the function's; a connection per worker, or urllib3 would drop the extra ones.

@@ -40,7 +40,11 @@ def peer_env(base_env, root=ROOT):
     """`base_env` (bench/run.py's function_env) plus what Lambda's Python runtime sets for a
     function: its code's folder on the import path, as LAMBDA_TASK_ROOT and _HANDLER.
     PYTHONDONTWRITEBYTECODE because /var/task is read-only on Lambda: handler.py is compiled
-    at each cold start there too (boto3's .pyc files come precompiled, as in the venv)."""
+    at each cold start there too (boto3's .pyc files come precompiled, as in the venv).
+
+    botocore does not read SSL_CERT_FILE (it trusts its own bundle, or AWS_CA_BUNDLE): where
+    the bench gives the function its stand-in's CA in SSL_CERT_FILE, the peer gets the same
+    file as AWS_CA_BUNDLE, boto3's documented setting for it."""
     task_root = str(peer_dir(root))
     env = dict(base_env)
     env.update({
@@ -50,6 +54,8 @@ def peer_env(base_env, root=ROOT):
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
     })
+    if env.get("SSL_CERT_FILE") and not env.get("AWS_CA_BUNDLE"):
+        env["AWS_CA_BUNDLE"] = env["SSL_CERT_FILE"]
     # awslambdaric reads this as Lambda Managed Instances' multi-concurrency: never the bench's.
     env.pop("AWS_LAMBDA_MAX_CONCURRENCY", None)
     return env

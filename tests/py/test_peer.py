@@ -9,11 +9,11 @@
   function is built too, the same fixture audited by both gives the same codes on the same keys.
 """
 import importlib.util
-from collections import Counter
 import json
 import socket
 import subprocess
 import tempfile
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -158,6 +158,18 @@ def test_a_call_that_never_reaches_lightsail_fails_its_bucket_only(monkeypatch):
     assert [(b["status"], b["error"]["code"]) for b in report["buckets"]] == [
         ("ERROR", "EndpointConnectionError"), ("ERROR", "ParamValidationError")]
     assert report["summary"]["bucketsFailed"] == 2
+
+
+def test_the_peer_is_spawned_as_lambda_spawns_a_python_function():
+    peer_run = load("peer_run", PEER / "run.py")
+    assert peer_run.peer_command(ROOT) == [str(ROOT / ".venv-peer" / "bin" / "python"), "-m", "awslambdaric",
+                                           "handler.handler"]
+    base = {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "SSL_CERT_FILE": "/tmp/ca.pem", "AWS_LAMBDA_MAX_CONCURRENCY": "4"}
+    env = peer_run.peer_env(base, ROOT)
+    assert env["PYTHONPATH"] == env["LAMBDA_TASK_ROOT"] == str(PEER)
+    # botocore reads no SSL_CERT_FILE: the same CA goes in its own setting.
+    assert (env["AWS_CA_BUNDLE"], env["AWS_LAMBDA_RUNTIME_API"]) == ("/tmp/ca.pem", "127.0.0.1:9001")
+    assert "AWS_LAMBDA_MAX_CONCURRENCY" not in env and "AWS_CA_BUNDLE" not in peer_run.peer_env({}, ROOT)
 
 
 # End to end: the fixture audited by the peer (and the function, when built) through
