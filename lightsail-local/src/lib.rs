@@ -14,6 +14,9 @@
 //! calls (see [`FaultKind`]), and [`Stats`] counts calls per operation ([`OPERATIONS`]).
 //! The fixture format is documented on [`Fixture`] and its fields; a large organization can be
 //! described in a few numbers with [`GenerateFixture`].
+//!
+//! [`Server::start`] serves plain HTTP; [`Server::start_tls`] serves HTTPS with a [`Tls`]
+//! certificate, generated (with the CA a client trusts) or read from PEM files.
 
 #![warn(missing_docs)]
 
@@ -28,6 +31,7 @@ mod server;
 mod service;
 mod sigv4;
 mod sts;
+mod tls;
 
 pub use fixture::{
     AccessLogConfig, AccessRules, AccountFixture, AccountStatus, BucketFixture, Fault, FaultKind, Fixture,
@@ -38,3 +42,4 @@ pub use fixture::{
 pub use protocol::OPERATIONS;
 pub use router::Stats;
 pub use server::Server;
+pub use tls::Tls;

@@ -1,4 +1,5 @@
-//! `lightsail-local --fixture FILE [--port N] [--host ADDR] [--page-size N]`
+//! `lightsail-local --fixture FILE [--port N] [--host ADDR] [--page-size N] [--tls [--tls-cert PEM
+//! --tls-key PEM] [--tls-ca-out PATH]]`
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroUsize;
@@ -6,15 +7,25 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use lightsail_local::{Fixture, Server};
+use lightsail_local::{Fixture, Server, Tls};
 
 const USAGE: &str = "usage: lightsail-local --fixture FILE [--port N (default 4566, 0 = any)] \
-                     [--host ADDR (default 127.0.0.1)] [--page-size N]";
+                     [--host ADDR (default 127.0.0.1)] [--page-size N] \
+                     [--tls [--tls-cert PEM --tls-key PEM] [--tls-ca-out PATH]]";
 
 struct Args {
     fixture: PathBuf,
     addr: SocketAddr,
     page_size: Option<usize>,
+    tls: Option<TlsArgs>,
+}
+
+/// `--tls` and its options: a given certificate and key, or where to write the generated CA.
+#[derive(Default)]
+struct TlsArgs {
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+    ca_out: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -22,6 +33,7 @@ fn parse_args() -> Result<Args, String> {
     let mut host = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let mut port = 4566u16;
     let mut page_size = None;
+    let (mut tls, mut tls_args) = (false, TlsArgs::default());
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -31,6 +43,10 @@ fn parse_args() -> Result<Args, String> {
             "--page-size" => {
                 page_size = Some(value::<NonZeroUsize>(&mut args, &arg, "a whole number >= 1")?.get());
             }
+            "--tls" => tls = true,
+            "--tls-cert" => tls_args.cert = Some(value(&mut args, &arg, "a PEM file")?),
+            "--tls-key" => tls_args.key = Some(value(&mut args, &arg, "a PEM file")?),
+            "--tls-ca-out" => tls_args.ca_out = Some(value(&mut args, &arg, "a file to write")?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -39,7 +55,30 @@ fn parse_args() -> Result<Args, String> {
         fixture: fixture.ok_or("--fixture is required (try fixtures/demo.json)")?,
         addr: SocketAddr::new(host, port),
         page_size,
+        tls: tls_options(tls, tls_args)?,
     })
+}
+
+/// The TLS options if `--tls` was given; refuses them without it, or a half-given certificate.
+fn tls_options(tls: bool, args: TlsArgs) -> Result<Option<TlsArgs>, String> {
+    let given = [
+        ("--tls-cert", &args.cert),
+        ("--tls-key", &args.key),
+        ("--tls-ca-out", &args.ca_out),
+    ];
+    if !tls {
+        return match given.iter().find(|(_, path)| path.is_some()) {
+            Some((flag, _)) => Err(format!("{flag} needs --tls")),
+            None => Ok(None),
+        };
+    }
+    match (&args.cert, &args.key, &args.ca_out) {
+        (Some(_), None, _) | (None, Some(_), _) => Err("--tls-cert and --tls-key go together".into()),
+        (Some(_), Some(_), Some(_)) => Err("--tls-ca-out writes a generated CA; with --tls-cert, \
+                                            give clients the CA that signed it"
+            .into()),
+        _ => Ok(Some(args)),
+    }
 }
 
 /// The value after `flag`, parsed; or what `flag` takes.
@@ -51,6 +90,7 @@ fn value<T: FromStr>(args: &mut impl Iterator<Item = String>, flag: &str, takes:
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    init_logging();
     let args = match parse_args() {
         Ok(args) => args,
         Err(message) if message.is_empty() => {
@@ -77,7 +117,18 @@ async fn main() -> ExitCode {
         fixture.buckets.iter().map(|b| b.keys.len()).sum::<usize>(),
         fixture.organization.as_ref().map_or(0, |o| o.accounts.len()),
     );
-    let server = match Server::start(fixture, args.addr).await {
+    let tls = match args.tls.as_ref().map(certificate).transpose() {
+        Ok(tls) => tls,
+        Err(message) => {
+            eprintln!("lightsail-local: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let started = match &tls {
+        Some(tls) => Server::start_tls(fixture, args.addr, tls).await,
+        None => Server::start(fixture, args.addr).await,
+    };
+    let server = match started {
         Ok(server) => server,
         Err(e) => {
             eprintln!(
@@ -101,6 +152,32 @@ async fn main() -> ExitCode {
     shutdown_signal().await;
     server.stop().await;
     ExitCode::SUCCESS
+}
+
+/// The certificate `--tls` serves: the one given, or a generated one whose CA is written to
+/// `--tls-ca-out` (before the address is printed, so a script may read it once it has the line).
+fn certificate(args: &TlsArgs) -> Result<Tls, String> {
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        return Tls::from_pem_files(cert, key).map_err(|e| e.to_string());
+    }
+    let tls = Tls::generate().map_err(|e| e.to_string())?;
+    if let (Some(path), Some(pem)) = (&args.ca_out, tls.ca_pem()) {
+        std::fs::write(path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(tls)
+}
+
+/// Logs to stderr at the level `RUST_LOG` names (`debug` shows failed TLS handshakes); warnings
+/// otherwise.
+fn init_logging() {
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|level| level.parse().ok())
+        .unwrap_or(tracing::level_filters::LevelFilter::WARN);
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 async fn shutdown_signal() {

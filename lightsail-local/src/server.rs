@@ -1,4 +1,5 @@
-//! The HTTP shell around [`Router`]: hyper on tokio, one task per connection.
+//! The HTTP shell around [`Router`]: hyper on tokio, one task per connection, over plain TCP
+//! or TLS.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -11,13 +12,16 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 
 use crate::fixture::Fixture;
 use crate::protocol::{Call, Reply};
 use crate::router::{Router, Stats};
+use crate::tls::Tls;
 
 /// The largest request body read; requests here are a few hundred bytes.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -26,6 +30,7 @@ const MAX_BODY_BYTES: usize = 1 << 20;
 #[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
+    scheme: &'static str,
     service: Arc<Router>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
@@ -34,7 +39,21 @@ pub struct Server {
 impl Server {
     /// Binds `addr` (port 0 for an ephemeral port) and serves `fixture` until stopped; its
     /// `generate` section, if any, is expanded first.
-    pub async fn start(mut fixture: Fixture, addr: SocketAddr) -> std::io::Result<Self> {
+    pub async fn start(fixture: Fixture, addr: SocketAddr) -> std::io::Result<Self> {
+        Self::launch(fixture, addr, None).await
+    }
+
+    /// As [`Server::start`], but serves HTTPS with `tls`'s certificate. A client that fails the
+    /// handshake is logged at debug and dropped; the server goes on.
+    pub async fn start_tls(fixture: Fixture, addr: SocketAddr, tls: &Tls) -> std::io::Result<Self> {
+        Self::launch(fixture, addr, Some(tls.acceptor())).await
+    }
+
+    async fn launch(
+        mut fixture: Fixture,
+        addr: SocketAddr,
+        tls: Option<TlsAcceptor>,
+    ) -> std::io::Result<Self> {
         fixture
             .expand()
             .and_then(|()| fixture.check())
@@ -43,18 +62,21 @@ impl Server {
         let addr = listener.local_addr()?;
         let service = Arc::new(Router::new(fixture));
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(accept(listener, service.clone(), stopped));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let task = tokio::spawn(accept(listener, tls, service.clone(), stopped));
         Ok(Self {
             addr,
+            scheme,
             service,
             stop,
             task: Some(task),
         })
     }
 
-    /// The endpoint URL to give a client, e.g. `http://127.0.0.1:4566`.
+    /// The endpoint URL to give a client, e.g. `http://127.0.0.1:4566`, or
+    /// `https://127.0.0.1:4566` when serving TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// The counters over the calls served so far.
@@ -77,7 +99,12 @@ impl Drop for Server {
     }
 }
 
-async fn accept(listener: TcpListener, service: Arc<Router>, mut stopped: watch::Receiver<bool>) {
+async fn accept(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    service: Arc<Router>,
+    mut stopped: watch::Receiver<bool>,
+) {
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -91,18 +118,39 @@ async fn accept(listener: TcpListener, service: Arc<Router>, mut stopped: watch:
         let _ = stream.set_nodelay(true);
         let service = service.clone();
         let mut stopped = stopped.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let handler = service_fn(move |request| {
-                let service = service.clone();
-                async move { Ok::<_, Infallible>(respond(&service, request).await) }
-            });
-            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), handler);
             tokio::select! {
-                _ = connection => {}
+                _ = connection(stream, tls, service) => {}
                 _ = stopped.changed() => {}
             }
         });
     }
+}
+
+/// Serves one connection, after its TLS handshake if `tls` is set.
+async fn connection(stream: TcpStream, tls: Option<TlsAcceptor>, service: Arc<Router>) {
+    let Some(acceptor) = tls else {
+        return serve(stream, service).await;
+    };
+    let peer = stream.peer_addr().ok();
+    match acceptor.accept(stream).await {
+        Ok(stream) => serve(stream, service).await,
+        // A client that does not trust the certificate, or speaks plain HTTP: its connection
+        // alone ends.
+        Err(e) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
+    }
+}
+
+/// Answers HTTP/1.1 requests on `stream` until the client closes it.
+async fn serve(stream: impl AsyncRead + AsyncWrite + Unpin + Send + 'static, service: Arc<Router>) {
+    let handler = service_fn(move |request| {
+        let service = service.clone();
+        async move { Ok::<_, Infallible>(respond(&service, request).await) }
+    });
+    let _ = http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), handler)
+        .await;
 }
 
 async fn respond(service: &Router, request: Request<Incoming>) -> Response<Full<Bytes>> {
