@@ -7,6 +7,7 @@ use aws_config::sts::AssumeRoleProvider;
 use aws_config::SdkConfig;
 use aws_sdk_lightsail::config::http::HttpResponse;
 use aws_sdk_lightsail::config::retry::{RetryPartition, TokenBucket};
+use aws_sdk_lightsail::config::StalledStreamProtectionConfig;
 use aws_sdk_lightsail::config::{ProvideCredentials, Region, SharedCredentialsProvider};
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::primitives::DateTime as SdkDateTime;
@@ -33,9 +34,11 @@ pub(crate) const SESSION_NAME: &str = "lightsail-key-audit";
 pub struct Lightsail {
     /// The function's own configuration; every client derives from it.
     base: aws_sdk_lightsail::Config,
-    /// The function's own client, every region an override of it: built at the first call,
-    /// which keeps about a millisecond off the cold start.
-    home: std::sync::OnceLock<Client>,
+    /// A client per region the function has called, with its own credentials: built at the
+    /// first call there, which keeps about a millisecond off the cold start. A client per
+    /// region, not one with the region set per call: a per-call override rebuilds the call's
+    /// configuration and runtime components, about a tenth of the CPU of each call.
+    regions: std::sync::Arc<std::sync::Mutex<Vec<(String, Client)>>>,
     /// For STS and Organizations; absent when built from a bare client (tests), where roles
     /// cannot be assumed nor accounts listed.
     pub(super) sdk_config: Option<SdkConfig>,
@@ -72,15 +75,25 @@ impl std::fmt::Debug for AssumedRole {
     }
 }
 
-/// Lightsail in one account and region: the one client, with the region and the account's
-/// credentials set per call. A client per scope would hold tens of megabytes of
+/// Lightsail in one account and region: the region's client, with a member account's
+/// credentials set per call. A client per account would hold tens of megabytes of
 /// configuration at a thousand accounts in every region.
 #[derive(Debug, Clone)]
 pub(crate) struct RegionClient {
     client: Client,
-    region: Region,
     /// `None`: the function's own.
     credentials: Option<AssumedRole>,
+}
+
+/// Sends `$request` (a fluent builder) with the scope's credentials: the function's own need
+/// no per-call override, a member account's are set on the call.
+macro_rules! send_in {
+    ($scope:expr, $request:expr) => {
+        match $scope.member_credentials() {
+            Some(config) => $request.customize().config_override(config).send().await,
+            None => $request.send().await,
+        }
+    };
 }
 
 /// One page of `GetBuckets`.
@@ -100,8 +113,12 @@ impl Lightsail {
         let partition = RetryPartition::custom("lightsail-key-audit")
             .token_bucket(TokenBucket::unlimited())
             .build();
+        // No stalled-stream protection: its per-call interceptor and body wrapper watch for a
+        // download that stalls, and every answer here is a small JSON document that the
+        // attempt timeout (ATTEMPT_TIMEOUT_MS) already bounds.
         let base = aws_sdk_lightsail::config::Builder::from(sdk_config)
             .retry_partition(partition)
+            .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
             .build();
         Self::from_parts(base, Some(sdk_config.clone()))
     }
@@ -126,7 +143,7 @@ impl Lightsail {
                 })?;
         Ok(Self {
             base,
-            home: std::sync::OnceLock::new(),
+            regions: std::sync::Arc::default(),
             sdk_config,
             home_region,
             organizations: std::sync::OnceLock::new(),
@@ -173,13 +190,29 @@ impl Lightsail {
     /// Lightsail in `region`, with the role's credentials or the function's own.
     pub(crate) fn region_client(&self, role: Option<&AssumedRole>, region: &str) -> RegionClient {
         RegionClient {
-            client: self
-                .home
-                .get_or_init(|| Client::from_conf(self.base.clone()))
-                .clone(),
-            region: Region::new(region.to_owned()),
+            client: self.client_in(region),
             credentials: role.cloned(),
         }
+    }
+
+    /// The client of `region`, built at its first use. (A client is a handle: clones share it.)
+    fn client_in(&self, region: &str) -> Client {
+        // A poisoned lock only means a panic elsewhere while it was held: the list is whole.
+        let mut regions = self
+            .regions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, client)) = regions.iter().find(|(name, _)| name == region) {
+            return client.clone();
+        }
+        let config = self
+            .base
+            .to_builder()
+            .region(Region::new(region.to_owned()))
+            .build();
+        let client = Client::from_conf(config);
+        regions.push((region.to_owned(), client.clone()));
+        client
     }
 }
 
@@ -189,14 +222,10 @@ impl RegionClient {
         self.credentials.as_ref()
     }
 
-    /// The per-call override that puts a call in this scope: the region (its endpoint and
-    /// signing region) and, in a member account, the role's credentials.
-    fn in_region(&self) -> aws_sdk_lightsail::config::Builder {
-        let mut builder = aws_sdk_lightsail::config::Builder::default().region(self.region.clone());
-        if let Some(AssumedRole(credentials)) = &self.credentials {
-            builder = builder.credentials_provider(credentials.clone());
-        }
-        builder
+    /// The per-call override that signs a call with a member account's credentials.
+    fn member_credentials(&self) -> Option<aws_sdk_lightsail::config::Builder> {
+        let AssumedRole(credentials) = self.credentials.as_ref()?;
+        Some(aws_sdk_lightsail::config::Builder::default().credentials_provider(credentials.clone()))
     }
 
     /// Every access key of `bucket`, in the order Lightsail lists them.
@@ -204,15 +233,8 @@ impl RegionClient {
         &self,
         bucket: &BucketName,
     ) -> Result<Vec<AccessKeyRecord>, Failure> {
-        let output = self
-            .client
-            .get_bucket_access_keys()
-            .bucket_name(bucket.as_str())
-            .customize()
-            .config_override(self.in_region())
-            .send()
-            .await
-            .map_err(api_error)?;
+        let request = self.client.get_bucket_access_keys().bucket_name(bucket.as_str());
+        let output = send_in!(self, request).map_err(api_error)?;
         Ok(output.access_keys().iter().map(key_record).collect())
     }
 
@@ -224,16 +246,12 @@ impl RegionClient {
         page_token: Option<String>,
         with_resources: bool,
     ) -> Result<BucketPage, Failure> {
-        let output = self
+        let request = self
             .client
             .get_buckets()
             .set_page_token(page_token)
-            .set_include_connected_resources(with_resources.then_some(true))
-            .customize()
-            .config_override(self.in_region())
-            .send()
-            .await
-            .map_err(api_error)?;
+            .set_include_connected_resources(with_resources.then_some(true));
+        let output = send_in!(self, request).map_err(api_error)?;
         Ok(BucketPage {
             buckets: output.buckets().iter().filter_map(bucket_record).collect(),
             next_page_token: output
@@ -246,16 +264,12 @@ impl RegionClient {
     /// One bucket, by name, with the instances given access; Lightsail's `NotFoundException`
     /// for a name it does not know.
     pub(crate) async fn bucket(&self, bucket: &BucketName) -> Result<BucketRecord, Failure> {
-        let output = self
+        let request = self
             .client
             .get_buckets()
             .bucket_name(bucket.as_str())
-            .include_connected_resources(true)
-            .customize()
-            .config_override(self.in_region())
-            .send()
-            .await
-            .map_err(api_error)?;
+            .include_connected_resources(true);
+        let output = send_in!(self, request).map_err(api_error)?;
         output
             .buckets()
             .iter()
@@ -271,14 +285,7 @@ impl RegionClient {
 
     /// The names of every Lightsail region.
     pub(crate) async fn region_names(&self) -> Result<Vec<String>, Failure> {
-        let output = self
-            .client
-            .get_regions()
-            .customize()
-            .config_override(self.in_region())
-            .send()
-            .await
-            .map_err(api_error)?;
+        let output = send_in!(self, self.client.get_regions()).map_err(api_error)?;
         Ok(output
             .regions()
             .iter()
