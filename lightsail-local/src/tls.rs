@@ -38,7 +38,7 @@ impl std::fmt::Debug for Tls {
 
 impl Tls {
     /// Generates a self-signed CA and a server certificate it signs, valid for the IP address
-    /// 127.0.0.1 and the DNS name `localhost`. Both keys are ECDSA P-256 and live only in
+    /// 127.0.0.1 and the DNS name `localhost`. Both keys are RSA 2048, as AWS endpoints present, and live only in
     /// memory; [`Tls::ca_pem`] gives the CA certificate to trust.
     pub fn generate() -> std::io::Result<Self> {
         let ca = generate_ca().map_err(certificate_error)?;
@@ -82,7 +82,9 @@ fn generate_ca() -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
         .push(DnType::CommonName, "lightsail-local test CA");
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    CertifiedIssuer::self_signed(params, KeyPair::generate()?)
+    // RSA, as Amazon Root CA 1: the leaf's signature is then verified as AWS's chains are.
+    let key = KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)?;
+    CertifiedIssuer::self_signed(params, key)
 }
 
 /// A server certificate for [`SERVER_NAMES`], signed by `ca`, and its key.
@@ -95,7 +97,10 @@ fn generate_leaf(
         .push(DnType::CommonName, "lightsail-local");
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let key = KeyPair::generate()?;
+    // RSA 2048, as AWS's endpoints present (Amazon RSA 2048 intermediates): a client's
+    // handshake then verifies what it verifies against AWS (RSA verification is several times
+    // cheaper than ECDSA P-256), so the bench's TLS figures are not those of another key type.
+    let key = KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)?;
     let cert = params.signed_by(&key, ca)?;
     let key = PrivatePkcs8KeyDer::from(key.serialize_der());
     Ok((cert.der().clone(), key.into()))
