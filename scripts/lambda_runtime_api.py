@@ -17,9 +17,14 @@ class RuntimeApi:
     the first `next` arrived, when each event was handed over and when its answer came back.
     Once the events are used up, `next` blocks: the benchmark then stops the process."""
 
-    def __init__(self, events, function_arn=FUNCTION_ARN):
+    def __init__(self, events, function_arn=FUNCTION_ARN, hold=False):
         self.events = list(events)
         self.first_next = None
+        # With `hold`, the first `next` waits for `release()`: the bench reads the CPU the init
+        # phase used while the function waits, before any event's work starts.
+        self.released = threading.Event()
+        if not hold:
+            self.released.set()
         self.delivered = {}
         self.answered = {}
         self.answers = {}
@@ -38,6 +43,8 @@ class RuntimeApi:
                 with api.lock:
                     if api.first_next is None:
                         api.first_next = now
+                api.released.wait()
+                with api.lock:
                     event = api.events.pop(0) if api.events else None
                     request_id = str(len(api.delivered))
                 if event is None:
@@ -77,6 +84,10 @@ class RuntimeApi:
         self.server.handle_error = lambda request, client_address: None
         self.address = "127.0.0.1:%d" % self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def release(self):
+        """Lets a held first `next` have its event."""
+        self.released.set()
 
     def wait_for(self, request_id, timeout, exited=lambda: None):
         """The answer to the event handed out as `request_id` (its index, as a string):

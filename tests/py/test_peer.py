@@ -161,7 +161,7 @@ def test_a_call_that_never_reaches_lightsail_fails_its_bucket_only(monkeypatch):
 
 
 def test_the_peer_is_spawned_as_lambda_spawns_a_python_function():
-    peer_run = load("peer_run", PEER / "run.py")
+    peer_run = load("peer_launch", PEER / "launch.py")
     assert peer_run.peer_command(ROOT) == [str(ROOT / ".venv-peer" / "bin" / "python"), "-m", "awslambdaric",
                                            "handler.handler"]
     base = {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "SSL_CERT_FILE": "/tmp/ca.pem", "AWS_LAMBDA_MAX_CONCURRENCY": "4"}
@@ -203,7 +203,7 @@ def bench():
 
 @pytest.fixture(scope="module")
 def peer_run():
-    module = load("peer_run", PEER / "run.py")
+    module = load("peer_launch", PEER / "launch.py")
     if not module.peer_python().exists():
         pytest.skip("needs .venv-peer: bench/peer/setup.sh")
     return module
