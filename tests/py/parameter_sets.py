@@ -45,8 +45,9 @@ PARAMETER_SETS = [
                  {"regions": ["us-east-1", "eu-west-2"], "staleAfterDays": 45, "neverUsedGraceDays": 7,
                   "maxKeyAgeDays": 60}, False),
     # Accounts come through the environment (AUDIT_ACCOUNTS etc.), never the schedule's Input.
+    # The size docs/deploy.md gives large organizations.
     ParameterSet("organization",
-                 {"AuditAccounts": "organization", "MemberExternalId": "lka-7f3e9c21",
+                 {"AuditAccounts": "organization", "MemberExternalId": "lka-7f3e9c21", "MemorySize": "512",
                   "ExcludeAccountIds": "444444444444,555555555555", "AccessChecks": "false"},
                  DEFAULT_REQUEST, True),
     ParameterSet("account list",
@@ -83,6 +84,9 @@ REFUSED_SETS = [
     # The function would refuse these at every start (its SECURITY_HUB and SECURITY_HUB_REGION).
     ("SecurityHub Yes", {"SecurityHub": "Yes"}, "SecurityHub"),
     ("SecurityHubRegion Europe", {"SecurityHubRegion": "Europe"}, "SecurityHubRegion"),
+    # Lambda's limits: 128 MB to 10,240 MB.
+    ("MemorySize 64", {"MemorySize": "64"}, "MemorySize"),
+    ("MemorySize 20480", {"MemorySize": "20480"}, "MemorySize"),
 ]
 
 

@@ -482,13 +482,13 @@ def log_key_policy_problems(d, key_id, group_arn):
 
 
 def check_function(d, template):
-    """The function as the docs document it: provided.al2023, arm64, handler bootstrap, 128 MB,
-    FunctionTimeout, JSON logs at LogLevel into the stack's log group, the stack's role, the code."""
+    """The function as the docs document it: provided.al2023, arm64, handler bootstrap,
+    MemorySize, FunctionTimeout, JSON logs at LogLevel into the stack's log group, the stack's role, the code."""
     config, problems = function_config(d), []
     props = d.resolved[only(d, "AWS::Lambda::Function")]
     expect(problems, "Runtime", config["Runtime"], "provided.al2023")
     expect(problems, "Handler", config["Handler"], "bootstrap")
-    expect(problems, "MemorySize", int(config["MemorySize"]), 128)
+    expect(problems, "MemorySize", int(config["MemorySize"]), int(d.params["MemorySize"]))
     expect(problems, "Timeout", int(config["Timeout"]), int(d.params["FunctionTimeout"]))
     expect(problems, "CodeSize (the uploaded package)", config["CodeSize"], len(d.code))
     if config["Role"] not in role_arns(d):
