@@ -21,6 +21,7 @@ import math
 import os
 import re
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -528,7 +529,17 @@ class DelayProxy:
     HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
 
     def __init__(self, upstream, latency_ms):
-        host = upstream[len("http://"):]
+        scheme, host = upstream.split("://", 1)
+        # lightsail-local over TLS: the proxy is a client of it like the function, trusting
+        # the CA it generated (the function itself talks plain HTTP to the proxy).
+        if scheme == "https":
+            context = ssl.create_default_context(cafile=str(TLS_CA))
+
+            def connect():
+                return http.client.HTTPSConnection(host, timeout=60, context=context)
+        else:
+            def connect():
+                return http.client.HTTPConnection(host, timeout=60)
         local = threading.local()
         self.calls = collections.Counter()
         counting = threading.Lock()
@@ -570,7 +581,7 @@ class DelayProxy:
                         calls[target.rsplit(".", 1)[-1]] += 1
                 time.sleep(latency_ms / 1000)
                 if getattr(local, "conn", None) is None:
-                    local.conn = http.client.HTTPConnection(host, timeout=60)
+                    local.conn = connect()
                 conn = local.conn
                 try:
                     conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
