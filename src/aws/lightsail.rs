@@ -25,6 +25,9 @@ use crate::rules::{
 
 /// The placeholder Lightsail sends for the region and service of a never-used key.
 const NOT_APPLICABLE: &str = "N/A";
+/// The most regions whose clients a process keeps (Lightsail has 19 today); a region beyond
+/// them gets a client for the call, built each time.
+const CACHED_REGIONS: usize = 32;
 /// The session name of every assumed role, so CloudTrail in member accounts shows who called.
 pub(crate) const SESSION_NAME: &str = "lightsail-key-audit";
 
@@ -37,7 +40,7 @@ pub struct Lightsail {
     /// A client per region the function has called, with its own credentials: built at the
     /// first call there, which keeps about a millisecond off the cold start. A client per
     /// region, not one with the region set per call: a per-call override rebuilds the call's
-    /// configuration and runtime components, about a tenth of the CPU of each call.
+    /// configuration and runtime components on every call. At most [`CACHED_REGIONS`].
     regions: std::sync::Arc<std::sync::Mutex<Vec<(String, Client)>>>,
     /// For STS and Organizations; absent when built from a bare client (tests), where roles
     /// cannot be assumed nor accounts listed.
@@ -50,7 +53,7 @@ pub struct Lightsail {
 }
 
 /// The temporary credentials of a role assumed in a member account: a few hundred bytes, set
-/// per call on the one shared client (a client per account would hold about 20 KB of
+/// per call on the region's client (a client per account would hold about 20 KB of
 /// configuration each: 100 MB at 5,000 accounts).
 #[derive(Clone)]
 pub(crate) struct AssumedRole(SharedCredentialsProvider);
@@ -211,7 +214,11 @@ impl Lightsail {
             .region(Region::new(region.to_owned()))
             .build();
         let client = Client::from_conf(config);
-        regions.push((region.to_owned(), client.clone()));
+        // Requests name regions by pattern only: a warm process keeps no more clients than
+        // Lightsail has regions, with room, however many names its callers make up.
+        if regions.len() < CACHED_REGIONS {
+            regions.push((region.to_owned(), client.clone()));
+        }
         client
     }
 }
@@ -423,6 +430,30 @@ mod tests {
     use std::time::Duration;
 
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    #[test]
+    fn each_region_gets_its_own_client_and_a_bounded_few_are_kept() {
+        let rule = mock!(Client::get_regions)
+            .then_output(|| aws_sdk_lightsail::operation::get_regions::GetRegionsOutput::builder().build());
+        let lightsail = Lightsail::from_client(mock_client!(aws_sdk_lightsail, [&rule])).unwrap();
+        let kept = || lightsail.regions.lock().unwrap().len();
+        let west = lightsail.region_client(None, "eu-west-2");
+        assert_eq!(
+            west.client.config().region().map(|r| r.as_ref()),
+            Some("eu-west-2")
+        );
+        lightsail.region_client(None, "eu-west-2");
+        assert_eq!(kept(), 1, "a region's client is built once");
+        for i in 0..2 * CACHED_REGIONS {
+            let name = format!("xx-made-up-{i}");
+            let client = lightsail.region_client(None, &name);
+            assert_eq!(
+                client.client.config().region().map(|r| r.as_ref()),
+                Some(name.as_str())
+            );
+        }
+        assert_eq!(kept(), CACHED_REGIONS);
+    }
 
     /// A Lightsail wire response: awsJson1.1, errors typed by header and `__type`.
     pub(crate) fn wire(status: u16, body: &str) -> HttpResponse {
