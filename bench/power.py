@@ -33,7 +33,8 @@ PRICE_PER_GB_SECOND = 0.0000133334
 PRICE_PER_REQUEST = 0.20 / 1_000_000
 PRICING_SOURCE = ("AWS Lambda arm64, US East (N. Virginia), first tier: $0.0000133334 per "
                   "GB-second and $0.20 per 1M requests, duration rounded up to 1 ms "
-                  "(https://aws.amazon.com/lambda/pricing/, read 2026-12-03)")
+                  "(the arm64 prices of https://aws.amazon.com/lambda/pricing/, as transcribed by "
+                  "Artillery's prices.js and cloudchipr.com on 2026-12-03; check the live page)")
 # "At 1,769 MB, a function has the equivalent of one vCPU (one vCPU-second of credits per
 # second)": https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
 ONE_VCPU_MB = 1769
