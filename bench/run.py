@@ -15,6 +15,7 @@ Its environment is a minimal one built here: no RUST_BACKTRACE, no SSL_CERT_DIR,
 """
 import argparse
 import collections
+import functools
 import http.client
 import json
 import math
@@ -114,16 +115,11 @@ def stop(process):
 def cold_start(binary, runs, home, extra=None, quota=None, command=None):
     """Milliseconds from spawning the process (in the cgroup `quota`, if given) to its first
     Runtime API `next`."""
-    command = command or Command.of(binary)
-    argv = quota.wrap(command.argv) if quota else command.argv
     times = []
     for _ in range(runs):
-        if quota:
-            quota.fresh()
         runtime = RuntimeApi([])
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, env=command.env(function_env(runtime, home, extra=extra)),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process, start = spawn(command or Command.of(binary), quota, function_env(runtime, home, extra=extra),
+                               subprocess.DEVNULL)
         try:
             times.append(wait_first_next(runtime, process, start, 60) * 1000)
         finally:
@@ -171,13 +167,17 @@ def start_local(fixture, name, work):
 SYSTEM_ROOTS = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
-def trust_bundle(ca):
-    """Writes trust.pem beside `ca`: the platform's roots (when present) and then `ca`, the
-    certificate lightsail-local generated at this start. The function reads it at its start."""
+@functools.cache
+def system_roots():
+    """The platform's roots (none when absent), read once, ending with a newline."""
     roots = SYSTEM_ROOTS.read_text() if SYSTEM_ROOTS.exists() else ""
-    if roots and not roots.endswith("\n"):
-        roots += "\n"
-    ca.with_name("trust.pem").write_text(roots + ca.read_text())
+    return roots if not roots or roots.endswith("\n") else roots + "\n"
+
+
+def trust_bundle(ca):
+    """Writes trust.pem beside `ca`: the platform's roots and then `ca`, the certificate
+    lightsail-local generated at this start. The function reads it at its start."""
+    ca.with_name("trust.pem").write_text(system_roots() + ca.read_text())
 
 
 class Invocation(collections.namedtuple("Invocation", "ms rss_kib cpu_s init_cpu_s init_ms kept")):
@@ -205,15 +205,9 @@ def invoke(binary, local, endpoint, event, home, work, extra, timeout, check, qu
     quota = quota or CGROUP
     runtime = RuntimeApi([event], hold=quota is not None)
     log = open(Path(work) / "function.log", "w")
-    # The cgroup's count is cumulative: what earlier processes used is subtracted.
-    if quota:
-        quota.fresh()
+    # The cgroup's count is cumulative: what earlier processes (all stopped) used is subtracted.
     used_before = quota.usage_ns() / 1e9 if quota else 0
-    start = time.perf_counter()
-    command = command or Command.of(binary)
-    argv = quota.wrap(command.argv) if quota else command.argv
-    process = subprocess.Popen(argv, env=command.env(function_env(runtime, home, endpoint, extra)),
-                               stdout=log, stderr=log)
+    process, start = spawn(command or Command.of(binary), quota, function_env(runtime, home, endpoint, extra), log)
     init_cpu = init_ms = None
     try:
         if quota:
@@ -233,6 +227,16 @@ def invoke(binary, local, endpoint, event, home, work, extra, timeout, check, qu
         local.kill()
         local.wait()
     return Invocation(elapsed, rss, cpu, init_cpu, init_ms, kept)
+
+
+def spawn(command, quota, env, out):
+    """Starts `command` with `env` made its own, its output to `out`; in the cgroup `quota`
+    when given, once the quota is whole again: (the process, when it was started)."""
+    if quota:
+        quota.fresh()
+    argv = quota.wrap(command.argv) if quota else command.argv
+    start = time.perf_counter()
+    return subprocess.Popen(argv, env=command.env(env), stdout=out, stderr=out), start
 
 
 def wait_first_next(runtime, process, start, timeout):
@@ -621,6 +625,13 @@ class DelayProxy:
         self.server.server_close()
 
 
+def deployed_env():
+    """The archive and the topic configured as deployed, for cold starts: their S3 and SNS
+    clients exist, and no call is made before the first `next`, so the endpoint is never
+    contacted."""
+    return dict(archive_env("http://127.0.0.1:9"), NOTIFY_TOPIC_ARN=TOPIC_ARN)
+
+
 def archive_env(endpoint):
     """The archive as deployed, its S3 calls sent to `endpoint`."""
     return {"REPORT_BUCKET": ARCHIVE_BUCKET, "REPORT_PREFIX": ARCHIVE_PREFIX, "AWS_ENDPOINT_URL_S3": endpoint}
@@ -719,7 +730,7 @@ def memory_rows(binary, hello, home, work, memory_mb, repeats, starts):
     at = "at %d MB (%.3f vCPU)" % (memory_mb, memory_mb / 1769)
     try:
         print("bench: %s: cold starts ..." % at, file=sys.stderr)
-        deployed = dict(archive_env("http://127.0.0.1:9"), NOTIFY_TOPIC_ARN=TOPIC_ARN)
+        deployed = deployed_env()
         cold, floor = [], []
         for _ in range(starts):
             cold += cold_start(binary, 1, home, deployed, quota)
@@ -955,9 +966,7 @@ def full_rows(args, binary, hello, home, work, figures):
     runs = 5 if args.quick else 40
     rows = []
     print("bench: cold start ...", file=sys.stderr)
-    # As deployed: the archive and the topic configured, so the S3 and SNS clients are
-    # built. No call is made before the first `next`: the endpoint is never contacted.
-    deployed = dict(archive_env("http://127.0.0.1:9"), NOTIFY_TOPIC_ARN=TOPIC_ARN)
+    deployed = deployed_env()
     # Interleaved, one of each a round: the machine's drift (2 vCPUs, shared) hits all three.
     cold, bare, floor = [], [], []
     for _ in range(runs):
