@@ -179,15 +179,7 @@ async fn three_runs_track_what_is_new_what_was_resolved_and_what_stayed() {
         "{:?}",
         marks(&first)
     );
-    assert_eq!(
-        first["summary"]["newFindings"],
-        first["summary"]["findings"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_u64().unwrap())
-            .sum::<u64>()
-    );
+    assert_eq!(first["summary"]["newFindings"], findings_total(&first));
 
     let second = estate.run(day_two(), json!({}), day2, &[]).await;
     assert_eq!(second["summary"]["changes"], "TRACKED");
@@ -489,12 +481,7 @@ async fn with_archive_ocsf_each_run_files_its_findings_as_ocsf_lines_beside_the_
                 .to_owned()
         })
         .collect();
-    let findings = report["summary"]["findings"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|v| v.as_u64().unwrap())
-        .sum::<u64>();
+    let findings = findings_total(&report);
     let resolved = report["summary"]["resolvedFindings"].as_array().unwrap().len();
     assert!(resolved > 0, "day two resolves a finding of day one");
     assert_eq!(activities.len() as u64, findings + resolved as u64);

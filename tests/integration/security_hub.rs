@@ -211,12 +211,7 @@ async fn findings_live_and_die_in_security_hub_run_after_run() {
 
     // 1. First run: every finding imported, one GetFindings per account, with the filters.
     let first = hub.run(estate(true, false), event(), day(1)).await;
-    let produced = first["summary"]["findings"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|v| v.as_u64().unwrap())
-        .sum::<u64>();
+    let produced = findings_total(&first);
     assert_eq!(produced, 3, "STALE, ROTATION_DUE, NEVER_USED: {first}");
     assert_eq!(
         hub_summary(&first),

@@ -277,6 +277,16 @@ pub fn statuses(report: &Value) -> Vec<&str> {
     each(&report["buckets"], "status")
 }
 
+/// Every finding the report counts, over all codes (`summary.findings`).
+pub fn findings_total(report: &Value) -> u64 {
+    report["summary"]["findings"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum()
+}
+
 /// The code of each finding in `findings`.
 pub fn codes(findings: &Value) -> Vec<&str> {
     each(findings, "code")
