@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::accounts::{AccountSelection, DEFAULT_MEMBER_ROLE_NAME};
+use super::remediation::Remediation;
 use super::selection::RegionSelection;
 use super::suppression::Suppression;
 use crate::rules::Policy;
@@ -122,6 +123,8 @@ pub struct Config {
     pub(crate) operation_timeout: Duration,
     /// `MAX_ATTEMPTS`: attempts per call (standard retry mode), the first included.
     pub(crate) max_attempts: u32,
+    /// `REMEDIATION` and the `REMEDIATE_*` settings: what is done about unused keys.
+    pub(crate) remediation: Remediation,
 }
 
 impl Default for Config {
@@ -143,6 +146,7 @@ impl Default for Config {
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            remediation: Remediation::default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! surfacing later as a confusing audit result.
 
 use super::config::Config;
+use super::remediation::RemediationMode;
 use super::settings::SETTINGS;
 use crate::error::AuditError;
 
@@ -32,13 +33,33 @@ impl Config {
                 message,
             })?;
         }
-        if config.archive_ocsf && config.report_bucket.is_none() {
+        config.needs_the_archive()?;
+        Ok(config)
+    }
+
+    /// Refuses settings that need the archive without one: the OCSF lines are archived
+    /// beside the report, and remediation's warning period is counted from the archive's
+    /// change-tracking state.
+    fn needs_the_archive(&self) -> Result<(), AuditError> {
+        if self.report_bucket.is_some() {
+            return Ok(());
+        }
+        if self.archive_ocsf {
             return Err(AuditError::InvalidConfiguration {
                 variable: "ARCHIVE_OCSF",
                 message: "is true, but REPORT_BUCKET is not set: the OCSF lines are archived beside the report. Set REPORT_BUCKET, or ARCHIVE_OCSF=false".into(),
             });
         }
-        Ok(config)
+        if self.remediation.mode != RemediationMode::Off {
+            return Err(AuditError::InvalidConfiguration {
+                variable: "REMEDIATION",
+                message: format!(
+                    "is {}, but REPORT_BUCKET is not set: a key is deleted only REMEDIATE_AFTER_DAYS after its finding was first seen, which the archive's change-tracking state records. Set REPORT_BUCKET, or REMEDIATION=off",
+                    self.remediation.mode.as_str()
+                ),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -282,6 +303,16 @@ mod tests {
             ("SECURITY_HUB_REGION", "Europe", "or one Region such as eu-west-1"),
             ("ARCHIVE_OCSF", "1", "must be true or false"),
             ("ARCHIVE_OCSF", "true", "but REPORT_BUCKET is not set"),
+            ("REMEDIATION", "on", "must be off, plan or delete"),
+            ("REMEDIATION", "plan", "is plan, but REPORT_BUCKET is not set"),
+            ("REMEDIATION", "delete", "Set REPORT_BUCKET, or REMEDIATION=off"),
+            (
+                "REMEDIATE_CODES",
+                "ROTATION_DUE",
+                "names ROTATION_DUE, which is never acted on",
+            ),
+            ("REMEDIATE_AFTER_DAYS", "0", "from 1 to 365"),
+            ("REMEDIATE_MAX_KEYS", "0", "from 1 to 100"),
         ];
         for (variable, value, range) in cases {
             let err = config(&[(variable, value)]).unwrap_err();
@@ -293,6 +324,27 @@ mod tests {
             );
             assert!(text.contains(range), "{text}");
         }
+    }
+
+    #[test]
+    fn remediation_is_off_by_default_and_read_with_the_archive() {
+        use crate::request::{Remediation, RemediationMode};
+        assert_eq!(config(&[]).unwrap().remediation, Remediation::default());
+        let c = config(&[
+            ("REMEDIATION", "delete"),
+            ("REMEDIATE_CODES", "STALE"),
+            ("REMEDIATE_AFTER_DAYS", "30"),
+            ("REMEDIATE_MAX_KEYS", "2"),
+            ("REPORT_BUCKET", "audit-archive"),
+        ])
+        .unwrap();
+        let expected = Remediation {
+            mode: RemediationMode::Delete,
+            codes: vec![FindingCode::Stale],
+            after_days: 30,
+            max_keys: 2,
+        };
+        assert_eq!(c.remediation, expected);
     }
 
     #[test]

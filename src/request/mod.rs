@@ -9,6 +9,7 @@ mod config;
 mod env;
 mod event;
 mod fields;
+mod remediation;
 mod selection;
 mod settings;
 mod suppression;
@@ -18,6 +19,7 @@ pub(crate) use accounts::{is_account_id, AccountSelection, Member};
 pub(crate) use bucket_name::{BucketName, INVALID_BUCKET_NAME_MESSAGE};
 pub use config::Config;
 pub(crate) use config::{AuditRequest, NotifyWhen, TrustBasis};
+pub(crate) use remediation::{Remediation, RemediationMode};
 pub(crate) use selection::{AccountRole, RegionSelection};
 #[cfg(test)]
 pub(crate) use suppression::parse_suppressions;

@@ -11,6 +11,7 @@ use super::accounts::{
 };
 use super::bucket_name::unique_names;
 use super::config::{AuditRequest, Config, NotifyWhen};
+use super::remediation::{parse_after_days, parse_codes, parse_max_keys, RemediationMode};
 use super::selection::{is_region_name, RegionSelection};
 use super::suppression::parse_suppressions;
 use super::values::{
@@ -407,6 +408,38 @@ pub(super) const SETTINGS: &[Setting] = &[
                 return Err(format!("must be a key prefix such as audits/, not starting with / and at most 512 bytes; got {raw:?}"));
             }
             c.report_prefix = prefix.to_owned();
+            Ok(())
+        },
+        field: None,
+    },
+    Setting {
+        variable: "REMEDIATION",
+        from_env: |c, raw| {
+            c.remediation.mode = RemediationMode::parse(raw)?;
+            Ok(())
+        },
+        field: None,
+    },
+    Setting {
+        variable: "REMEDIATE_CODES",
+        from_env: |c, raw| {
+            c.remediation.codes = parse_codes(raw)?;
+            Ok(())
+        },
+        field: None,
+    },
+    Setting {
+        variable: "REMEDIATE_AFTER_DAYS",
+        from_env: |c, raw| {
+            c.remediation.after_days = parse_after_days(raw)?;
+            Ok(())
+        },
+        field: None,
+    },
+    Setting {
+        variable: "REMEDIATE_MAX_KEYS",
+        from_env: |c, raw| {
+            c.remediation.max_keys = parse_max_keys(raw)?;
             Ok(())
         },
         field: None,
