@@ -27,19 +27,23 @@ pub(crate) fn audit_bucket(
         .filter(|k| k.status == Some(KeyStatus::Active))
         .map(|k| k.access_key_id.as_deref().unwrap_or("(no id)"))
         .collect();
-    let mut bucket_findings = Vec::new();
-    if active.len() >= 2 {
-        bucket_findings.push(Finding::new(
+    let bucket_findings = multiple_active_keys(&active).into_iter().collect();
+    let keys = keys.into_iter().map(|k| audit_key(k, policy, now)).collect();
+    (bucket_findings, keys)
+}
+
+/// `MULTIPLE_ACTIVE_KEYS` for a bucket whose Active keys are `active`, if it has two or more.
+pub(crate) fn multiple_active_keys(active: &[&str]) -> Option<Finding> {
+    (active.len() >= 2).then(|| {
+        Finding::new(
             FindingCode::MultipleActiveKeys,
             format!(
                 "{} active keys ({}); expected at most 1 outside a rotation",
                 active.len(),
                 active.join(", ")
             ),
-        ));
-    }
-    let keys = keys.into_iter().map(|k| audit_key(k, policy, now)).collect();
-    (bucket_findings, keys)
+        )
+    })
 }
 
 /// Audits one key against every key-level rule.

@@ -10,12 +10,14 @@ mod audit;
 mod finding;
 mod key;
 mod policy;
+mod remediation;
 
 pub(crate) use access::{
     arn_account, audit_access, settles, AccessLogging, BucketAccess, BucketRecord, GetObject, ResourceAccess,
     Trust,
 };
-pub(crate) use audit::audit_bucket;
+pub(crate) use audit::{audit_bucket, multiple_active_keys};
 pub(crate) use finding::{serialize_by_code, Finding, FindingCode, SuppressionNote};
 pub(crate) use key::{AccessKeyRecord, KeyReport, KeyStatus, LastUse};
 pub use policy::{AccessSwitches, Policy};
+pub(crate) use remediation::{refusal, Seen};
