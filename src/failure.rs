@@ -87,12 +87,15 @@ pub(crate) mod codes {
     pub(crate) const ACCOUNT_UNKNOWN: &str = "AccountUnknown";
     /// Security Hub: a finding over `BatchImportFindings`' 240 KB per finding.
     pub(crate) const FINDING_TOO_LARGE: &str = "FindingTooLarge";
+    /// Remediation: Lightsail answered a deletion with a failed operation and no error code.
+    pub(crate) const OPERATION_FAILED: &str = "OperationFailed";
 
     /// The codes this crate gives itself, beside Lightsail's.
     #[cfg(test)]
-    pub(crate) const OWN: [&str; 19] = [
+    pub(crate) const OWN: [&str; 20] = [
         ACCOUNT_UNKNOWN,
         FINDING_TOO_LARGE,
+        OPERATION_FAILED,
         MALFORMED_RESPONSE,
         UNKNOWN_SERVICE_ERROR,
         TIMEOUT,

@@ -60,6 +60,12 @@ impl Deadline {
         within(self.cutoff, call).await
     }
 
+    /// Whether `needed` fits before the cutoff; always, without a deadline.
+    pub(crate) fn covers(&self, needed: Duration) -> bool {
+        self.cutoff
+            .is_none_or(|cutoff| cutoff.saturating_duration_since(Instant::now()) >= needed)
+    }
+
     /// Like [`Self::run`], for delivery after the audit: bounded by the end, not the cutoff.
     pub(crate) async fn deliver<F: Future>(&self, call: F) -> Option<F::Output> {
         within(self.end, call).await
@@ -130,6 +136,20 @@ mod tests {
             deadline.deliver(async { 3 }).await,
             Some(3),
             "delivery may still use the margin"
+        );
+    }
+
+    #[test]
+    fn what_remains_before_the_cutoff_covers_a_call_or_not() {
+        assert!(Deadline::none().covers(Duration::from_secs(3600)));
+        let deadline = Deadline::from_invocation(
+            Some(SystemTime::now() + Duration::from_secs(10)),
+            Duration::from_secs(2),
+        );
+        assert!(deadline.covers(Duration::from_secs(7)));
+        assert!(
+            !deadline.covers(Duration::from_secs(9)),
+            "the margin is not the call's"
         );
     }
 

@@ -5,7 +5,10 @@ use serde::Serialize;
 
 use crate::coverage::Location;
 use crate::failure::Failure;
-use crate::rules::{settles, BucketAccess, BucketRecord, Finding, FindingCode, KeyReport, Policy};
+use crate::rules::{
+    multiple_active_keys, settles, BucketAccess, BucketRecord, Finding, FindingCode, KeyReport, KeyStatus,
+    Policy,
+};
 
 /// Whether a bucket's keys were read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,6 +102,30 @@ impl BucketReport {
         self.status == BucketStatus::Audited && (!code.is_access() || access())
     }
 
+    /// Drops a key that was deleted, and re-judges `MULTIPLE_ACTIVE_KEYS` on the keys left:
+    /// gone below two Active keys, its message naming the rest otherwise (its suppression,
+    /// if any, kept).
+    pub(crate) fn forget_key(&mut self, access_key_id: &str) {
+        self.keys
+            .retain(|k| k.access_key_id.as_deref() != Some(access_key_id));
+        let active: Vec<&str> = self
+            .keys
+            .iter()
+            .filter(|k| k.status == Some(KeyStatus::Active))
+            .map(|k| k.access_key_id.as_deref().unwrap_or("(no id)"))
+            .collect();
+        let judged = multiple_active_keys(&active);
+        let is_multiple = |f: &Finding| f.code == FindingCode::MultipleActiveKeys;
+        match judged {
+            Some(now) => {
+                for finding in self.findings.iter_mut().filter(|f| is_multiple(f)) {
+                    finding.message = now.message.clone();
+                }
+            }
+            None => self.findings.retain(|f| !is_multiple(f)),
+        }
+    }
+
     /// With its access read (`Some`) and drawing `findings`, or not readable (throttled).
     #[cfg(test)]
     pub(crate) fn with_access_read(self, access: Option<BucketAccess>, findings: Vec<Finding>) -> Self {
@@ -137,6 +164,24 @@ impl BucketReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deleted_key_leaves_and_multiple_active_keys_is_judged_again() {
+        let key = |id: &str| KeyReport::sample(id, &[]);
+        let keys = vec![key("AKIA1"), key("AKIA2"), key("AKIA3")];
+        let findings = multiple_active_keys(&["AKIA1", "AKIA2", "AKIA3"])
+            .into_iter()
+            .collect();
+        let mut bucket = BucketReport::audited("b".into(), Location::home(), findings, keys);
+        bucket.forget_key("AKIA3");
+        assert_eq!(bucket.keys.len(), 2);
+        assert_eq!(
+            bucket.findings[0].message,
+            "2 active keys (AKIA1, AKIA2); expected at most 1 outside a rotation"
+        );
+        bucket.forget_key("AKIA2");
+        assert!(bucket.findings.is_empty());
+    }
 
     #[test]
     fn the_written_status_is_the_serialized_one() {

@@ -126,6 +126,43 @@ impl History {
     }
 }
 
+/// When a finding was first seen, as far as the history before this run tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Since {
+    /// Open since this instant, by an earlier run's state.
+    Then(DateTime<Utc>),
+    /// Not open before: first seen by this run.
+    Now,
+    /// No state to tell: no archive, or one that could not be read.
+    Unknown,
+}
+
+impl History {
+    /// When the finding of `code` on `access_key_id` in the bucket was first seen, by the
+    /// state before this run.
+    pub(crate) fn first_seen(
+        &self,
+        location: &Location,
+        bucket_name: &str,
+        access_key_id: &str,
+        code: FindingCode,
+    ) -> Since {
+        let state = match self {
+            Self::Disabled | Self::Unknown(_) => return Since::Unknown,
+            Self::FirstRun => return Since::Now,
+            Self::Known(state) => state,
+        };
+        let id = bucket_id(location, bucket_name);
+        state
+            .buckets
+            .iter()
+            .filter(|b| (&b.account_id, &b.region, &b.bucket_name) == (&id.0, &id.1, &id.2))
+            .flat_map(|b| b.findings.iter())
+            .find(|f| f.access_key_id.as_deref() == Some(access_key_id) && f.code == code)
+            .map_or(Since::Now, |f| Since::Then(f.first_seen))
+    }
+}
+
 /// `summary.changes`: whether `firstSeen`, `new` and `resolvedFindings` mean anything.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -158,6 +195,9 @@ pub(crate) struct Resolved {
     pub(crate) access_key_id: Option<String>,
     pub(crate) code: FindingCode,
     pub(crate) first_seen: DateTime<Utc>,
+    /// `"remediation"` when this run deleted the key; absent when the finding went by itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) resolved_by: Option<&'static str>,
 }
 
 /// The comparison's outcome: the summary's view of it, and the state to write (`None`: write
@@ -294,6 +334,7 @@ fn resolution(id: &BucketId, finding: OpenFinding) -> Resolved {
         access_key_id: finding.access_key_id,
         code: finding.code,
         first_seen: finding.first_seen,
+        resolved_by: None,
     }
 }
 

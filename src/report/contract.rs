@@ -12,9 +12,10 @@ use super::archive::ArchiveStatus;
 use super::bucket::{BucketReport, BucketStatus};
 use super::changes::{self, Changes, History, Resolved, State};
 use super::hub_summary::HubSummary;
+use super::remediation::{self, Action, ActionCounts, ActionStatus, Remediation};
 use super::suppress;
 use crate::coverage::{Listed, OrganizationCoverage, ScopeError};
-use crate::request::{Suppression, TrustBasis};
+use crate::request::{Remediation as RemediationSettings, Suppression, TrustBasis};
 use crate::rules::{serialize_by_code, Finding, FindingCode, KeyStatus, Policy};
 
 /// The version of this report's shape; raised on any incompatible change.
@@ -34,6 +35,8 @@ pub struct Report {
     /// Accounts or regions that could not be audited as a whole.
     scope_errors: Vec<ScopeError>,
     buckets: Vec<BucketReport>,
+    /// `REMEDIATION`'s mode and what it planned or did, key by key.
+    remediation: Remediation,
     /// What sharing was judged against: a run judged otherwise than the schedule is not
     /// compared with its history.
     #[serde(skip)]
@@ -87,6 +90,8 @@ pub struct Summary {
     pub(crate) archive: ArchiveStatus,
     /// What went to Security Hub.
     pub(crate) security_hub: HubSummary,
+    /// Remediation's actions per status.
+    pub(crate) remediation: ActionCounts,
 }
 
 /// Counts for one account or one region.
@@ -236,6 +241,7 @@ impl Report {
             organization: None,
             scope_errors,
             buckets,
+            remediation: Remediation::default(),
             trust_basis: TrustBasis::default(),
             suppressions: suppressions.to_vec(),
         }
@@ -287,7 +293,68 @@ impl Report {
             .count();
         self.summary.changes = tracking.changes;
         self.summary.resolved_findings = tracking.resolved;
+        self.mark_remediated();
         tracking.state
+    }
+
+    /// Remediation's plan for this report: see [`remediation::plan`].
+    pub(crate) fn plan_remediation(
+        &self,
+        history: &History,
+        settings: &RemediationSettings,
+        barred: Option<&str>,
+    ) -> Vec<Action> {
+        remediation::plan(&self.buckets, history, settings, barred, self.generated_at)
+    }
+
+    /// Records what remediation did: deleted keys leave their buckets (their findings
+    /// become resolved when changes are tracked), and the summary is counted again.
+    pub(crate) fn set_remediation(&mut self, settings: &RemediationSettings, actions: Vec<Action>) {
+        for action in actions.iter().filter(|a| a.status == ActionStatus::Deleted) {
+            let bucket = self
+                .buckets
+                .iter_mut()
+                .find(|b| b.location == action.location && b.bucket_name == action.bucket_name);
+            if let Some(bucket) = bucket {
+                bucket.forget_key(&action.access_key_id);
+            }
+        }
+        let expired = std::mem::take(&mut self.summary.expired_suppressions);
+        self.summary = Summary::of(&self.buckets, &self.scope_errors, expired);
+        self.summary.remediation = ActionCounts::of(&actions);
+        self.remediation = Remediation {
+            mode: settings.mode,
+            actions,
+        };
+    }
+
+    /// Remediation's mode and actions.
+    pub(crate) fn remediation(&self) -> &Remediation {
+        &self.remediation
+    }
+
+    /// Marks `resolvedBy: "remediation"` on the findings of keys this run deleted, and on a
+    /// bucket's `MULTIPLE_ACTIVE_KEYS` that went with a deletion.
+    fn mark_remediated(&mut self) {
+        let deleted: Vec<&Action> = self
+            .remediation
+            .actions
+            .iter()
+            .filter(|a| a.status == ActionStatus::Deleted)
+            .collect();
+        for resolved in &mut self.summary.resolved_findings {
+            let by_remediation = deleted.iter().any(|a| {
+                a.location == resolved.location
+                    && a.bucket_name == resolved.bucket_name
+                    && match &resolved.access_key_id {
+                        Some(id) => *id == a.access_key_id,
+                        None => resolved.code == FindingCode::MultipleActiveKeys,
+                    }
+            });
+            if by_remediation {
+                resolved.resolved_by = Some("remediation");
+            }
+        }
     }
 
     /// Records what the Security Hub export did.
@@ -434,7 +501,8 @@ mod tests {
                        "us-east-1": {"bucketsAudited": 2, "bucketsFailed": 0, "bucketsSkipped": 0, "keys": 3, "findings": 4}},
                    "newFindings": 0, "resolvedFindings": [], "changes": "DISABLED",
                    "archive": {"status": "DISABLED"},
-                   "securityHub": {"status": "DISABLED", "imported": 0, "archived": 0, "failed": 0, "errors": []}})
+                   "securityHub": {"status": "DISABLED", "imported": 0, "archived": 0, "failed": 0, "errors": []},
+                   "remediation": {"PLANNED": 0, "DELETED": 0, "SKIPPED": 0, "DEFERRED": 0, "FAILED": 0}})
         );
         assert_eq!(report.summary().findings.total(), 4);
     }

@@ -76,6 +76,19 @@ impl<'a> BucketDigest<'a> {
     }
 }
 
+impl<'a> Item<'a> {
+    /// When remediation will (or would) delete the key of this finding, if it plans to.
+    pub(crate) fn warning(&self, bucket: &BucketDigest<'a>, report: &'a Report) -> Option<&'a str> {
+        let id = self.key?.access_key_id.as_deref()?;
+        report.remediation().warning(
+            bucket.location(),
+            &bucket.bucket.bucket_name,
+            id,
+            self.finding.code,
+        )
+    }
+}
+
 impl Item<'_> {
     /// The days that matter for the finding: since last use for `STALE`, the key's age
     /// otherwise; `None` for a bucket-level finding or where Lightsail gave no date.

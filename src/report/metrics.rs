@@ -14,6 +14,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use super::contract::Report;
+use super::remediation::ActionStatus;
 use crate::rules::FindingCode;
 
 /// The namespace every metric is published under.
@@ -37,7 +38,7 @@ fn finding_metric(code: FindingCode) -> &'static str {
 }
 
 /// The metrics after the findings', in the order they are declared.
-const RUN_METRICS: [&str; 9] = [
+const RUN_METRICS: [&str; 11] = [
     "BucketsFailed",
     "BucketsSkipped",
     // Audited buckets whose access (GetBuckets) could not be read.
@@ -49,6 +50,9 @@ const RUN_METRICS: [&str; 9] = [
     "ArchiveFailures",
     // Findings not imported or archived in Security Hub, plus its calls that failed.
     "SecurityHubFailures",
+    // Keys remediation deleted, and deletions that failed (the RemediationFailures alarm).
+    "KeysDeleted",
+    "RemediationFailures",
     // 1 on every run that produced a report: the missed-audit alarm fires on its absence.
     "AuditsCompleted",
 ];
@@ -90,6 +94,8 @@ pub(crate) fn metrics_record(
         usize::from(notification.0),
         usize::from(summary.archive.failed()),
         summary.security_hub.failures(),
+        summary.remediation.get(ActionStatus::Deleted),
+        summary.remediation.get(ActionStatus::Failed),
         1,
     ];
     let findings = FindingCode::ALL.map(|code| (finding_metric(code), summary.findings.of(code)));
@@ -242,6 +248,8 @@ mod tests {
             ("NotificationsFailed", 1),
             ("ArchiveFailures", 0),
             ("SecurityHubFailures", 0),
+            ("KeysDeleted", 0),
+            ("RemediationFailures", 0),
             ("AuditsCompleted", 1),
         ];
         assert_eq!(names, expected.map(|(name, _)| name));

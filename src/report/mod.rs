@@ -13,6 +13,7 @@ mod hub_summary;
 mod metrics;
 mod notification;
 mod ocsf;
+mod remediation;
 mod suppress;
 
 pub(crate) use archive::{ocsf_key, report_key, state_key, ArchiveStatus, OcsfStatus};
@@ -28,3 +29,4 @@ pub(crate) use hub_summary::{HubError, HubStatus, HubSummary};
 pub(crate) use metrics::{metrics_level, write_metrics, NotificationFailed};
 pub(crate) use notification::{compose_notification, worth_notifying};
 pub use ocsf::ocsf_lines;
+pub(crate) use remediation::{Action, ActionStatus};

@@ -11,8 +11,9 @@ use super::changes::Changes;
 use super::contract::Report;
 use super::digest::{Digest, Item};
 use super::hub_summary::HubStatus;
+use super::remediation::{Action, ActionStatus};
 use crate::coverage::Location;
-use crate::request::NotifyWhen;
+use crate::request::{NotifyWhen, RemediationMode};
 use crate::rules::FindingCode;
 use crate::text::clip;
 
@@ -53,6 +54,12 @@ pub(crate) fn worth_notifying(report: &Report, when: NotifyWhen) -> bool {
     let failures = summary.not_audited() > 0
         || !summary.expired_suppressions.is_empty()
         || summary.security_hub.failures() > 0;
+    // A key deleted, or a deletion that failed, is always news.
+    let remediated =
+        summary.remediation.get(ActionStatus::Deleted) + summary.remediation.get(ActionStatus::Failed) > 0;
+    if remediated {
+        return true;
+    }
     // Without a known past, changes cannot be told from findings: anything open is news.
     match when {
         NotifyWhen::Always => true,
@@ -120,6 +127,10 @@ fn subject(report: &Report) -> String {
             summary.resolved_findings.len()
         );
     }
+    let deleted = summary.remediation.get(ActionStatus::Deleted);
+    if deleted > 0 {
+        let _ = write!(subject, ", {deleted} keys deleted");
+    }
     if summary.access_unknown > 0 {
         let _ = write!(subject, ", {} with access unknown", summary.access_unknown);
     }
@@ -164,6 +175,9 @@ fn head(report: &Report) -> String {
         "Thresholds: stale after {} days unused, never-used grace {} days, rotate after {} days.",
         policy.stale_after_days, policy.never_used_grace_days, policy.max_key_age_days
     );
+    if let Some(line) = remediation_line(report) {
+        let _ = writeln!(head, "{line}");
+    }
     if summary.suppressed > 0 {
         let _ = writeln!(
             head,
@@ -172,6 +186,24 @@ fn head(report: &Report) -> String {
         );
     }
     head
+}
+
+/// Remediation's outcome in one sentence, when it is on.
+fn remediation_line(report: &Report) -> Option<String> {
+    let remediation = report.remediation();
+    if remediation.mode == RemediationMode::Off {
+        return None;
+    }
+    let counts = &report.summary().remediation;
+    let listed: Vec<String> = ActionStatus::ALL
+        .into_iter()
+        .map(|status| format!("{} {}", counts.get(status), status.as_str().to_ascii_lowercase()))
+        .collect();
+    Some(format!(
+        "Remediation ({}): {} (see the report's remediation.actions).",
+        remediation.mode.as_str(),
+        listed.join(", ")
+    ))
 }
 
 /// What changed since the last run, in one sentence.
@@ -223,6 +255,8 @@ fn security_hub_line(report: &Report) -> Option<String> {
 struct Lines {
     new: Vec<String>,
     resolved: Vec<String>,
+    deleted: Vec<String>,
+    deletions_failed: Vec<String>,
     findings: Vec<String>,
     failed: Vec<String>,
     scopes: Vec<String>,
@@ -233,9 +267,12 @@ impl Lines {
     fn of(digest: &Digest) -> Self {
         let report = digest.report;
         let (findings, failed, new) = bucket_lines(digest);
+        let (deleted, deletions_failed) = remediation_lines(report);
         Self {
             new,
             resolved: resolved_lines(report),
+            deleted,
+            deletions_failed,
             findings,
             failed,
             scopes: scope_lines(report),
@@ -250,7 +287,7 @@ fn bucket_lines(digest: &Digest) -> (Vec<String>, Vec<String>, Vec<String>) {
     for bucket in &digest.buckets {
         let name = format!("{}{}", bucket.bucket.bucket_name, place(bucket.location()));
         for item in bucket.open() {
-            let line = finding_line(&name, item);
+            let line = finding_line(&name, item, item.warning(bucket, digest.report));
             if item.finding.new == Some(true) {
                 new.push(line.clone());
             }
@@ -273,7 +310,7 @@ fn bucket_lines(digest: &Digest) -> (Vec<String>, Vec<String>, Vec<String>) {
 
 /// `- bucket / key id (masked) / verdict / days / recommendation`; an access finding's
 /// verdict carries its message, which names the accounts and instances (no key id is in it).
-fn finding_line(name: &str, item: Item) -> String {
+fn finding_line(name: &str, item: Item, warning: Option<&str>) -> String {
     let id = item.key.map_or_else(
         || "-".to_owned(),
         |k| k.access_key_id.as_deref().map_or("(no id)".to_owned(), mask),
@@ -284,11 +321,44 @@ fn finding_line(name: &str, item: Item) -> String {
     } else {
         code.as_str().to_owned()
     };
-    format!(
+    let mut line = format!(
         "- {name} / {id} / {verdict} / {} / {}",
         item.days().map_or_else(|| "-".to_owned(), |d| d.to_string()),
         item.finding.recommendation
-    )
+    );
+    if let Some(warning) = warning {
+        let _ = write!(line, " / {warning}");
+    }
+    line
+}
+
+/// One line per key remediation deleted, and per deletion that failed with the API's code
+/// only (its message may name the key in full).
+fn remediation_lines(report: &Report) -> (Vec<String>, Vec<String>) {
+    let line = |a: &Action, outcome: &str| {
+        format!(
+            "- {}{} / {} / {} / {outcome}",
+            a.bucket_name,
+            place(&a.location),
+            mask(&a.access_key_id),
+            a.code.as_str()
+        )
+    };
+    let remediation = report.remediation();
+    let deleted = remediation
+        .with_status(ActionStatus::Deleted)
+        .map(|a| line(a, "deleted"))
+        .collect();
+    let failed = remediation
+        .with_status(ActionStatus::Failed)
+        .map(|a| line(a, &format!("not deleted: {}", failure_code(a))))
+        .collect();
+    (deleted, failed)
+}
+
+/// The API's code a failed action's reason starts with.
+fn failure_code(action: &Action) -> &str {
+    action.reason.split(':').next().unwrap_or_default()
 }
 
 /// One line per resolved finding.
@@ -362,7 +432,17 @@ fn email(report: &Report, lines: Lines, budget: usize) -> String {
         lines.failed,
         budget / 2 - scopes.len(),
     );
-    let rest = budget - scopes.len() - failed.len();
+    let (deletions_failed, deletions_failed_left) = section(
+        &titled("KEY DELETIONS THAT FAILED", &lines.deletions_failed),
+        lines.deletions_failed,
+        (budget / 2).saturating_sub(scopes.len() + failed.len()),
+    );
+    let (deleted, deleted_left) = section(
+        &titled("KEYS DELETED BY REMEDIATION", &lines.deleted),
+        lines.deleted,
+        (budget / 2).saturating_sub(scopes.len() + failed.len() + deletions_failed.len()),
+    );
+    let rest = budget.saturating_sub(scopes.len() + failed.len() + deletions_failed.len() + deleted.len());
     let (new, new_left) = section(&titled("NEW FINDINGS", &lines.new), lines.new, rest / 3);
     let (resolved, resolved_left) = section(
         &titled("RESOLVED FINDINGS", &lines.resolved),
@@ -378,9 +458,25 @@ fn email(report: &Report, lines: Lines, budget: usize) -> String {
         lines.expired,
         TRAILER_BYTES / 2,
     );
-    let left_out = scopes_left + failed_left + new_left + resolved_left + findings_left + expired_left;
+    let left_out = scopes_left
+        + failed_left
+        + deletions_failed_left
+        + deleted_left
+        + new_left
+        + resolved_left
+        + findings_left
+        + expired_left;
     let mut text = head;
-    for part in [new, resolved, listed, failed, scopes, expired] {
+    for part in [
+        deleted,
+        deletions_failed,
+        new,
+        resolved,
+        listed,
+        failed,
+        scopes,
+        expired,
+    ] {
         text.push_str(&part);
     }
     text.push('\n');
@@ -498,7 +594,10 @@ fn chat_sections(digest: &Digest) -> Vec<(&'static str, Vec<String>)> {
                 .key
                 .and_then(|k| k.access_key_id.as_deref())
                 .map_or_else(String::new, |id| format!(" `{}`", mask(id)));
-            let line = format!("{name}{id} `{}`", item.finding.code.as_str());
+            let mut line = format!("{name}{id} `{}`", item.finding.code.as_str());
+            if let Some(warning) = item.warning(bucket, report) {
+                let _ = write!(line, ": {warning}");
+            }
             if item.finding.new == Some(true) {
                 new.push(line.clone());
             }
@@ -532,7 +631,32 @@ fn chat_sections(digest: &Digest) -> Vec<(&'static str, Vec<String>)> {
         )
     });
     failed.extend(scopes);
-    let mut sections = Vec::new();
+    let remediated = |status: ActionStatus, outcome: &dyn Fn(&Action) -> String| -> Vec<String> {
+        report
+            .remediation()
+            .with_status(status)
+            .map(|a| {
+                format!(
+                    "{}{} `{}` `{}`{}",
+                    markdown_safe(&a.bucket_name),
+                    place(&a.location),
+                    mask(&a.access_key_id),
+                    a.code.as_str(),
+                    outcome(a)
+                )
+            })
+            .collect()
+    };
+    let mut sections = vec![
+        (
+            "*Keys deleted*",
+            remediated(ActionStatus::Deleted, &|_| String::new()),
+        ),
+        (
+            "*Key deletions failed*",
+            remediated(ActionStatus::Failed, &|a| format!(": `{}`", failure_code(a))),
+        ),
+    ];
     if report.summary().changes.is_tracked() {
         sections.push(("*New findings*", new));
         sections.push(("*Resolved*", resolved.collect()));
