@@ -11,7 +11,7 @@ use aws_sdk_lightsail::config::StalledStreamProtectionConfig;
 use aws_sdk_lightsail::config::{ProvideCredentials, Region, SharedCredentialsProvider};
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::primitives::DateTime as SdkDateTime;
-use aws_sdk_lightsail::types::{AccessKey, AccessType, Bucket, StatusType};
+use aws_sdk_lightsail::types::{AccessKey, AccessType, Bucket, OperationStatus, StatusType};
 use aws_sdk_lightsail::Client;
 use chrono::{DateTime, Utc};
 
@@ -243,6 +243,35 @@ impl RegionClient {
         let request = self.client.get_bucket_access_keys().bucket_name(bucket.as_str());
         let output = send_in!(self, request).map_err(api_error)?;
         Ok(output.access_keys().iter().map(key_record).collect())
+    }
+
+    /// Deletes one access key of `bucket`, which cannot be undone. An operation Lightsail
+    /// answers as failed is an error too, with its code.
+    pub(crate) async fn delete_bucket_access_key(
+        &self,
+        bucket: &BucketName,
+        access_key_id: &str,
+    ) -> Result<(), Failure> {
+        let request = self
+            .client
+            .delete_bucket_access_key()
+            .bucket_name(bucket.as_str())
+            .access_key_id(access_key_id);
+        let output = send_in!(self, request).map_err(api_error)?;
+        let failed = output
+            .operations()
+            .iter()
+            .find(|op| op.status() == Some(&OperationStatus::Failed));
+        match failed {
+            Some(op) => Err(Failure::new(
+                op.error_code().unwrap_or(codes::OPERATION_FAILED),
+                format!(
+                    "Lightsail's operation failed: {}",
+                    op.error_details().unwrap_or("no details given")
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// One page of the region's buckets. The SDK has no paginator for `GetBuckets`.
@@ -677,6 +706,44 @@ mod tests {
             assert_eq!(error.message, message);
             assert_eq!(rule.num_calls(), 1, "{kind} is not retried");
         }
+    }
+
+    #[tokio::test]
+    async fn a_key_is_deleted_by_name_and_its_errors_keep_their_codes() {
+        let done = serde_json::json!({"operations": [{"id": "op-1", "resourceName": "media-prod",
+            "resourceType": "Bucket", "operationType": "DeleteBucketAccessKey", "status": "Succeeded",
+            "operationDetails": "AKIA1", "isTerminal": true}]})
+        .to_string();
+        let rule = mock!(Client::delete_bucket_access_key)
+            .match_requests(|req| {
+                req.bucket_name() == Some("media-prod") && req.access_key_id() == Some("AKIA1")
+            })
+            .then_http_response(move || wire(200, &done));
+        let deleted = lightsail(&[&rule])
+            .delete_bucket_access_key(&bucket("media-prod"), "AKIA1")
+            .await;
+        assert_eq!((deleted, rule.num_calls()), (Ok(()), 1));
+
+        let failed = serde_json::json!({"operations": [{"id": "op-2", "status": "Failed",
+            "errorCode": "InternalError", "errorDetails": "try again"}]})
+        .to_string();
+        let rule = mock!(Client::delete_bucket_access_key).then_http_response(move || wire(200, &failed));
+        let error = lightsail(&[&rule])
+            .delete_bucket_access_key(&bucket("media-prod"), "AKIA1")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (error.code.as_str(), error.message.as_str()),
+            ("InternalError", "Lightsail's operation failed: try again")
+        );
+
+        let body = error_body("NotFoundException", "The access key does not exist");
+        let rule = mock!(Client::delete_bucket_access_key).then_http_response(move || wire(400, &body));
+        let error = lightsail(&[&rule])
+            .delete_bucket_access_key(&bucket("media-prod"), "AKIA9")
+            .await
+            .unwrap_err();
+        assert_eq!((error.code.as_str(), rule.num_calls()), ("NotFoundException", 1));
     }
 
     #[tokio::test]

@@ -12,8 +12,9 @@ Exit codes:
   0  audited: no unsuppressed findings, no failures
   1  unsuppressed findings
   2  invalid arguments or request: nothing audited
-  3  a bucket, its access, an account or a region could not be audited, or --security-hub
-     could not send everything (takes precedence over 1)
+  3  a bucket, its access, an account or a region could not be audited, --security-hub
+     could not send everything, or a --remediate delete deletion failed (takes precedence
+     over 1)
 
 Without AWS_LAMBDA_RUNTIME_API this binary is a command-line tool using the default AWS
 credential chain (environment, profiles, SSO, instance roles); with it, the Lambda function.
@@ -80,6 +81,30 @@ pub(crate) struct Args {
     /// Region for all).
     #[arg(long)]
     pub(crate) security_hub: bool,
+    /// Remediation: `plan` lists the keys it would delete and when; `delete` deletes the due
+    /// ones (REMEDIATE_CODES, REMEDIATE_AFTER_DAYS, REMEDIATE_MAX_KEYS), each after a fresh
+    /// read, once confirmed. Needs --report-bucket to know when findings were first seen.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub(crate) remediate: Option<Remediate>,
+    /// Delete without asking (--remediate delete); required without a terminal.
+    #[arg(long, requires = "remediate")]
+    pub(crate) yes: bool,
+    /// The function's archive bucket, whose change-tracking state (read, never written) says
+    /// when each finding was first seen; default REPORT_BUCKET.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) report_bucket: Option<String>,
+    /// The archive's key prefix; default REPORT_PREFIX.
+    #[arg(long, value_name = "PREFIX")]
+    pub(crate) report_prefix: Option<String>,
+}
+
+/// `--remediate`'s modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Remediate {
+    /// List what would be deleted and when; delete nothing.
+    Plan,
+    /// Delete the due keys that pass every check.
+    Delete,
 }
 
 /// The report's shape on the way out.

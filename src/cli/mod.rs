@@ -2,9 +2,12 @@
 //! credential chain, a table, JSON, CSV or ASFF, and exit codes to gate on.
 //!
 //! `main` comes here only without `AWS_LAMBDA_RUNTIME_API`; nothing is published, archived
-//! or written as metrics. `--security-hub` imports the findings as the function does.
+//! or written as metrics. `--security-hub` imports the findings as the function does;
+//! `--remediate` plans or deletes as the function's remediation does, reading (never
+//! writing) the archive's change-tracking state.
 
 mod args;
+mod confirm;
 mod progress;
 mod render;
 
@@ -15,12 +18,12 @@ use std::sync::Arc;
 use chrono::Utc;
 use clap::Parser;
 
-use crate::aws::{Lightsail, SecurityHub};
+use crate::aws::{Archive, Lightsail, SecurityHub};
 use crate::error::AuditError;
-use crate::handler::{run_audit, run_audit_to_security_hub, Invocation};
-use crate::report::{asff_document, ocsf_lines, Digest, Report, Summary};
-use crate::request::Config;
-use args::{Args, Format};
+use crate::handler::{run_audit, run_audit_and_remediate, run_audit_to_security_hub, Invocation, Outputs};
+use crate::report::{asff_document, ocsf_lines, ActionStatus, Digest, Report, Summary};
+use crate::request::{Config, RemediationMode};
+use args::{Args, Format, Remediate};
 pub use progress::Progress;
 
 /// Audited: nothing open, nothing failed.
@@ -49,6 +52,7 @@ pub async fn run() -> ExitCode {
 async fn audit(args: &Args) -> Result<u8, (u8, String)> {
     let event = args.event().map_err(|m| (INVALID, m))?;
     let config = config(args).map_err(|e| (INVALID, e.to_string()))?;
+    check_remediation(args, &config)?;
     let mut loader = config.aws_loader();
     if let Some(profile) = &args.profile {
         loader = loader.profile_name(profile);
@@ -56,14 +60,29 @@ async fn audit(args: &Args) -> Result<u8, (u8, String)> {
     let sdk_config = loader.load().await;
     let lightsail = Lightsail::new(&sdk_config).map_err(|e| (INVALID, e.to_string()))?;
     let hub = args.security_hub.then(|| SecurityHub::new(&sdk_config));
+    let archive = config
+        .report_archive()
+        .filter(|_| args.remediate.is_some())
+        .map(|(bucket, prefix)| Archive::new(&sdk_config, bucket, prefix));
     let progress = Arc::new(Progress::default());
-    let invocation = Invocation::at(Utc::now()).reporting_to(progress.clone());
+    let mut invocation = Invocation::at(Utc::now()).reporting_to(progress.clone());
+    if args.remediate == Some(Remediate::Delete) && !args.yes {
+        invocation = invocation.confirming_with(Arc::new(confirm::AskAtTerminal));
+    }
     let ticker = std::io::stderr()
         .is_terminal()
         .then(|| tokio::spawn(progress::show(progress)));
-    let outcome = match &hub {
-        Some(hub) => run_audit_to_security_hub(&lightsail, hub, &config, &event, &invocation).await,
-        None => run_audit(&lightsail, &config, &event, &invocation).await,
+    let outcome = match (&hub, args.remediate) {
+        (_, Some(_)) => {
+            let outputs = Outputs {
+                archive: archive.as_ref(),
+                security_hub: hub.as_ref(),
+                notifier: None,
+            };
+            run_audit_and_remediate(&lightsail, outputs, &config, &event, &invocation).await
+        }
+        (Some(hub), None) => run_audit_to_security_hub(&lightsail, hub, &config, &event, &invocation).await,
+        (None, None) => run_audit(&lightsail, &config, &event, &invocation).await,
     };
     if let Some(ticker) = ticker {
         ticker.abort();
@@ -78,16 +97,50 @@ async fn audit(args: &Args) -> Result<u8, (u8, String)> {
     if hub.is_some() {
         eprintln!("{}", render::security_hub(&report.summary().security_hub));
     }
+    if args.remediate.is_some() {
+        eprintln!("{}", render::remediation(&report));
+    }
     Ok(exit_code(report.summary()))
 }
 
-/// The function's configuration from the environment, `--max-concurrency` over it.
+/// The function's configuration from the environment, the flags over it. `REMEDIATION` is
+/// the function's: the command line remediates only with `--remediate`.
 fn config(args: &Args) -> Result<Config, AuditError> {
-    let concurrency = args.max_concurrency.map(|n| n.to_string());
-    Config::from_lookup(|name| match (name, &concurrency) {
-        ("MAX_CONCURRENCY", Some(n)) => Some(n.clone()),
-        _ => std::env::var(name).ok(),
-    })
+    let flags = [
+        ("MAX_CONCURRENCY", args.max_concurrency.map(|n| n.to_string())),
+        ("REPORT_BUCKET", args.report_bucket.clone()),
+        ("REPORT_PREFIX", args.report_prefix.clone()),
+    ];
+    let mut config = Config::from_lookup(|name| {
+        if name == "REMEDIATION" {
+            return None;
+        }
+        match flags.iter().find(|(flag, _)| *flag == name) {
+            Some((_, Some(value))) => Some(value.clone()),
+            _ => std::env::var(name).ok(),
+        }
+    })?;
+    config.remediation.mode = match args.remediate {
+        None => RemediationMode::Off,
+        Some(Remediate::Plan) => RemediationMode::Plan,
+        Some(Remediate::Delete) => RemediationMode::Delete,
+    };
+    Ok(config)
+}
+
+/// Refuses `--remediate delete` that could not be safe: without the archive's state (when
+/// findings were first seen), or without a terminal to confirm at and without `--yes`.
+fn check_remediation(args: &Args, config: &Config) -> Result<(), (u8, String)> {
+    if args.remediate != Some(Remediate::Delete) {
+        return Ok(());
+    }
+    if config.report_archive().is_none() {
+        return Err((INVALID, "--remediate delete needs the function's archive to know when each finding was first seen: give --report-bucket (and --report-prefix), or set REPORT_BUCKET. --remediate plan works without it".into()));
+    }
+    if !args.yes && !std::io::stdin().is_terminal() {
+        return Err((INVALID, "--remediate delete asks for confirmation at a terminal, and stdin is not one: pass --yes to delete without asking (a pipeline), or run it at a terminal".into()));
+    }
+    Ok(())
 }
 
 /// The report in the format asked, to `--output` or stdout; the exit code and why, if it
@@ -124,7 +177,10 @@ fn asff(report: &Report, config: &Config) -> Result<String, (u8, String)> {
 
 /// 3 if anything could not be audited, else 1 for unsuppressed findings, else 0.
 fn exit_code(summary: &Summary) -> u8 {
-    if summary.not_audited() > 0 || summary.security_hub.failures() > 0 {
+    if summary.not_audited() > 0
+        || summary.security_hub.failures() > 0
+        || summary.remediation.get(ActionStatus::Failed) > 0
+    {
         INCOMPLETE
     } else if summary.findings.total() > 0 {
         FINDINGS

@@ -3,7 +3,7 @@
 //! cannot drift from it.
 
 use crate::coverage::Location;
-use crate::report::{BucketDigest, Digest, HubStatus, HubSummary, Item, Summary};
+use crate::report::{Action, BucketDigest, Digest, HubStatus, HubSummary, Item, Report, Summary};
 use crate::rules::{Finding, FindingCode, KeyStatus};
 use crate::text::loggable;
 
@@ -190,6 +190,37 @@ fn summary_line(summary: &Summary) -> String {
         summary.findings.total(),
         summary.suppressed,
         summary.scope_errors,
+    )
+}
+
+/// What `--remediate` planned or did, for stderr: the counts, then one line per action.
+pub(crate) fn remediation(report: &Report) -> String {
+    let remediation = report.remediation();
+    let counts = &report.summary().remediation;
+    let mut out = format!("Remediation ({}):", remediation.mode.as_str());
+    for status in crate::report::ActionStatus::ALL {
+        out.push_str(&format!(" {} {}", counts.get(status), status.as_str()));
+    }
+    for action in &remediation.actions {
+        out.push_str(&format!(
+            "\n  {} {}: {}",
+            action.status.as_str(),
+            action_line(action),
+            loggable(&action.reason)
+        ));
+    }
+    out
+}
+
+/// `bucket (account region) key CODE`: one action's key, in full (the terminal is the
+/// operator's own).
+pub(crate) fn action_line(action: &Action) -> String {
+    let [account, region] = place(&action.location);
+    format!(
+        "{} ({account} {region}) {} {}",
+        loggable(&action.bucket_name),
+        loggable(&action.access_key_id),
+        action.code.as_str()
     )
 }
 

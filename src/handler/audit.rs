@@ -9,7 +9,9 @@ use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 use tracing::{info, warn};
 
+use super::delivery::{comparable, read_history};
 use super::hub::export;
+use super::remediate::remediate;
 use super::run::{Credentials, Invocation, Outputs, Run};
 use crate::aws::{Lightsail, SecurityHub};
 use crate::coverage::{Listed, Location};
@@ -57,6 +59,41 @@ pub async fn run_audit_to_security_hub(
     } = audit(lightsail, &run, event).await?;
     let summary = export(&report, &listed, hub, &credentials, &run).await;
     report.set_security_hub(summary);
+    conclude(report)
+}
+
+/// Audits `event` and remediates as `config.remediation` says (the command line's
+/// `--remediate`), with the change-tracking state read from `outputs.archive`, never
+/// written; exports to Security Hub when `outputs.security_hub` is given. The report shows
+/// `firstSeen` and the resolved findings as against that state.
+pub async fn run_audit_and_remediate(
+    lightsail: &Lightsail,
+    outputs: Outputs<'_>,
+    config: &Config,
+    event: &Value,
+    invocation: &Invocation,
+) -> Result<Report, AuditError> {
+    let run = Run::new(
+        config,
+        invocation,
+        Outputs {
+            notifier: None,
+            ..outputs
+        },
+    );
+    let (history, audited) = tokio::join!(read_history(&run), Box::pin(audit(lightsail, &run, event)));
+    let Audited {
+        mut report,
+        listed,
+        credentials,
+    } = audited?;
+    let history = comparable(history, &report, config);
+    remediate(&mut report, &history, lightsail, &credentials, &run).await;
+    report.track(history, &listed);
+    if let Some(hub) = outputs.security_hub {
+        let summary = export(&report, &listed, hub, &credentials, &run).await;
+        report.set_security_hub(summary);
+    }
     conclude(report)
 }
 

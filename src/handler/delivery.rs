@@ -6,8 +6,9 @@
 use tracing::{error, info};
 
 use super::hub::export;
+use super::remediate::remediate;
 use super::run::{judged_otherwise, Credentials, Run};
-use crate::aws::Archive;
+use crate::aws::{Archive, Lightsail};
 use crate::coverage::Listed;
 use crate::failure::{codes, Failure};
 use crate::report::{
@@ -32,17 +33,31 @@ pub(super) async fn read_history(run: &Run<'_>) -> History {
     }
 }
 
-/// Tracks `report`'s changes against `history`, exports it to Security Hub when configured,
-/// then delivers it: to the archive when there is one, and its summary to people when there
-/// is something to say. Says whether the summary failed, for the metrics.
+/// What one audit leaves for delivery: the scopes listed completely, and each account's
+/// credentials as the audit reached it (for remediation and Security Hub).
+pub(super) struct Reached<'a> {
+    pub(super) lightsail: &'a Lightsail,
+    pub(super) listed: &'a [Listed],
+    pub(super) credentials: &'a Credentials,
+}
+
+/// Remediates as configured (its plan drawn from the state before this run), tracks
+/// `report`'s changes against `history`, exports it to Security Hub when configured, then
+/// delivers it: to the archive when there is one, and its summary to people when there is
+/// something to say. Says whether the summary failed, for the metrics.
 pub(super) async fn deliver(
     report: &mut Report,
     history: History,
-    listed: &[Listed],
-    credentials: &Credentials,
+    reached: Reached<'_>,
     run: &Run<'_>,
 ) -> NotificationFailed {
+    let Reached {
+        lightsail,
+        listed,
+        credentials,
+    } = reached;
     let history = comparable(history, report, run.config);
+    remediate(report, &history, lightsail, credentials, run).await;
     let state_error = match &history {
         History::Unknown(failure) => Some(failure.clone()),
         _ => None,
@@ -61,7 +76,7 @@ pub(super) async fn deliver(
 /// The history to compare with: none for a run whose thresholds, access switches or trusted
 /// accounts differ from the configured ones (an on-demand run with overrides), whose findings
 /// are not the schedule's: comparing would report false resolutions and rewrite `firstSeen`.
-fn comparable(history: History, report: &Report, config: &Config) -> History {
+pub(super) fn comparable(history: History, report: &Report, config: &Config) -> History {
     match history {
         History::Disabled | History::Unknown(_) => history,
         _ => match judged_otherwise(report, config) {

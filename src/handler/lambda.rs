@@ -9,7 +9,7 @@ use serde_json::Value;
 use tracing::{error, warn};
 
 use super::audit::{audit, conclude, Audited};
-use super::delivery::{deliver, read_history};
+use super::delivery::{deliver, read_history, Reached};
 use super::run::{Invocation, Outputs, Run};
 use crate::aws::Lightsail;
 use crate::error::AuditError;
@@ -64,7 +64,12 @@ pub async fn invoke(
         credentials,
     } = audited?;
     // Boxed, as the audit: off the stack of the invocation's future.
-    let notification = Box::pin(deliver(&mut report, history, &listed, &credentials, &run)).await;
+    let reached = Reached {
+        lightsail,
+        listed: &listed,
+        credentials: &credentials,
+    };
+    let notification = Box::pin(deliver(&mut report, history, reached, &run)).await;
     if let Err(e) = write_metrics(
         &mut std::io::stdout().lock(),
         &report,

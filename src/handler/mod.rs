@@ -7,8 +7,10 @@ mod audit;
 mod delivery;
 mod hub;
 mod lambda;
+mod remediate;
 mod run;
 
-pub use audit::{run_audit, run_audit_to_security_hub};
+pub use audit::{run_audit, run_audit_and_remediate, run_audit_to_security_hub};
 pub use lambda::{handle, invoke};
+pub(crate) use run::ConfirmDeletion;
 pub use run::{Invocation, Outputs, ProgressSink};

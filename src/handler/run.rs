@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aws::{Archive, AssumedRole, Notifier, SecurityHub};
 use crate::plan::Deadline;
-use crate::report::Report;
+use crate::report::{Action, Report};
 use crate::request::Config;
 use crate::request::Suppression;
 use crate::rules::FindingCode;
@@ -27,6 +27,14 @@ pub struct Invocation {
     pub deadline: Option<SystemTime>,
     /// Told how many buckets there are and as each is done (the command line's progress line).
     pub(crate) progress: Option<Arc<dyn ProgressSink>>,
+    /// Asked before keys are deleted (the command line, at a terminal); `None`: not asked.
+    pub(crate) confirm: Option<Arc<dyn ConfirmDeletion>>,
+}
+
+/// Asked before remediation deletes keys: the command line's question at a terminal.
+pub(crate) trait ConfirmDeletion: fmt::Debug + Send + Sync {
+    /// Whether the `due` keys may be deleted; each is still checked at a fresh read first.
+    fn confirm(&self, due: &[&Action]) -> bool;
 }
 
 /// Told of an audit's progress, as it goes ([`Progress`](crate::Progress) counts it for the
@@ -46,6 +54,7 @@ impl Invocation {
             home_account_id: None,
             deadline: None,
             progress: None,
+            confirm: None,
         }
     }
 
@@ -58,6 +67,12 @@ impl Invocation {
     /// Names the function's own account.
     pub fn in_account(mut self, account_id: impl Into<String>) -> Self {
         self.home_account_id = Some(account_id.into());
+        self
+    }
+
+    /// Asks `confirm` before any key is deleted.
+    pub(crate) fn confirming_with(mut self, confirm: Arc<dyn ConfirmDeletion>) -> Self {
+        self.confirm = Some(confirm);
         self
     }
 
