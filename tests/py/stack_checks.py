@@ -587,7 +587,8 @@ def check_function_role(d, template):
         "DeliverToBus": ("events:PutEvents", target) if ":events:" in target else None,
     }
     wanted.update(security_hub_statements(d.params["SecurityHub"], function_role_account(d)))
-    wanted["DeleteBucketAccessKeys"] = remediation_statement(d.params["Remediation"], function_role_account(d))
+    wanted["DeleteBucketAccessKeys"] = remediation_statement(d.params["Remediation"],
+                                                             function_role_account(d))
     problems = []
     for sid, want in wanted.items():
         statement = by_sid.get(sid)
@@ -686,8 +687,8 @@ def remediation_statement(setting, account):
 
 def remediation_access_problems(statements, setting, account, who):
     """Whatever the Sids: `who` may delete bucket access keys exactly when Remediation is
-    "delete", only its own account's buckets', in any region; never another account's, and no
-    Lightsail action beyond the reads and that one."""
+    "delete", and then only on its own account's buckets, in any region: never another
+    account's, and no Lightsail action beyond the reads and that one."""
     deletes, other = setting == "delete", "210987654321" if account != "210987654321" else "123456789012"
     problems = []
     for region in ("us-east-1", "eu-west-1"):
