@@ -66,6 +66,15 @@ PARAMETER_SETS = [
                  {"SecurityHub": "Enabled", "SecurityHubRegion": "eu-west-1", "ArchiveOcsf": "true",
                   "AuditAccounts": "210987654321"},
                  DEFAULT_REQUEST, True),
+    # Remediation: planned only (nothing granted), then deleting (the grant, here and in the
+    # member role deployed beside it), each with STALE keys only, at most two a run.
+    ParameterSet("remediation plan",
+                 {"Remediation": "plan", "RemediateCodes": "STALE", "RemediateMaxKeys": "2"},
+                 DEFAULT_REQUEST, True),
+    ParameterSet("remediation delete",
+                 {"Remediation": "delete", "RemediateCodes": "STALE", "RemediateMaxKeys": "2",
+                  "RemediateAfterDays": "30", "AuditAccounts": "210987654321"},
+                 DEFAULT_REQUEST, True),
     # The longest values the patterns take: a role ARN with a path, a 1224-character external id.
     ParameterSet("account list, long entries",
                  {"AuditAccounts": "arn:aws-us-gov:iam::210987654321:role/audit/x/"
@@ -84,6 +93,12 @@ REFUSED_SETS = [
     # The function would refuse these at every start (its SECURITY_HUB and SECURITY_HUB_REGION).
     ("SecurityHub Yes", {"SecurityHub": "Yes"}, "SecurityHub"),
     ("SecurityHubRegion Europe", {"SecurityHubRegion": "Europe"}, "SecurityHubRegion"),
+    # The function would refuse these at every start (REMEDIATION, REMEDIATE_CODES,
+    # REMEDIATE_AFTER_DAYS, REMEDIATE_MAX_KEYS); ROTATION_DUE is never acted on.
+    ("Remediation maybe", {"Remediation": "maybe"}, "Remediation"),
+    ("RemediateCodes ROTATION_DUE", {"RemediateCodes": "ROTATION_DUE"}, "RemediateCodes"),
+    ("RemediateAfterDays 0", {"RemediateAfterDays": "0"}, "RemediateAfterDays"),
+    ("RemediateMaxKeys 0", {"RemediateMaxKeys": "0"}, "RemediateMaxKeys"),
     # Lambda's limits: 128 MB to 10,240 MB.
     ("MemorySize 64", {"MemorySize": "64"}, "MemorySize"),
     ("MemorySize 20480", {"MemorySize": "20480"}, "MemorySize"),

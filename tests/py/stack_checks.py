@@ -26,6 +26,13 @@ watches SecurityHubFailures exactly then; member-role.yaml, deployed with Securi
 beside such a stack, grants its role the same for its own account. OCSF files expire with the
 reports.
 
+Remediation: the function's role may call lightsail:DeleteBucketAccessKey, on its own account's
+buckets only, exactly when Remediation is "delete" (never with "off" or "plan"), and no other
+Lightsail write action; member-role.yaml, deployed with the main stack's Remediation, grants its
+role the same for its own account exactly then. REMEDIATION, REMEDIATE_CODES,
+REMEDIATE_AFTER_DAYS and REMEDIATE_MAX_KEYS carry the parameters, and RemediationFailuresAlarm
+fires on a day's sum of RemediationFailures of 1 or more.
+
 Accounts: the function may assume MemberRoleName roles only within its organization (an
 aws:ResourceOrgID condition) and exactly when AuditAccounts is set, may call Organizations
 ListAccounts exactly in organization mode, and reaches every role that AuditAccounts names. Its
@@ -114,6 +121,10 @@ ENVIRONMENT = {
     "TRUSTED_ACCOUNT_IDS": "TrustedAccountIds",
     "SECURITY_HUB_REGION": "SecurityHubRegion",
     "ARCHIVE_OCSF": "ArchiveOcsf",
+    "REMEDIATION": "Remediation",
+    "REMEDIATE_CODES": "RemediateCodes",
+    "REMEDIATE_AFTER_DAYS": "RemediateAfterDays",
+    "REMEDIATE_MAX_KEYS": "RemediateMaxKeys",
 }
 # SECURITY_HUB: what the function reads for each value of the SecurityHub parameter.
 SECURITY_HUB = {"Disabled": "off", "Enabled": "on"}
@@ -576,6 +587,8 @@ def check_function_role(d, template):
         "DeliverToBus": ("events:PutEvents", target) if ":events:" in target else None,
     }
     wanted.update(security_hub_statements(d.params["SecurityHub"], function_role_account(d)))
+    wanted["DeleteBucketAccessKeys"] = remediation_statement(d.params["Remediation"],
+                                                             function_role_account(d))
     problems = []
     for sid, want in wanted.items():
         statement = by_sid.get(sid)
@@ -653,6 +666,52 @@ def check_security_hub_access(d, template):
     SecurityHub is Enabled; never another account's, never another Security Hub action."""
     return security_hub_access_problems(function_role_statements(d), d.params["SecurityHub"] == "Enabled",
                                         function_role_account(d), "the function role")
+
+
+# The Lightsail actions a role of the audit may have: the reads, and the one deletion remediation
+# makes (only with Remediation "delete").
+LIGHTSAIL_READS = ["lightsail:GetBucketAccessKeys", "lightsail:GetBuckets", "lightsail:GetRegions"]
+DELETE_KEY = "lightsail:DeleteBucketAccessKey"
+
+
+def lightsail_bucket_arns(account):
+    """Every bucket of the account, in any region (a bucket ARN ends in an internal id)."""
+    return f"arn:aws:lightsail:*:{account}:Bucket/*"
+
+
+def remediation_statement(setting, account):
+    """(action, resource) of the DeleteBucketAccessKeys statement, or None where it must be
+    absent (Remediation "off" or "plan")."""
+    return (DELETE_KEY, lightsail_bucket_arns(account)) if setting == "delete" else None
+
+
+def remediation_access_problems(statements, setting, account, who):
+    """Whatever the Sids: `who` may delete bucket access keys exactly when Remediation is
+    "delete", and then only on its own account's buckets, in any region: never another
+    account's, and no Lightsail action beyond the reads and that one."""
+    deletes, other = setting == "delete", "210987654321" if account != "210987654321" else "123456789012"
+    problems = []
+    for region in ("us-east-1", "eu-west-1"):
+        arn = f"arn:aws:lightsail:{region}:{account}:Bucket/a1b2c3d4-0000-4000-8000-123456789abc"
+        if allows(statements, DELETE_KEY, resource=arn) != deletes:
+            problems.append(f"{who} {'may not' if deletes else 'may'} {DELETE_KEY} on {arn} "
+                            f"with Remediation {setting!r}")
+    foreign = f"arn:aws:lightsail:us-east-1:{other}:Bucket/a1b2c3d4-0000-4000-8000-123456789abc"
+    if allows(statements, DELETE_KEY, resource=foreign):
+        problems.append(f"{who} may {DELETE_KEY} on {foreign}, not its own account's")
+    writes = sorted({a for st in statements if st.get("Effect") == "Allow"
+                     for a in as_list(st.get("Action", [])) if a.lower().startswith("lightsail:")}
+                    - set(LIGHTSAIL_READS) - {DELETE_KEY})
+    if writes:
+        problems.append(f"{who} has Lightsail actions beyond the reads and {DELETE_KEY}: {writes}")
+    return problems
+
+
+def check_remediation_access(d, template):
+    """The function's role may call lightsail:DeleteBucketAccessKey on its account's buckets
+    exactly when Remediation is "delete", as remediation_access_problems says."""
+    return remediation_access_problems(function_role_statements(d), d.params["Remediation"],
+                                       function_role_account(d), "the function role")
 
 
 def account_access_problems(d, statements):
@@ -1215,10 +1274,16 @@ def check_archive_access(d, template):
     return problems
 
 
-def daily_failure_alarm_problems(d, metric, wanted_count=1):
-    """wanted_count alarms (1 or 0) on the function's metric; the one fires when a day's
-    maximum is above 0, treats missing data as fine (no run is MissedAuditAlarm's), and tells
-    the topic (docs/deploy.md's alarm table)."""
+# How a daily failure alarm reads its metric: a day's maximum above 0 (a metric that is 1 or 0,
+# or a count), or a day's sum of 1 or more (RemediationFailures: failed deletions add up).
+DAILY_MAXIMUM = (("Statistic", "Maximum"), ("Threshold", 0), ("ComparisonOperator", "GreaterThanThreshold"))
+DAILY_SUM = (("Statistic", "Sum"), ("Threshold", 1), ("ComparisonOperator", "GreaterThanOrEqualToThreshold"))
+
+
+def daily_failure_alarm_problems(d, metric, wanted_count=1, shape=DAILY_MAXIMUM):
+    """wanted_count alarms (1 or 0) on the function's metric; the one fires as `shape` says
+    over a day, treats missing data as fine (no run is MissedAuditAlarm's), and tells the topic
+    (docs/deploy.md's alarm table)."""
     alarms = [lid for lid in of_type(d, "AWS::CloudWatch::Alarm")
               if watched_metrics(d.resolved[lid]) == [("LightsailKeyAudit", metric)]]
     if len(alarms) != wanted_count:
@@ -1226,9 +1291,8 @@ def daily_failure_alarm_problems(d, metric, wanted_count=1):
     if not alarms:
         return []
     props, problems = d.resolved[alarms[0]], []
-    for key, wanted in (("Statistic", "Maximum"), ("Period", 86400), ("EvaluationPeriods", 1),
-                        ("Threshold", 0), ("ComparisonOperator", "GreaterThanThreshold"),
-                        ("TreatMissingData", "notBreaching")):
+    for key, wanted in shape + (("Period", 86400), ("EvaluationPeriods", 1),
+                                ("TreatMissingData", "notBreaching")):
         got = props.get(key)
         if isinstance(wanted, int) and got is not None:
             got = int(got)  # a number may come through as its string
@@ -1246,6 +1310,12 @@ def check_security_hub_failures_alarm(d, template):
     """One alarm on SecurityHubFailures exactly when SecurityHub is Enabled, as
     daily_failure_alarm_problems says; none when Disabled (the metric is then always 0)."""
     return daily_failure_alarm_problems(d, "SecurityHubFailures", int(d.params["SecurityHub"] == "Enabled"))
+
+
+def check_remediation_failures_alarm(d, template):
+    """One alarm on RemediationFailures in every mode (the function emits it on every run, 0
+    when off): a day's sum of 1 or more, as daily_failure_alarm_problems says."""
+    return daily_failure_alarm_problems(d, "RemediationFailures", shape=DAILY_SUM)
 
 
 def check_outputs(d, template):
@@ -1299,6 +1369,8 @@ CHECKS = {
     "archive-failures alarm": check_archive_failures_alarm,
     "Security Hub access": check_security_hub_access,
     "Security Hub failures alarm": check_security_hub_failures_alarm,
+    "remediation access": check_remediation_access,
+    "remediation failures alarm": check_remediation_failures_alarm,
     "outputs": check_outputs,
 }
 
@@ -1343,7 +1415,8 @@ class Member(NamedTuple):
 def member_params(d):
     """member-role.yaml's parameters, as docs/organizations.md has them: the main stack's outputs, its
     MemberExternalId as ExternalId when set, SecurityHub Enabled when the main stack's is (as
-    docs/deploy.md, "Security Hub", says), and MEMBER_EXTRA."""
+    docs/deploy.md, "Security Hub", says), its Remediation when not "off" (docs/deploy.md,
+    "Remediation"), and MEMBER_EXTRA."""
     params = {"AuditAccountId": d.outputs["AuditAccountId"],
               "AuditFunctionRolePath": d.outputs["AuditFunctionRolePath"],
               "RoleName": d.outputs["MemberRoleName"]}
@@ -1351,6 +1424,8 @@ def member_params(d):
         params["ExternalId"] = d.params["MemberExternalId"]
     if d.params["SecurityHub"] == "Enabled":
         params["SecurityHub"] = "Enabled"
+    if d.params["Remediation"] != "off":
+        params["Remediation"] = d.params["Remediation"]
     params.update(MEMBER_EXTRA.get(d.case.name, {}))
     return params
 
@@ -1479,23 +1554,25 @@ def check_member_who_may_assume(d, m):
             for what, arn, x, want in cases if trust_allows(document, arn, x) != want]
 
 
-MEMBER_ACTIONS = ["lightsail:GetBucketAccessKeys", "lightsail:GetBuckets", "lightsail:GetRegions"]
 MEMBER_SECURITY_HUB_ACTIONS = ["securityhub:BatchImportFindings", "securityhub:GetFindings"]
 
 
 def check_member_permissions(d, m):
-    """The member role may only read Lightsail buckets, their keys and the regions, and with
-    its SecurityHub Enabled import and read its own account's Security Hub findings: its inline
-    statements allow exactly those actions, and no managed policy is attached."""
+    """The member role may only read Lightsail buckets, their keys and the regions, with its
+    SecurityHub Enabled import and read its own account's Security Hub findings, and with its
+    Remediation "delete" delete its own account's bucket access keys: its inline statements
+    allow exactly those actions, and no managed policy is attached."""
     iam, name = client("iam"), m.role["RoleName"]
     statements, problems = inline_statements(name), []
     actions = sorted(a for st in statements if st.get("Effect") == "Allow"
                      for a in as_list(st.get("Action", [])))
-    enabled = m.params["SecurityHub"] == "Enabled"
+    enabled, remediation = m.params["SecurityHub"] == "Enabled", m.params["Remediation"]
     expect(problems, "member role actions", actions,
-           sorted(MEMBER_ACTIONS + (MEMBER_SECURITY_HUB_ACTIONS if enabled else [])))
+           sorted(LIGHTSAIL_READS + (MEMBER_SECURITY_HUB_ACTIONS if enabled else [])
+                  + ([DELETE_KEY] if remediation == "delete" else [])))
     account = m.role["Arn"].split(":")[4]
     problems += security_hub_access_problems(statements, enabled, account, "the member role")
+    problems += remediation_access_problems(statements, remediation, account, "the member role")
     expect(problems, "member role managed policies",
            iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"], [])
     return problems
@@ -1514,7 +1591,7 @@ def check_function_reaches_member(d, m):
 MEMBER_CHECKS = {
     "member role: trust policy": check_member_trust,
     "member role: who may assume it": check_member_who_may_assume,
-    "member role: read-only Lightsail": check_member_permissions,
+    "member role: its permissions": check_member_permissions,
     "member role: the function may assume it": check_function_reaches_member,
 }
 
@@ -1678,7 +1755,17 @@ ACCOUNT_PARAMETERS = [
      ["Europe", "eu-west", "EU-WEST-1", " eu-west-1", "eu-west-1,us-east-1", "all", "*", "eu-west-*",
       "arn:aws:securityhub:eu-west-1::hub/default"]),
     ("template.yaml", "ArchiveOcsf", ["true", "false"], ["", "TRUE", "yes", "on"]),
+    # The function refuses anything else at every start (REMEDIATION, REMEDIATE_CODES...).
+    ("template.yaml", "Remediation", ["off", "plan", "delete"],
+     ["", "Off", "DELETE", "on", "true", "false", "maybe", "dry-run", "plan,delete"]),
+    ("template.yaml", "RemediateCodes",
+     ["INACTIVE,NEVER_USED", "INACTIVE", "NEVER_USED", "STALE", "STALE,INACTIVE,NEVER_USED"],
+     ["", "ROTATION_DUE", "MULTIPLE_ACTIVE_KEYS", "STALE,ROTATION_DUE", "stale", "STALE,", ",STALE",
+      "STALE, INACTIVE", "STALE INACTIVE", "STALE|INACTIVE", "*", "ALL", "INACTIVE,NEVER_USED,"]),
+    ("template.yaml", "RemediateAfterDays", ["1", "14", "365"], ["0", "-1", "366", "", "x"]),
+    ("template.yaml", "RemediateMaxKeys", ["1", "5", "100"], ["0", "-1", "101", "", "x"]),
     ("member-role.yaml", "SecurityHub", ["Disabled", "Enabled"], ["", "Yes", "enabled", "true"]),
+    ("member-role.yaml", "Remediation", ["off", "plan", "delete"], ["", "Off", "DELETE", "on", "true", "maybe"]),
     ("member-role.yaml", "AuditAccountId", [A], ["", "12345678901", "*", f"{A},{B}", f"arn:aws:iam::{A}:root"]),
     ("member-role.yaml", "AuditFunctionRolePath",
      ["/lightsail-key-audit/lightsail-key-audit/", "/lightsail-key-audit/prod-audit/", "/a/"],
