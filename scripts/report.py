@@ -148,7 +148,8 @@ EMF_METRICS = ["StaleKeys", "NeverUsedKeys", "RotationDueKeys", "InactiveKeys",
                "SharedOutsideOrganizationBuckets", "SharedWithAccountsBuckets",
                "InstanceAccessBuckets", "AccessLoggingOffBuckets", "BucketsFailed", "BucketsSkipped",
                "BucketsAccessUnknown", "ScopeErrors", "KeysAudited", "NotificationsFailed",
-               "ArchiveFailures", "SecurityHubFailures", "AuditsCompleted"]
+               "ArchiveFailures", "SecurityHubFailures", "KeysDeleted", "RemediationFailures",
+               "AuditsCompleted"]
 
 
 def check_emf(lines):

@@ -147,8 +147,10 @@ async fn the_report_follows_the_documented_contract() {
                "byRegion": {"us-east-1": {"bucketsAudited": 2, "bucketsFailed": 1, "bucketsSkipped": 0, "keys": 3, "findings": 6}},
                "newFindings": 0, "resolvedFindings": [], "changes": "DISABLED",
                "archive": {"status": "DISABLED"},
-               "securityHub": {"status": "DISABLED", "imported": 0, "archived": 0, "failed": 0, "errors": []}})
+               "securityHub": {"status": "DISABLED", "imported": 0, "archived": 0, "failed": 0, "errors": []},
+               "remediation": {"PLANNED": 0, "DELETED": 0, "SKIPPED": 0, "DEFERRED": 0, "FAILED": 0}})
     );
+    assert_eq!(report["remediation"], json!({"mode": "off", "actions": []}));
     assert_eq!(report["scopeErrors"], json!([]));
 
     let media = &report["buckets"][0];

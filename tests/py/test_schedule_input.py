@@ -26,7 +26,7 @@ LONGEST_STACK_NAME = "lightsail-key-audit-".ljust(128, "x")
 MAX_SCHEDULE_NAME = 64
 
 
-# The function role's statements that depend on parameters (the accounts, Security Hub): Sid -> whether the
+# The function role's statements that depend on parameters (the accounts, Security Hub, remediation): Sid -> whether the
 # parameter set must have it (see access_problem).
 ACCOUNT_STATEMENTS = {
     "AssumeOrganizationMemberRoles": lambda p: p.get("AuditAccounts", "") != "",
@@ -34,6 +34,7 @@ ACCOUNT_STATEMENTS = {
     "AssumeMemberRoles": lambda p: p.get("AuditRoleArns", "") != "",
     "ImportSecurityHubFindings": lambda p: p.get("SecurityHub", "Disabled") == "Enabled",
     "ReadSecurityHubFindings": lambda p: p.get("SecurityHub", "Disabled") == "Enabled",
+    "DeleteBucketAccessKeys": lambda p: p.get("Remediation", "off") == "delete",
 }
 # IAM's limit on a role's path: the function's is built from the stack name.
 MAX_ROLE_PATH = 512
