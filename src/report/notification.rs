@@ -631,32 +631,7 @@ fn chat_sections(digest: &Digest) -> Vec<(&'static str, Vec<String>)> {
         )
     });
     failed.extend(scopes);
-    let remediated = |status: ActionStatus, outcome: &dyn Fn(&Action) -> String| -> Vec<String> {
-        report
-            .remediation()
-            .with_status(status)
-            .map(|a| {
-                format!(
-                    "{}{} `{}` `{}`{}",
-                    markdown_safe(&a.bucket_name),
-                    place(&a.location),
-                    mask(&a.access_key_id),
-                    a.code.as_str(),
-                    outcome(a)
-                )
-            })
-            .collect()
-    };
-    let mut sections = vec![
-        (
-            "*Keys deleted*",
-            remediated(ActionStatus::Deleted, &|_| String::new()),
-        ),
-        (
-            "*Key deletions failed*",
-            remediated(ActionStatus::Failed, &|a| format!(": `{}`", failure_code(a))),
-        ),
-    ];
+    let mut sections = remediation_sections(report);
     if report.summary().changes.is_tracked() {
         sections.push(("*New findings*", new));
         sections.push(("*Resolved*", resolved.collect()));
@@ -672,6 +647,34 @@ fn chat_sections(digest: &Digest) -> Vec<(&'static str, Vec<String>)> {
             .collect(),
     ));
     sections
+}
+
+/// The chat's lines for the keys remediation deleted, and the deletions that failed (by
+/// their code only: a message may name the key in full).
+fn remediation_sections(report: &Report) -> Vec<(&'static str, Vec<String>)> {
+    let lines = |status: ActionStatus, outcome: &dyn Fn(&Action) -> String| -> Vec<String> {
+        report
+            .remediation()
+            .with_status(status)
+            .map(|a| {
+                format!(
+                    "{}{} `{}` `{}`{}",
+                    markdown_safe(&a.bucket_name),
+                    place(&a.location),
+                    mask(&a.access_key_id),
+                    a.code.as_str(),
+                    outcome(a)
+                )
+            })
+            .collect()
+    };
+    vec![
+        ("*Keys deleted*", lines(ActionStatus::Deleted, &|_| String::new())),
+        (
+            "*Key deletions failed*",
+            lines(ActionStatus::Failed, &|a| format!(": `{}`", failure_code(a))),
+        ),
+    ]
 }
 
 /// `*Open*: 5 findings (STALE 2, ...); 9 of 10 buckets audited`.
