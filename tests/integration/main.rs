@@ -29,6 +29,8 @@ mod ocsf;
 #[cfg(test)]
 mod organization;
 #[cfg(test)]
+mod remediation;
+#[cfg(test)]
 mod resilience;
 #[cfg(test)]
 mod security_hub;
