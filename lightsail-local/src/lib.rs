@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+mod access_keys;
 mod faults;
 mod fixture;
 mod generate;
@@ -33,9 +34,10 @@ mod sigv4;
 mod sts;
 mod tls;
 
+pub use access_keys::Deletion;
 pub use fixture::{
     AccessLogConfig, AccessRules, AccountFixture, AccountStatus, BucketFixture, Fault, FaultKind, Fixture,
-    GenerateFixture, KeyFixture, OrganizationFixture, ResourceReceivingAccess, RoleFixture,
+    GenerateFixture, KeyFixture, LastUsedChange, OrganizationFixture, ResourceReceivingAccess, RoleFixture,
     LIGHTSAIL_REGIONS,
 };
 // What `Server::stats` returns, re-exported so callers can name it, with the operation order.
