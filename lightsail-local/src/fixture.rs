@@ -3,7 +3,9 @@
 //! a file, expanding `generate` and checking the result is `load`'s and `generate`'s job.
 //!
 //! Times are relative ("created 200 days ago", counted back from the moment the stand-in
-//! starts) so verdicts do not drift with the calendar.
+//! starts) so verdicts do not drift with the calendar. A key's last use may change after a
+//! number of reads of its bucket (see [`LastUsedChange`]), so a client's re-read can see a use
+//! its first read did not.
 //!
 //! Besides buckets, a fixture may hold an AWS Organizations `organization` (see
 //! [`OrganizationFixture`]) and a `generate` section (see [`GenerateFixture`]).
@@ -196,7 +198,8 @@ pub struct BucketFixture {
     /// The owning account; absent means the default account, `123456789012`.
     #[serde(default)]
     pub account_id: Option<String>,
-    /// Its access keys, in the order `GetBucketAccessKeys` lists them.
+    /// Its access keys, in the order `GetBucketAccessKeys` lists them; a key deleted by
+    /// `DeleteBucketAccessKey` is no longer listed (the fixture itself never changes).
     #[serde(default)]
     pub keys: Vec<KeyFixture>,
     /// Faults on calls that name this bucket.
@@ -350,8 +353,9 @@ pub struct Fault {
     /// For `latency`: the delay added to each matching call.
     #[serde(default)]
     pub latency_ms: Option<u64>,
-    /// Only calls to these operations (e.g. `GetBucketAccessKeys`, `AssumeRole`,
-    /// `GetCallerIdentity`, `ListAccounts`); absent means every operation of every service.
+    /// Only calls to these operations (e.g. `GetBucketAccessKeys`, `DeleteBucketAccessKey`,
+    /// `AssumeRole`, `GetCallerIdentity`, `ListAccounts`); absent means every operation of every
+    /// service.
     #[serde(default)]
     pub operations: Option<Vec<String>>,
     /// Only calls signed for these regions (STS and Organizations calls are usually signed for
