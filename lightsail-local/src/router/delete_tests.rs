@@ -52,16 +52,26 @@ async fn delete(router: &Router, auth: &str, bucket: &str, key: &str) -> (Reply,
     call(router, auth, "DeleteBucketAccessKey", input).await
 }
 
-/// The ids `GetBucketAccessKeys` lists for `bucket`.
-async fn key_ids(router: &Router, auth: &str, bucket: &str) -> Vec<String> {
-    let (reply, body) = call(router, auth, "GetBucketAccessKeys", json!({"bucketName": bucket})).await;
+async fn read(router: &Router, auth: &str, bucket: &str) -> (Reply, Value) {
+    call(router, auth, "GetBucketAccessKeys", json!({"bucketName": bucket})).await
+}
+
+/// The keys one `GetBucketAccessKeys` of `bucket` serves, each as `field` of it.
+async fn served(router: &Router, auth: &str, bucket: &str, field: &str) -> Vec<Value> {
+    let (reply, body) = read(router, auth, bucket).await;
     assert_eq!(reply.status, 200, "{body}");
     body["accessKeys"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|k| k["accessKeyId"].as_str().unwrap().to_owned())
+        .map(|k| k[field].clone())
         .collect()
+}
+
+/// The ids `GetBucketAccessKeys` lists for `bucket`.
+async fn key_ids(router: &Router, auth: &str, bucket: &str) -> Vec<String> {
+    let ids = served(router, auth, bucket, "accessKeyId").await;
+    ids.iter().map(|id| id.as_str().unwrap().to_owned()).collect()
 }
 
 fn error_type(reply: &Reply, body: &Value) -> (u16, String) {
@@ -297,15 +307,7 @@ fn changing(faults: Value) -> Router {
 
 /// Each key's `lastUsed` as one read of `bucket` serves it.
 async fn last_used(router: &Router, bucket: &str) -> Vec<Value> {
-    let us = auth("AKIDLOCAL", "us-east-1");
-    let (reply, body) = call(router, &us, "GetBucketAccessKeys", json!({"bucketName": bucket})).await;
-    assert_eq!(reply.status, 200, "{body}");
-    body["accessKeys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["lastUsed"].clone())
-        .collect()
+    served(router, &auth("AKIDLOCAL", "us-east-1"), bucket, "lastUsed").await
 }
 
 #[tokio::test]
@@ -356,13 +358,7 @@ async fn a_keys_last_use_changes_after_its_buckets_reads() {
 async fn a_faulted_read_is_not_served_so_not_counted() {
     let r = changing(json!([{"kind": "throttle", "times": 1, "operations": ["GetBucketAccessKeys"]}]));
     let us = auth("AKIDLOCAL", "us-east-1");
-    let (reply, _) = call(
-        &r,
-        &us,
-        "GetBucketAccessKeys",
-        json!({"bucketName": "media-prod"}),
-    )
-    .await;
+    let (reply, _) = read(&r, &us, "media-prod").await;
     assert_eq!(reply.status, 400, "throttled");
     let never = json!({"region": "N/A", "serviceName": "N/A"});
     assert_eq!(
