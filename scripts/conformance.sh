@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Conformance of lightsail-local with a real client: the AWS CLI (botocore's Lightsail, STS and
 # Organizations models) must accept its answers. Keeps the stand-in from drifting from the real
-# protocols. Two servers: fixtures/demo.json (no organization) and fixtures/organization.json.
+# protocols. Servers: fixtures/demo.json (no organization), fixtures/organization.json, one with
+# throttling faults, and fixtures/remediation.json for deletions (its own server, so no
+# deletion changes what the demo's checks see).
 # Prints `conformance: N passed, M failed` last; exits non-zero if any check fails.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -193,4 +195,42 @@ expect "TooManyRequestsException is retried" "[a['Id'] for a in j['Accounts']] =
   aws organizations --endpoint-url "$LOCAL_URL" --output json list-accounts
 expect "STS Throttling is retried" "j['Account'] == '123456789012'" \
   aws sts --endpoint-url "$LOCAL_URL" --output json get-caller-identity
+
+# Deletions, against fixtures/remediation.json: media-prod holds an Inactive key (...0OLD) and
+# an Active one (...0NEW); reports' AKIAREPORTSUSEDLATER is never used until one read of its
+# bucket has been served (lastUsedAfterReads), then used.
+start_local "$root/fixtures/remediation.json"
+remediation_url="$LOCAL_URL"
+remediation() { aws lightsail --endpoint-url "$remediation_url" --output json "$@"; }
+old_key=AKIAMEDIAPROD0000OLD
+expect "delete-bucket-access-key answers Lightsail's Operation" \
+  "len(j['operations']) == 1 and (lambda o: o['status'] == 'Succeeded' and o['isTerminal'] is True \
+   and o['operationType'] == 'DeleteBucketAccessKey' and o['operationDetails'] == '$old_key' \
+   and o['resourceType'] == 'Bucket' and o['resourceName'] == 'media-prod' \
+   and o['location'] == {'availabilityZone': 'all', 'regionName': 'us-east-1'} \
+   and o['createdAt'].startswith('20') and o['statusChangedAt'].endswith('+00:00') \
+   and len(o['id']) == 36)(j['operations'][0])" \
+  remediation delete-bucket-access-key --bucket-name media-prod --access-key-id "$old_key"
+expect "get-bucket-access-keys no longer lists the deleted key" \
+  "[k['accessKeyId'] for k in j['accessKeys']] == ['AKIAMEDIAPROD0000NEW']" \
+  remediation get-bucket-access-keys --bucket-name media-prod
+refused "deleting it again is NotFoundException" "NotFoundException" "$old_key" -- \
+  remediation delete-bucket-access-key --bucket-name media-prod --access-key-id "$old_key"
+refused "deleting an unknown key is NotFoundException" "NotFoundException" "AKIANOSUCHKEY0000001" -- \
+  remediation delete-bucket-access-key --bucket-name backups --access-key-id AKIANOSUCHKEY0000001
+refused "deleting from an unknown bucket is NotFoundException" "NotFoundException" "ghost" -- \
+  remediation delete-bucket-access-key --bucket-name ghost --access-key-id "$old_key"
+refused "a blank access key id is InvalidInputException" "InvalidInputException" "accessKeyId" -- \
+  remediation delete-bucket-access-key --bucket-name backups --access-key-id " "
+expect "the other buckets keep their keys" \
+  "[k['accessKeyId'] for k in j['accessKeys']] == ['AKIABACKUPS000000001']" \
+  remediation get-bucket-access-keys --bucket-name backups
+expect "lastUsedAfterReads: the first read serves the key as never used" \
+  "j['accessKeys'][0]['accessKeyId'] == 'AKIAREPORTSUSEDLATER' \
+   and j['accessKeys'][0]['lastUsed'] == {'region': 'N/A', 'serviceName': 'N/A'}" \
+  remediation get-bucket-access-keys --bucket-name reports
+expect "lastUsedAfterReads: the second read serves it as used" \
+  "j['accessKeys'][0]['lastUsed']['lastUsedDate'].startswith('20') \
+   and j['accessKeys'][0]['lastUsed']['serviceName'] == 's3'" \
+  remediation get-bucket-access-keys --bucket-name reports
 tally_end

@@ -3,7 +3,9 @@
 //! a file, expanding `generate` and checking the result is `load`'s and `generate`'s job.
 //!
 //! Times are relative ("created 200 days ago", counted back from the moment the stand-in
-//! starts) so verdicts do not drift with the calendar.
+//! starts) so verdicts do not drift with the calendar. A key's last use may change after a
+//! number of reads of its bucket (see [`LastUsedChange`]), so a client's re-read can see a use
+//! its first read did not.
 //!
 //! Besides buckets, a fixture may hold an AWS Organizations `organization` (see
 //! [`OrganizationFixture`]) and a `generate` section (see [`GenerateFixture`]).
@@ -196,7 +198,8 @@ pub struct BucketFixture {
     /// The owning account; absent means the default account, `123456789012`.
     #[serde(default)]
     pub account_id: Option<String>,
-    /// Its access keys, in the order `GetBucketAccessKeys` lists them.
+    /// Its access keys, in the order `GetBucketAccessKeys` lists them; a key deleted by
+    /// `DeleteBucketAccessKey` is no longer listed (the fixture itself never changes).
     #[serde(default)]
     pub keys: Vec<KeyFixture>,
     /// Faults on calls that name this bucket.
@@ -293,6 +296,49 @@ pub struct KeyFixture {
     /// this lets tests prove a client never leaks one.
     #[serde(default)]
     pub secret_access_key: Option<String>,
+    /// A use of the key that a later read sees: from the bucket's `reads + 1`-th served
+    /// `GetBucketAccessKeys` on, the key reports this `lastUsed` instead. Absent: its `lastUsed`
+    /// never changes.
+    #[serde(default)]
+    pub last_used_after_reads: Option<LastUsedChange>,
+}
+
+/// A key's `lastUsed` changing between two reads, as when a client uses the key between an
+/// audit's `GetBucketAccessKeys` and a later one (e.g. the re-read before a deletion). Counted
+/// per bucket: each `GetBucketAccessKeys` its keys are served by counts, whoever calls and in
+/// whichever order, so the change lands at the same read in every run. Faulted calls are not
+/// served and do not count.
+///
+/// ```json
+/// {"accessKeyId": "AKIAUSEDLATER0000001", "status": "Active", "createdDaysAgo": 90,
+///  "lastUsedDaysAgo": null,
+///  "lastUsedAfterReads": {"reads": 1, "lastUsedDaysAgo": 0, "lastUsedService": "s3"}}
+/// ```
+///
+/// The first read serves the key as never used; the second and later serve it as used when the
+/// stand-in started. The fields are the key's own `lastUsed*` fields, with the same defaults.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LastUsedChange {
+    /// How many reads serve the key's own `lastUsed` first; at least 1.
+    pub reads: u64,
+    /// The new last use, in days before the stand-in started: more recent than the key's
+    /// `lastUsedDaysAgo`, as a use can only move it forward.
+    pub last_used_days_ago: f64,
+    /// The service of the new last use; absent means `s3`.
+    #[serde(default)]
+    pub last_used_service: Option<String>,
+    /// The region of the new last use; absent means the bucket's.
+    #[serde(default)]
+    pub last_used_region: Option<String>,
+}
+
+/// A key's `lastUsed` as one read serves it: `days_ago` `None` is never used.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LastUsed<'a> {
+    pub(crate) days_ago: Option<f64>,
+    pub(crate) service: Option<&'a str>,
+    pub(crate) region: Option<&'a str>,
 }
 
 /// A fault to inject.
@@ -307,8 +353,9 @@ pub struct Fault {
     /// For `latency`: the delay added to each matching call.
     #[serde(default)]
     pub latency_ms: Option<u64>,
-    /// Only calls to these operations (e.g. `GetBucketAccessKeys`, `AssumeRole`,
-    /// `GetCallerIdentity`, `ListAccounts`); absent means every operation of every service.
+    /// Only calls to these operations (e.g. `GetBucketAccessKeys`, `DeleteBucketAccessKey`,
+    /// `AssumeRole`, `GetCallerIdentity`, `ListAccounts`); absent means every operation of every
+    /// service.
     #[serde(default)]
     pub operations: Option<Vec<String>>,
     /// Only calls signed for these regions (STS and Organizations calls are usually signed for
@@ -395,6 +442,25 @@ impl AccountFixture {
         self.email
             .clone()
             .unwrap_or_else(|| format!("account-{}@example.com", self.id))
+    }
+}
+
+impl KeyFixture {
+    /// Its `lastUsed` as served by a read of its bucket after `reads_served` earlier ones: the
+    /// change in `lastUsedAfterReads` once it is due, else its own.
+    pub(crate) fn last_used(&self, reads_served: u64) -> LastUsed<'_> {
+        match &self.last_used_after_reads {
+            Some(change) if reads_served >= change.reads => LastUsed {
+                days_ago: Some(change.last_used_days_ago),
+                service: change.last_used_service.as_deref(),
+                region: change.last_used_region.as_deref(),
+            },
+            _ => LastUsed {
+                days_ago: self.last_used_days_ago,
+                service: self.last_used_service.as_deref(),
+                region: self.last_used_region.as_deref(),
+            },
+        }
     }
 }
 

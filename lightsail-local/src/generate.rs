@@ -199,6 +199,7 @@ fn generated_key(owner: &str, k: usize, j: usize) -> KeyFixture {
         last_used_service: None,
         last_used_region: None,
         secret_access_key: None,
+        last_used_after_reads: None,
     }
 }
 

@@ -2,11 +2,16 @@
 //!
 //! It speaks Lightsail's real wire protocol (awsJson1.1 over `POST /`, `X-Amz-Target`, SigV4
 //! credential scope, epoch-second timestamps, typed errors) for `GetBuckets`,
-//! `GetBucketAccessKeys` and `GetRegions`, serving buckets and keys from a JSON fixture with
-//! relative times, and injects faults (denials, throttling, 5xx, latency, malformed bodies) so
-//! clients can be tested offline through their real HTTP stack. It also answers STS
-//! `AssumeRole` (issuing per-account credentials) and `GetCallerIdentity`, and AWS
-//! Organizations `ListAccounts`, so multi-account fan-out over an organization is testable too.
+//! `GetBucketAccessKeys`, `GetRegions` and `DeleteBucketAccessKey`, serving buckets and keys
+//! from a JSON fixture with relative times, and injects faults (denials, throttling, 5xx,
+//! latency, malformed bodies) so clients can be tested offline through their real HTTP stack.
+//! A deletion is real state: the key is gone from later reads, and [`Server::deletions`] lists
+//! every deletion ([`Deletion`]) for tests to assert. A key's `lastUsed` can change after a
+//! number of reads of its bucket ([`LastUsedChange`]), as a key used between two reads would.
+//!
+//! It also answers STS `AssumeRole` (issuing per-account credentials) and `GetCallerIdentity`,
+//! and AWS Organizations `ListAccounts`, so multi-account fan-out over an organization is
+//! testable too.
 //!
 //! One server plays every service: a call goes to STS or Organizations when its SigV4 credential
 //! scope names `sts` or `organizations`, and to Lightsail otherwise. The signing access key id
@@ -20,6 +25,7 @@
 
 #![warn(missing_docs)]
 
+mod access_keys;
 mod faults;
 mod fixture;
 mod generate;
@@ -33,9 +39,10 @@ mod sigv4;
 mod sts;
 mod tls;
 
+pub use access_keys::Deletion;
 pub use fixture::{
     AccessLogConfig, AccessRules, AccountFixture, AccountStatus, BucketFixture, Fault, FaultKind, Fixture,
-    GenerateFixture, KeyFixture, OrganizationFixture, ResourceReceivingAccess, RoleFixture,
+    GenerateFixture, KeyFixture, LastUsedChange, OrganizationFixture, ResourceReceivingAccess, RoleFixture,
     LIGHTSAIL_REGIONS,
 };
 // What `Server::stats` returns, re-exported so callers can name it, with the operation order.

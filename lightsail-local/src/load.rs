@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::fixture::{is_account_id, FaultKind, Fixture, OrganizationFixture};
+use crate::fixture::{is_account_id, FaultKind, Fixture, KeyFixture, OrganizationFixture};
 use crate::generate;
 
 impl Fixture {
@@ -63,12 +63,39 @@ impl Fixture {
                     bucket.name
                 ));
             }
+            bucket.keys.iter().try_for_each(check_last_used_change)?;
         }
         if self.generate.is_some() {
             return Err("generate must be expanded first (Fixture::expand)".into());
         }
         self.organization.as_ref().map_or(Ok(()), check_organization)
     }
+}
+
+/// Rejects a `lastUsedAfterReads` no real key could show: one due before any read (then it is
+/// simply the key's `lastUsed`), or a last use that moves back in time or into the future.
+fn check_last_used_change(key: &KeyFixture) -> Result<(), String> {
+    let Some(change) = &key.last_used_after_reads else {
+        return Ok(());
+    };
+    let id = &key.access_key_id;
+    if change.reads == 0 {
+        return Err(format!(
+            "key {id}: lastUsedAfterReads.reads must be at least 1 (for a change from the first read, set lastUsedDaysAgo)"
+        ));
+    }
+    let days = change.last_used_days_ago;
+    if days.is_nan() || days < 0.0 {
+        return Err(format!(
+            "key {id}: lastUsedAfterReads.lastUsedDaysAgo must be 0 or more; got {days}"
+        ));
+    }
+    if key.last_used_days_ago.is_some_and(|before| days >= before) {
+        return Err(format!(
+            "key {id}: lastUsedAfterReads.lastUsedDaysAgo ({days}) must be more recent than lastUsedDaysAgo"
+        ));
+    }
+    Ok(())
 }
 
 /// Rejects organization ids the real service could not have, and accounts listed twice.

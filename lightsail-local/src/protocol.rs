@@ -4,21 +4,31 @@
 //!
 //! A leaf: it imports no other module of the crate, so every service can build on it.
 
-use std::ops::Range;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-/// The operations served, Lightsail's then STS's then Organizations', in the order of
-/// [`crate::Stats::operations`]; anything else is refused by name.
-pub const OPERATIONS: [&str; 6] = [
+/// The operations served, in the order of [`crate::Stats::operations`]: Lightsail's reads,
+/// STS's, Organizations', then Lightsail's `DeleteBucketAccessKey` (last, so the indices of the
+/// others stay what they were before it was served). Anything else is refused by name.
+pub const OPERATIONS: [&str; 7] = [
     "GetBuckets",
     "GetBucketAccessKeys",
     "GetRegions",
     "AssumeRole",
     "GetCallerIdentity",
     "ListAccounts",
+    "DeleteBucketAccessKey",
 ];
+/// Each service's operations, as its refusals list them; together, [`OPERATIONS`].
+const LIGHTSAIL: [&str; 4] = [
+    "GetBuckets",
+    "GetBucketAccessKeys",
+    "GetRegions",
+    "DeleteBucketAccessKey",
+];
+const STS: [&str; 2] = ["AssumeRole", "GetCallerIdentity"];
+const ORGANIZATIONS: [&str; 1] = ["ListAccounts"];
 /// The content type of awsJson1.1, as Lightsail and Organizations send it.
 pub(crate) const JSON: &str = "application/x-amz-json-1.1";
 const SECONDS_PER_DAY: f64 = 86_400.0;
@@ -74,18 +84,22 @@ impl Api {
         }
     }
 
-    /// Where its operations sit in [`OPERATIONS`].
-    pub(crate) fn operation_range(self) -> Range<usize> {
+    /// The operations it serves.
+    pub(crate) fn operations(self) -> &'static [&'static str] {
         match self {
-            Self::Lightsail => 0..3,
-            Self::Sts => 3..5,
-            Self::Organizations => 5..6,
+            Self::Lightsail => &LIGHTSAIL,
+            Self::Sts => &STS,
+            Self::Organizations => &ORGANIZATIONS,
         }
     }
 
-    /// The operations it serves.
-    pub(crate) fn operations(self) -> &'static [&'static str] {
-        OPERATIONS.get(self.operation_range()).unwrap_or(&[])
+    /// Where `operation`, if this service serves it, sits in [`OPERATIONS`]: the index of its
+    /// counter in [`crate::Stats::operations`].
+    pub(crate) fn counter(self, operation: &str) -> Option<usize> {
+        if !self.operations().contains(&operation) {
+            return None;
+        }
+        OPERATIONS.iter().position(|op| *op == operation)
     }
 }
 
@@ -163,4 +177,23 @@ pub(crate) fn epoch_now() -> f64 {
 /// Rounded down, so the age a client computes is never short of `days`.
 pub(crate) fn at(now: f64, days: f64) -> f64 {
     ((now - days * SECONDS_PER_DAY) * 1000.0).floor() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_operation_has_one_service_and_one_counter() {
+        let apis = [Api::Lightsail, Api::Sts, Api::Organizations];
+        let mut counters: Vec<usize> = apis
+            .iter()
+            .flat_map(|api| api.operations().iter().map(|op| api.counter(op).unwrap()))
+            .collect();
+        counters.sort_unstable();
+        assert_eq!(counters, (0..OPERATIONS.len()).collect::<Vec<_>>());
+        assert_eq!(Api::Lightsail.counter("DeleteBucketAccessKey"), Some(6));
+        assert_eq!(Api::Sts.counter("GetBuckets"), None, "another service's");
+        assert_eq!(Api::Lightsail.counter("DeleteBucket"), None);
+    }
 }

@@ -8,6 +8,7 @@
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use crate::access_keys::Deletion;
 use crate::faults::{Faults, Target};
 use crate::fixture::Fixture;
 use crate::protocol::{epoch_now, Api, Call, Caller, Reply, JSON, OPERATIONS};
@@ -17,6 +18,8 @@ use crate::{organizations, sts};
 
 #[cfg(test)]
 mod bucket_access_tests;
+#[cfg(test)]
+mod delete_tests;
 #[cfg(test)]
 mod lightsail_tests;
 #[cfg(test)]
@@ -52,8 +55,9 @@ pub struct Stats {
     /// Requests received, of any kind.
     pub requests: u64,
     /// Calls per served operation, in the order of [`OPERATIONS`]: `GetBuckets`,
-    /// `GetBucketAccessKeys`, `GetRegions`, `AssumeRole`, `GetCallerIdentity`, `ListAccounts`.
-    pub operations: [u64; 6],
+    /// `GetBucketAccessKeys`, `GetRegions`, `AssumeRole`, `GetCallerIdentity`, `ListAccounts`,
+    /// `DeleteBucketAccessKey`.
+    pub operations: [u64; 7],
     /// The most requests in flight at once.
     pub peak_in_flight: usize,
 }
@@ -83,7 +87,7 @@ pub(crate) struct Router {
     /// The sessions this STS issued, for `GetCallerIdentity`.
     sessions: sts::Sessions,
     requests: AtomicU64,
-    operations: [AtomicU64; 6],
+    operations: [AtomicU64; 7],
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
 }
@@ -114,6 +118,11 @@ impl Router {
                 .map(|count| count.load(Ordering::Relaxed)),
             peak_in_flight: self.peak_in_flight.load(Ordering::Relaxed),
         }
+    }
+
+    /// Every `DeleteBucketAccessKey` that deleted a key, in order.
+    pub(crate) fn deletions(&self) -> Vec<Deletion> {
+        self.lightsail.deletions()
     }
 
     /// Answers one request.
@@ -218,13 +227,7 @@ impl Router {
 
     /// Counts a call to an operation `api` serves, for [`Stats::operations`].
     fn count(&self, api: Api, operation: &str) {
-        let range = api.operation_range();
-        let counter = api
-            .operations()
-            .iter()
-            .position(|op| *op == operation)
-            .and_then(|i| self.operations.get(range.start + i));
-        if let Some(count) = counter {
+        if let Some(count) = api.counter(operation).and_then(|i| self.operations.get(i)) {
             count.fetch_add(1, Ordering::Relaxed);
         }
     }

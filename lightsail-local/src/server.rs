@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+use crate::access_keys::Deletion;
 use crate::fixture::Fixture;
 use crate::protocol::{Call, Reply};
 use crate::router::{Router, Stats};
@@ -82,6 +83,12 @@ impl Server {
     /// The counters over the calls served so far.
     pub fn stats(&self) -> Stats {
         self.service.stats()
+    }
+
+    /// Every access key deleted so far (`DeleteBucketAccessKey` calls that succeeded), in the
+    /// order they were deleted.
+    pub fn deletions(&self) -> Vec<Deletion> {
+        self.service.deletions()
     }
 
     /// Stops accepting and closes every connection.

@@ -1,5 +1,6 @@
-//! Lightsail, on the awsJson1.1 protocol: `GetBuckets`, `GetBucketAccessKeys` and
-//! `GetRegions` over the fixture's buckets, its answers to faults, and its error shape.
+//! Lightsail, on the awsJson1.1 protocol: `GetBuckets`, `GetBucketAccessKeys`, `GetRegions`
+//! and `DeleteBucketAccessKey` over the fixture's buckets, its answers to faults, and its error
+//! shape. Deletions and reads served are kept in `access_keys`.
 //!
 //! Transport-free and routing-free: `router` reads the call, counts it and applies faults;
 //! this module reads a Lightsail call's input and writes Lightsail's answers.
@@ -8,8 +9,9 @@ use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::fixture::{BucketFixture, FaultKind, Fixture, KeyFixture};
-use crate::protocol::{at, html_page, json_input, ok, operation_in, Api, Caller, Reply, JSON};
+use crate::access_keys::{AccessKeys, Deletion};
+use crate::fixture::{BucketFixture, FaultKind, Fixture, KeyFixture, LastUsed};
+use crate::protocol::{at, epoch_now, html_page, json_input, ok, operation_in, Api, Caller, Reply, JSON};
 
 /// The `X-Amz-Target` prefix of Lightsail operations.
 pub(crate) const TARGET_PREFIX: &str = "Lightsail_20161128.";
@@ -23,6 +25,8 @@ pub(crate) struct Lightsail {
     /// Account, then region, to the indices of its buckets in fixture order: `GetBuckets`
     /// reads one account and region, never the whole estate.
     listing: HashMap<String, HashMap<String, Vec<usize>>>,
+    /// Keys deleted and reads served so far.
+    keys: AccessKeys,
 }
 
 /// A Lightsail call, read and scoped: what is asked, by whom, of which bucket.
@@ -54,13 +58,23 @@ impl Lightsail {
             let regions = listing.entry(bucket.account().to_owned()).or_default();
             regions.entry(bucket.region.clone()).or_default().push(i);
         }
-        Self { index, listing }
+        Self {
+            index,
+            listing,
+            keys: AccessKeys::new(fixture),
+        }
+    }
+
+    /// Every deletion so far, in order.
+    pub(crate) fn deletions(&self) -> Vec<Deletion> {
+        self.keys.deletions()
     }
 
     /// Answers the operation itself, once no fault has answered in its place.
     pub(crate) fn answer(&self, fixture: &Fixture, request: &Request<'_>) -> Reply {
         match request.operation {
-            "GetBucketAccessKeys" => Self::get_bucket_access_keys(request),
+            "GetBucketAccessKeys" => self.get_bucket_access_keys(request),
+            "DeleteBucketAccessKey" => self.delete_bucket_access_key(request),
             "GetBuckets" => self.get_buckets(fixture, request),
             "GetRegions" => Self::get_regions(fixture),
             other => error(
@@ -90,23 +104,52 @@ impl Lightsail {
         fixture.buckets.get(i).map(|b| (i, b))
     }
 
-    fn get_bucket_access_keys(request: &Request<'_>) -> Reply {
-        let Some(name) = request.named else {
-            return error(400, "InvalidInputException", "bucketName is required".into());
+    /// The bucket's keys not deleted, each with the `lastUsed` this read sees.
+    fn get_bucket_access_keys(&self, request: &Request<'_>) -> Reply {
+        let (index, bucket) = match checked_name(request).and_then(|name| found(request, name)) {
+            Ok(found) => found,
+            Err(refusal) => return refusal,
         };
-        if !valid_bucket_name(name) {
+        let now = request.epoch;
+        let (keys, served) = self.keys.read(index, bucket);
+        let keys: Vec<Value> = keys
+            .into_iter()
+            .map(|k| key_json(k, k.last_used(served), bucket, now))
+            .collect();
+        ok(json!({ "accessKeys": keys }))
+    }
+
+    /// Deletes the named key of the named bucket, for good, and answers the operation that
+    /// did it. Input is checked before anything is looked up, as the real API does.
+    fn delete_bucket_access_key(&self, request: &Request<'_>) -> Reply {
+        let name = match checked_name(request) {
+            Ok(name) => name,
+            Err(refusal) => return refusal,
+        };
+        let access_key_id = request.input.get("accessKeyId").and_then(Value::as_str);
+        // The model's NonEmptyString: `.*\S.*`.
+        let Some(access_key_id) = access_key_id.filter(|id| !id.trim().is_empty()) else {
             return error(
                 400,
                 "InvalidInputException",
-                format!("bucketName {name:?} does not match ^[a-z0-9][a-z0-9-]{{1,52}}[a-z0-9]$"),
+                "accessKeyId is required: a non-empty string".into(),
+            );
+        };
+        let (index, bucket) = match found(request, name) {
+            Ok(found) => found,
+            Err(refusal) => return refusal,
+        };
+        if !self.keys.delete(index, bucket, access_key_id) {
+            return error(
+                400,
+                "NotFoundException",
+                format!(
+                    "The access key {access_key_id} does not exist for bucket {}",
+                    bucket.name
+                ),
             );
         }
-        let Some((_, bucket)) = request.bucket else {
-            return not_found(name);
-        };
-        let now = request.epoch;
-        let keys: Vec<Value> = bucket.keys.iter().map(|k| key_json(k, bucket, now)).collect();
-        ok(json!({ "accessKeys": keys }))
+        ok(json!({ "operations": [operation_json(bucket, access_key_id)] }))
     }
 
     /// The named bucket, or one page of the buckets the caller sees. A `repeatPageToken`
@@ -191,6 +234,30 @@ pub(crate) fn bucket_name(input: &Map<String, Value>) -> Option<&str> {
     input.get("bucketName").and_then(Value::as_str)
 }
 
+/// The `bucketName` input of a call that requires it, if it is one Lightsail could have.
+fn checked_name<'a>(request: &Request<'a>) -> Result<&'a str, Reply> {
+    let Some(name) = request.named else {
+        return Err(error(
+            400,
+            "InvalidInputException",
+            "bucketName is required".into(),
+        ));
+    };
+    if !valid_bucket_name(name) {
+        return Err(error(
+            400,
+            "InvalidInputException",
+            format!("bucketName {name:?} does not match ^[a-z0-9][a-z0-9-]{{1,52}}[a-z0-9]$"),
+        ));
+    }
+    Ok(name)
+}
+
+/// The bucket `name` the caller sees, with its index, else `NotFoundException`.
+fn found<'a>(request: &Request<'a>, name: &str) -> Result<(usize, &'a BucketFixture), Reply> {
+    request.bucket.ok_or_else(|| not_found(name))
+}
+
 /// Where the page a `GetBuckets` call asks for starts: 0, or the offset its `pageToken` holds.
 fn page_offset(input: &Map<String, Value>) -> Result<usize, Reply> {
     let Some(token) = input.get("pageToken").and_then(Value::as_str) else {
@@ -222,12 +289,13 @@ fn include_connected(input: &Map<String, Value>) -> Result<bool, Reply> {
     }
 }
 
-fn key_json(key: &KeyFixture, bucket: &BucketFixture, now: f64) -> Value {
-    let last_used = match key.last_used_days_ago {
+/// A key as `GetBucketAccessKeys` serves it, with `last_used`, the `lastUsed` this read sees.
+fn key_json(key: &KeyFixture, last_used: LastUsed<'_>, bucket: &BucketFixture, now: f64) -> Value {
+    let last_used = match last_used.days_ago {
         Some(days) => json!({
             "lastUsedDate": at(now, days),
-            "region": key.last_used_region.as_deref().unwrap_or(&bucket.region),
-            "serviceName": key.last_used_service.as_deref().unwrap_or("s3"),
+            "region": last_used.region.unwrap_or(&bucket.region),
+            "serviceName": last_used.service.unwrap_or("s3"),
         }),
         // As the real API serves a key that has never been used.
         None => json!({"region": "N/A", "serviceName": "N/A"}),
@@ -292,6 +360,33 @@ fn access_log_json(bucket: &BucketFixture) -> Value {
         out.insert("prefix".into(), json!(prefix));
     }
     Value::Object(out)
+}
+
+/// The `Operation` a `DeleteBucketAccessKey` answers with: done at once (Lightsail's
+/// deletions are terminal when answered), its details the key's id.
+fn operation_json(bucket: &BucketFixture, access_key_id: &str) -> Value {
+    let now = at(epoch_now(), 0.0);
+    let key = format!(
+        "{}/{}/{}/{access_key_id}",
+        bucket.account(),
+        bucket.region,
+        bucket.name
+    );
+    // Shaped as a UUID; unique per deletion (a key is deleted once) and the same in every run.
+    let (high, low) = (fnv(&key), fnv(&format!("operation {key}")));
+    json!({
+        "id": format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                      high >> 16, high & 0xffff, low >> 36, (low >> 24) & 0xfff, low),
+        "resourceName": bucket.name,
+        "resourceType": "Bucket",
+        "createdAt": now,
+        "location": {"availabilityZone": "all", "regionName": bucket.region},
+        "isTerminal": true,
+        "operationDetails": access_key_id,
+        "operationType": "DeleteBucketAccessKey",
+        "status": "Succeeded",
+        "statusChangedAt": now,
+    })
 }
 
 /// A short stable hash, so ARNs look real and stay the same across runs.

@@ -19,6 +19,7 @@ fn key(id: &str, used: Option<f64>) -> KeyFixture {
         last_used_service: None,
         last_used_region: None,
         secret_access_key: None,
+        last_used_after_reads: None,
     }
 }
 
@@ -188,7 +189,7 @@ async fn counted_faults_stop_after_their_count_and_filters_apply() {
         let (reply, _) = call(&s, Some(AUTH_US), "GetBucketAccessKeys", input.clone()).await;
         assert_eq!(reply.status, expected);
     }
-    assert_eq!(s.stats().operations, [1, 4, 0, 0, 0, 0]);
+    assert_eq!(s.stats().operations, [1, 4, 0, 0, 0, 0, 0]);
     assert_eq!(s.stats().calls("GetBucketAccessKeys"), 4);
     assert_eq!(s.stats().requests, 5);
 }
