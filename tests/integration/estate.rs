@@ -160,7 +160,7 @@ async fn one_named_bucket_in_one_region_is_fetched_directly_and_its_access_read_
     assert_eq!(located(&report), ["123456789012/us-east-1/home-a"]);
     assert_eq!(
         local.calls(),
-        [1, 1, 0, 0, 0, 0],
+        [1, 1, 0, 0, 0, 0, 0],
         "one GetBucketAccessKeys, one GetBuckets by name"
     );
     assert_eq!(report["buckets"][0]["access"]["getObject"], "private");
@@ -168,7 +168,7 @@ async fn one_named_bucket_in_one_region_is_fetched_directly_and_its_access_read_
     let report = local.audit(keys_only).await.unwrap();
     assert_eq!(
         local.calls(),
-        [1, 2, 0, 0, 0, 0],
+        [1, 2, 0, 0, 0, 0, 0],
         "keys only: no GetBuckets call, no extra permission"
     );
     assert_eq!(report["buckets"][0]["access"], serde_json::Value::Null);

@@ -140,7 +140,10 @@ async fn a_key_is_warned_about_for_the_days_given_then_deleted_and_its_findings_
     let (status, reason) = only_action(&first);
     let due = (estate.start + chrono::Duration::days(14)).date_naive();
     assert_eq!(status, "PLANNED");
-    assert_eq!(reason, format!("will be deleted on {due} unless suppressed or used"));
+    assert_eq!(
+        reason,
+        format!("will be deleted on {due} unless suppressed or used")
+    );
     assert_eq!(first["remediation"]["mode"], "delete");
     let email = estate.last_email().await;
     assert!(
@@ -156,20 +159,30 @@ async fn a_key_is_warned_about_for_the_days_given_then_deleted_and_its_findings_
     let day15 = estate.run(15, &[DELETE]).await;
     assert_eq!(
         only_action(&day15),
-        ("DELETED".into(), "deleted: INACTIVE and unchanged at a fresh read".into())
+        (
+            "DELETED".into(),
+            "deleted: INACTIVE and unchanged at a fresh read".into()
+        )
     );
     assert_eq!(estate.deleted(), [IDLE]);
     assert_eq!(listed_keys(&day15), [IN_USE], "the deleted key left its bucket");
     let resolved = &day15["summary"]["resolvedFindings"];
     assert_eq!(resolved.as_array().unwrap().len(), 1, "{resolved}");
     assert_eq!(
-        (&resolved[0]["accessKeyId"], &resolved[0]["code"], &resolved[0]["resolvedBy"]),
+        (
+            &resolved[0]["accessKeyId"],
+            &resolved[0]["code"],
+            &resolved[0]["resolvedBy"]
+        ),
         (&json!(IDLE), &json!("INACTIVE"), &json!("remediation"))
     );
     assert_eq!(day15["summary"]["remediation"]["DELETED"], 1);
     let key = day15["summary"]["archive"]["key"].as_str().unwrap();
     let archived = estate.moto.object_json(BUCKET, key).await;
-    assert_eq!(archived["remediation"], day15["remediation"], "the archive keeps the record");
+    assert_eq!(
+        archived["remediation"], day15["remediation"],
+        "the archive keeps the record"
+    );
     let email = estate.last_email().await;
     assert!(
         email.contains("KEYS DELETED BY REMEDIATION (1)\n- media (123456789012, us-east-1) / AKIA…0001 / INACTIVE / deleted"),
@@ -181,8 +194,15 @@ async fn a_key_is_warned_about_for_the_days_given_then_deleted_and_its_findings_
     let day16 = estate.run(16, &[DELETE]).await;
     assert!(actions(&day16).is_empty());
     assert_eq!(day16["summary"]["resolvedFindings"], json!([]));
-    let state = estate.moto.object(BUCKET, &format!("{PREFIX}state.json")).await.unwrap();
-    assert!(!String::from_utf8_lossy(&state).contains(IDLE), "the state forgot it");
+    let state = estate
+        .moto
+        .object(BUCKET, &format!("{PREFIX}state.json"))
+        .await
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&state).contains(IDLE),
+        "the state forgot it"
+    );
 }
 
 #[tokio::test]
@@ -216,21 +236,30 @@ async fn a_key_used_between_the_audit_and_the_re_read_is_not_deleted() {
         }),
         ..inactive(IDLE)
     };
-    let estate = Estate::start(vec![bucket("media", vec![used, key(IN_USE, 20.0, Some(1.0))], vec![])]).await;
+    let estate = Estate::start(vec![bucket(
+        "media",
+        vec![used, key(IN_USE, 20.0, Some(1.0))],
+        vec![],
+    )])
+    .await;
     estate.run(0, &[DELETE]).await;
     let report = estate.run(15, &[DELETE]).await;
     let (status, reason) = only_action(&report);
     assert_eq!(status, "SKIPPED");
-    assert!(reason.starts_with("used since the audit read it: lastUsed was "), "{reason}");
+    assert!(
+        reason.starts_with("used since the audit read it: lastUsed was "),
+        "{reason}"
+    );
     assert!(estate.deleted().is_empty());
 }
 
 #[tokio::test]
 async fn a_suppressed_key_is_not_deleted() {
     let estate = Estate::start(vec![idle_bucket("media", IDLE)]).await;
-    let suppressions = json!([{"accessKeyId": IDLE, "codes": ["INACTIVE"], "reason": "kept for the disaster-recovery drill",
+    let suppressions =
+        json!([{"accessKeyId": IDLE, "codes": ["INACTIVE"], "reason": "kept for the disaster-recovery drill",
                                "expires": "2099-12-31"}])
-    .to_string();
+        .to_string();
     let vars = [DELETE, ("SUPPRESSIONS_JSON", suppressions.as_str())];
     estate.run(0, &vars).await;
     let report = estate.run(15, &vars).await;
@@ -264,7 +293,11 @@ async fn the_only_active_key_is_not_deleted_for_stale() {
 
 #[tokio::test]
 async fn remediate_max_keys_defers_the_rest_to_the_next_run() {
-    let ids = ["AKIAIDLEKEY000000001", "AKIAIDLEKEY000000002", "AKIAIDLEKEY000000003"];
+    let ids = [
+        "AKIAIDLEKEY000000001",
+        "AKIAIDLEKEY000000002",
+        "AKIAIDLEKEY000000003",
+    ];
     let buckets = ids
         .iter()
         .enumerate()
@@ -313,7 +346,13 @@ async fn a_denied_deletion_is_failed_and_the_report_is_whole() {
     let failed = &actions(&report)[1].2;
     assert!(failed.starts_with("AccessDeniedException: "), "{failed}");
     // Everything else is as the plan read it, the denied key listed with its finding.
-    let media = |r: &Value| entries(r).iter().find(|b| b["bucketName"] == "media").cloned().unwrap();
+    let media = |r: &Value| {
+        entries(r)
+            .iter()
+            .find(|b| b["bucketName"] == "media")
+            .cloned()
+            .unwrap()
+    };
     assert_eq!(media(&report)["keys"], media(&plan)["keys"]);
     assert_eq!(report["summary"]["findings"]["INACTIVE"], 1);
     assert_eq!(report["summary"]["remediation"]["FAILED"], 1);

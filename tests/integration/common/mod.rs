@@ -109,8 +109,8 @@ impl Local {
 
     /// Calls received per operation, in the order of `lightsail_local::OPERATIONS`:
     /// `GetBuckets`, `GetBucketAccessKeys`, `GetRegions`, `AssumeRole`, `GetCallerIdentity`,
-    /// `ListAccounts`.
-    pub fn calls(&self) -> [u64; 6] {
+    /// `ListAccounts`, `DeleteBucketAccessKey`.
+    pub fn calls(&self) -> [u64; 7] {
         self.server.stats().operations
     }
 }
@@ -174,6 +174,7 @@ pub fn key(id: &str, created: f64, used: Option<f64>) -> KeyFixture {
         last_used_service: None,
         last_used_region: None,
         secret_access_key: None,
+        last_used_after_reads: None,
     }
 }
 
