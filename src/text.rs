@@ -19,6 +19,16 @@ pub(crate) fn loggable(text: &str) -> String {
     format!("{:?}", clip(text, MAX_LOGGED_CHARS))
 }
 
+/// `text` as it is when every character is printable, else as [`loggable`] shows it: what a
+/// terminal may print without a crafted value moving its cursor.
+pub(crate) fn printable(text: &str) -> String {
+    if text.chars().all(|c| !c.is_control()) && text.chars().count() <= MAX_LOGGED_CHARS {
+        text.to_owned()
+    } else {
+        loggable(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +46,11 @@ mod tests {
         assert_eq!(loggable("ghost"), "\"ghost\"");
         assert_eq!(loggable("a\nb"), "\"a\\nb\"");
         assert!(loggable(&"x".repeat(100_000)).len() < 300);
+    }
+
+    #[test]
+    fn printable_text_is_kept_and_the_rest_escaped() {
+        assert_eq!(printable("media-prod: deleted"), "media-prod: deleted");
+        assert_eq!(printable("a\u{1b}[2Jb"), "\"a\\u{1b}[2Jb\"");
     }
 }

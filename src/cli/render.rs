@@ -5,7 +5,7 @@
 use crate::coverage::Location;
 use crate::report::{Action, BucketDigest, Digest, HubStatus, HubSummary, Item, Report, Summary};
 use crate::rules::{Finding, FindingCode, KeyStatus};
-use crate::text::loggable;
+use crate::text::{loggable, printable};
 
 /// Columns of the table.
 const TABLE_HEADER: [&str; 8] = [
@@ -206,7 +206,7 @@ pub(crate) fn remediation(report: &Report) -> String {
             "\n  {} {}: {}",
             action.status.as_str(),
             action_line(action),
-            loggable(&action.reason)
+            printable(&action.reason)
         ));
     }
     out
@@ -218,8 +218,8 @@ pub(crate) fn action_line(action: &Action) -> String {
     let [account, region] = place(&action.location);
     format!(
         "{} ({account} {region}) {} {}",
-        loggable(&action.bucket_name),
-        loggable(&action.access_key_id),
+        printable(&action.bucket_name),
+        printable(&action.access_key_id),
         action.code.as_str()
     )
 }

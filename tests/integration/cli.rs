@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// Runs the binary with `args` against `local`, as from a terminal with only the test
 /// credentials in the environment; blocking, so on a blocking thread.
-async fn cli(local: &Local, args: &[&str], extra: &[(&str, &str)]) -> Output {
+pub(crate) async fn cli(local: &Local, args: &[&str], extra: &[(&str, &str)]) -> Output {
     let url = local.server.url();
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     let extra: Vec<(String, String)> = extra
@@ -39,11 +39,11 @@ async fn cli(local: &Local, args: &[&str], extra: &[(&str, &str)]) -> Output {
     .unwrap()
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 

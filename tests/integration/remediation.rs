@@ -5,6 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::cli::{cli, stderr, stdout};
 use crate::common::moto::{Moto, Subscribed};
 use crate::common::*;
 use chrono::{DateTime, Utc};
@@ -376,4 +377,95 @@ async fn the_deadline_defers() {
     assert_eq!(status, "DEFERRED");
     assert!(reason.starts_with("not started: less than 40000 ms"), "{reason}");
     assert!(estate.deleted().is_empty());
+}
+
+// The command line: the same remediation, the state read from the function's archive.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_deletes_with_yes_reading_the_state_it_never_writes() {
+    let estate = Estate::start(vec![idle_bucket("media", IDLE)]).await;
+    // The schedule first saw the finding 15 days ago.
+    estate.run(-15, &[("REMEDIATION", "plan")]).await;
+    let state_key = format!("{PREFIX}state.json");
+    let state = estate.moto.object(BUCKET, &state_key).await;
+    let flags = [
+        "--remediate",
+        "delete",
+        "--yes",
+        "--report-bucket",
+        BUCKET,
+        "--report-prefix",
+        PREFIX,
+        "--format",
+        "json",
+    ];
+    let output = cli(
+        &estate.local,
+        &flags,
+        &[("AWS_ENDPOINT_URL_S3", estate.moto.url())],
+    )
+    .await;
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(only_action(&report).0, "DELETED", "{}", stderr(&output));
+    assert_eq!(estate.deleted(), [IDLE]);
+    assert_eq!(
+        report["summary"]["resolvedFindings"][0]["resolvedBy"],
+        "remediation"
+    );
+    assert!(
+        stderr(&output).contains(&format!("DELETED media (123456789012 us-east-1) {IDLE} INACTIVE")),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(0), "nothing open is left");
+    assert_eq!(
+        estate.moto.object(BUCKET, &state_key).await,
+        state,
+        "read, never written"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_refuses_an_unsafe_delete_and_plans_without_the_archive() {
+    let local = Local::start(fixture(vec![idle_bucket("media", IDLE)]), &[]).await;
+    let piped = cli(&local, &["--remediate", "delete", "--report-bucket", BUCKET], &[]).await;
+    assert_eq!(piped.status.code(), Some(2));
+    assert!(
+        stderr(&piped).contains("stdin is not one: pass --yes"),
+        "{}",
+        stderr(&piped)
+    );
+    let no_archive = cli(&local, &["--remediate", "delete", "--yes"], &[]).await;
+    assert_eq!(no_archive.status.code(), Some(2));
+    assert!(
+        stderr(&no_archive).contains("give --report-bucket"),
+        "{}",
+        stderr(&no_archive)
+    );
+    assert!(
+        local.server.deletions().is_empty() && local.calls()[1] == 0,
+        "nothing was read"
+    );
+
+    let plan = cli(
+        &local,
+        &["--remediate", "plan", "--format", "json"],
+        &[("REMEDIATION", "delete")],
+    )
+    .await;
+    let report: Value = serde_json::from_str(&stdout(&plan)).unwrap();
+    assert_eq!(
+        report["remediation"]["mode"], "plan",
+        "the flag, not the function's REMEDIATION"
+    );
+    let action = &report["remediation"]["actions"][0];
+    assert_eq!(
+        (&action["status"], &action["eligibleAt"]),
+        (&json!("PLANNED"), &Value::Null)
+    );
+    assert!(
+        stderr(&plan).contains("Remediation (plan): 1 PLANNED"),
+        "{}",
+        stderr(&plan)
+    );
 }
