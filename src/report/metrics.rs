@@ -259,6 +259,17 @@ mod tests {
     }
 
     #[test]
+    fn deletions_and_failed_deletions_are_counted() {
+        let mut report = report();
+        crate::report::remediation::sample(&mut report);
+        let record = metrics_record(&report, Some("f"), "INFO", NotificationFailed(false));
+        assert_eq!(
+            (&record["KeysDeleted"], &record["RemediationFailures"]),
+            (&json!(1), &json!(1))
+        );
+    }
+
+    #[test]
     fn without_a_function_name_there_is_one_empty_dimension_set() {
         let record = metrics_record(&report(), None, "INFO", NotificationFailed(false));
         assert_eq!(record["NotificationsFailed"], 0);

@@ -791,6 +791,67 @@ mod tests {
         )
     }
 
+    /// [`crate::report::remediation::sample`] in this module's report.
+    fn remediated() -> Report {
+        let bucket = BucketReport::audited("media-prod".into(), Location::home(), vec![], vec![]);
+        let mut report = report(vec![bucket], vec![]);
+        crate::report::remediation::sample(&mut report);
+        report
+    }
+
+    #[test]
+    fn planned_deletions_are_warned_of_and_deletions_listed_masked_in_both_channels() {
+        let report = remediated();
+        assert!(
+            worth_notifying(&report, NotifyWhen::Changes),
+            "a deletion is news"
+        );
+        let notification = compose_notification(&report, "t");
+        assert!(
+            notification.subject.ends_with(", 1 keys deleted"),
+            "{}",
+            notification.subject
+        );
+        let email = &notification.email;
+        assert!(
+            email.contains("Remediation (delete): 1 planned, 1 deleted, 0 skipped, 0 deferred, 1 failed"),
+            "{email}"
+        );
+        assert!(
+            email.contains("- media-prod (123456789012, us-east-1) / AKIA…0001 / INACTIVE / 200 / Delete the inactive key (DeleteBucketAccessKey): it frees one of the bucket's two key slots and removes a credential that could be reactivated. / will be deleted on 2026-12-11 unless suppressed or used"),
+            "{email}"
+        );
+        assert!(email.contains("KEYS DELETED BY REMEDIATION (1)\n- media-prod (123456789012, us-east-1) / AKIA…0002 / INACTIVE / deleted"), "{email}");
+        assert!(
+            email.contains("KEY DELETIONS THAT FAILED (1)\n- media-prod (123456789012, us-east-1) / AKIA…0003 / INACTIVE / not deleted: AccessDeniedException\n"),
+            "{email}"
+        );
+        let chat: serde_json::Value = serde_json::from_str(&notification.chat).unwrap();
+        let description = chat["content"]["description"].as_str().unwrap();
+        assert!(
+            description.contains(
+                "*Keys deleted* (1)\n• media-prod (123456789012, us-east-1) `AKIA…0002` `INACTIVE`"
+            ),
+            "{description}"
+        );
+        assert!(
+            description.contains("`AKIA…0003` `INACTIVE`: `AccessDeniedException`"),
+            "{description}"
+        );
+        assert!(
+            description
+                .contains("`AKIA…0001` `INACTIVE`: will be deleted on 2026-12-11 unless suppressed or used"),
+            "{description}"
+        );
+        for id in [
+            "AKIAPLANNED000000001",
+            "AKIADELETED000000002",
+            "AKIAFAILED0000000003",
+        ] {
+            assert!(!notification.message().contains(id), "{id} in full");
+        }
+    }
+
     #[test]
     fn a_security_hub_export_that_did_not_send_everything_is_news_in_both_channels() {
         use crate::report::{HubError, HubSummary};

@@ -277,6 +277,43 @@ impl Remediation {
     }
 }
 
+/// Three INACTIVE keys in `report`'s first bucket, remediated in `delete` mode: the first
+/// planned (first seen now), the second deleted, the third failed with a message naming the
+/// key in full.
+#[cfg(test)]
+pub(super) fn sample(report: &mut super::Report) {
+    use crate::rules::KeyReport;
+    let ids = [
+        "AKIAPLANNED000000001",
+        "AKIADELETED000000002",
+        "AKIAFAILED0000000003",
+    ];
+    let mut buckets = report.buckets().to_vec();
+    if let Some(bucket) = buckets.first_mut() {
+        bucket.keys = ids
+            .iter()
+            .map(|id| KeyReport::sample(id, &[FindingCode::Inactive]))
+            .collect();
+    }
+    *report = super::Report::new(report.generated_at(), *report.policy(), buckets, vec![], &[]);
+    let settings = Settings {
+        mode: RemediationMode::Delete,
+        ..Settings::default()
+    };
+    let mut actions = report.plan_remediation(&History::FirstRun, &settings, None);
+    for action in &mut actions {
+        match action.access_key_id.as_str() {
+            "AKIADELETED000000002" => action.conclude(ActionStatus::Deleted, "deleted"),
+            "AKIAFAILED0000000003" => action.conclude(
+                ActionStatus::Failed,
+                "AccessDeniedException: not authorized to delete AKIAFAILED0000000003",
+            ),
+            _ => {}
+        }
+    }
+    report.set_remediation(&settings, actions);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
