@@ -148,7 +148,7 @@ async fn a_key_is_warned_about_for_the_days_given_then_deleted_and_its_findings_
     assert_eq!(first["remediation"]["mode"], "delete");
     let email = estate.last_email().await;
     assert!(
-        email.contains(&format!("/ AKIA…0001 / INACTIVE / 200 / ")) && email.contains(&reason),
+        email.contains("/ AKIA…0001 / INACTIVE / 200 / ") && email.contains(&reason),
         "every notification listing the finding warns: {email}"
     );
 
