@@ -18,7 +18,7 @@ use crate::coverage::{Listed, Location};
 use crate::error::AuditError;
 use crate::failure::{codes, Failure};
 use crate::plan::{look_up, plan_scopes, plan_targets, Deadline, Limiter, Lookups, Scope, ScopePlan, Target};
-use crate::report::{BucketReport, BucketStatus, Report};
+use crate::report::{BucketReport, BucketStatus, History, Report};
 use crate::request::{AuditRequest, BucketName, Config, TrustBasis, INVALID_BUCKET_NAME_MESSAGE};
 use crate::rules::{self, BucketRecord, FindingCode, GetObject, Policy, Trust};
 use crate::text::loggable;
@@ -81,12 +81,14 @@ pub async fn run_audit_and_remediate(
             ..outputs
         },
     );
-    let (history, audited) = tokio::join!(read_history(&run), Box::pin(audit(lightsail, &run, event)));
-    let Audited {
-        mut report,
-        listed,
-        credentials,
-    } = audited?;
+    let (
+        history,
+        Audited {
+            mut report,
+            listed,
+            credentials,
+        },
+    ) = audit_beside_history(lightsail, &run, event).await?;
     let history = comparable(history, &report, config);
     remediate(&mut report, &history, lightsail, &credentials, &run).await;
     report.track(history, &listed);
@@ -95,6 +97,19 @@ pub async fn run_audit_and_remediate(
         report.set_security_hub(summary);
     }
     conclude(report)
+}
+
+/// The audit of `event`, and the archive's state read while it runs (one call less on the
+/// path). The state is read before anything is written, so this run's state is never
+/// mistaken for the last's.
+pub(super) async fn audit_beside_history(
+    lightsail: &Lightsail,
+    run: &Run<'_>,
+    event: &Value,
+) -> Result<(History, Audited), AuditError> {
+    // Boxed: the audit's future is large, and on the stack it would be copied into this one.
+    let (history, audited) = tokio::join!(read_history(run), Box::pin(audit(lightsail, run, event)));
+    Ok((history, audited?))
 }
 
 /// A finished audit: the report, the scopes listed completely, and each account's

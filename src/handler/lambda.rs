@@ -8,8 +8,8 @@ use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 use tracing::{error, warn};
 
-use super::audit::{audit, conclude, Audited};
-use super::delivery::{deliver, read_history, Reached};
+use super::audit::{audit_beside_history, conclude, Audited};
+use super::delivery::{deliver, Reached};
 use super::run::{Invocation, Outputs, Run};
 use crate::aws::Lightsail;
 use crate::error::AuditError;
@@ -54,15 +54,14 @@ pub async fn invoke(
     invocation: &Invocation,
 ) -> Result<Report, AuditError> {
     let run = Run::new(config, invocation, outputs);
-    // The last run's state is read while the audit runs (one call less on the path); it is
-    // read before anything is written, so this run's state is never mistaken for the last's.
-    // Boxed: the audit's future is large, and on the stack it would be copied into this one.
-    let (history, audited) = tokio::join!(read_history(&run), Box::pin(audit(lightsail, &run, event)));
-    let Audited {
-        mut report,
-        listed,
-        credentials,
-    } = audited?;
+    let (
+        history,
+        Audited {
+            mut report,
+            listed,
+            credentials,
+        },
+    ) = audit_beside_history(lightsail, &run, event).await?;
     // Boxed, as the audit: off the stack of the invocation's future.
     let reached = Reached {
         lightsail,
