@@ -416,6 +416,27 @@ fn sts_cause(error: &(dyn std::error::Error + 'static)) -> String {
 pub(crate) type PageAnswer = Result<(Vec<&'static str>, Option<&'static str>), &'static str>;
 
 #[cfg(test)]
+impl Lightsail {
+    /// A Lightsail whose `GetBucketAccessKeys` answers `keys` (the JSON list of access keys)
+    /// and whose deletions succeed, and a count of the (reads, deletions) it received: for the
+    /// tests above this layer, without SDK types.
+    pub(crate) fn holding_keys(keys: serde_json::Value) -> (Self, impl Fn() -> (usize, usize)) {
+        use aws_smithy_mocks::{mock, mock_client, RuleMode};
+        let body = serde_json::json!({ "accessKeys": keys }).to_string();
+        let reads = mock!(Client::get_bucket_access_keys).then_http_response(move || tests::wire(200, &body));
+        let deleted = serde_json::json!({"operations": [{"status": "Succeeded"}]}).to_string();
+        let deletes =
+            mock!(Client::delete_bucket_access_key).then_http_response(move || tests::wire(200, &deleted));
+        let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [&reads, &deletes]);
+        let calls = move || (reads.num_calls(), deletes.num_calls());
+        (
+            Self::from_client(client).expect("test client has a region"),
+            calls,
+        )
+    }
+}
+
+#[cfg(test)]
 impl RegionClient {
     /// A client whose `GetBuckets` answers `page(pageToken)` (an error code as HTTP 400), and
     /// a count of the calls it received: for the tests above this layer, without SDK types.

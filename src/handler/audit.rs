@@ -12,7 +12,7 @@ use tracing::{info, warn};
 use super::delivery::{comparable, read_history};
 use super::hub::export;
 use super::remediate::remediate;
-use super::run::{Credentials, Invocation, Outputs, Run};
+use super::run::{Credentials, Invocation, Outputs, Reached, Run};
 use crate::aws::{Lightsail, SecurityHub};
 use crate::coverage::{Listed, Location};
 use crate::error::AuditError;
@@ -90,7 +90,13 @@ pub async fn run_audit_and_remediate(
         },
     ) = audit_beside_history(lightsail, &run, event).await?;
     let history = comparable(history, &report, config);
-    remediate(&mut report, &history, lightsail, &credentials, &run).await;
+    let reached = Reached {
+        lightsail,
+        listed: &listed,
+        credentials: &credentials,
+    };
+    // The state is only read here, so no deletion date is announced.
+    remediate(&mut report, &history, reached, false, &run).await;
     report.track(history, &listed);
     if let Some(hub) = outputs.security_hub {
         let summary = export(&report, &listed, hub, &credentials, &run).await;

@@ -7,9 +7,8 @@ use tracing::{error, info};
 
 use super::hub::export;
 use super::remediate::remediate;
-use super::run::{judged_otherwise, Credentials, Run};
-use crate::aws::{Archive, Lightsail};
-use crate::coverage::Listed;
+use super::run::{judged_otherwise, Reached, Run};
+use crate::aws::Archive;
 use crate::failure::{codes, Failure};
 use crate::report::{
     compose_notification, ocsf_key, ocsf_lines, report_key, state_key, worth_notifying, ArchiveStatus,
@@ -33,14 +32,6 @@ pub(super) async fn read_history(run: &Run<'_>) -> History {
     }
 }
 
-/// What one audit leaves for delivery: the scopes listed completely, and each account's
-/// credentials as the audit reached it (for remediation and Security Hub).
-pub(super) struct Reached<'a> {
-    pub(super) lightsail: &'a Lightsail,
-    pub(super) listed: &'a [Listed],
-    pub(super) credentials: &'a Credentials,
-}
-
 /// Remediates as configured (its plan drawn from the state before this run), tracks
 /// `report`'s changes against `history`, exports it to Security Hub when configured, then
 /// delivers it: to the archive when there is one, and its summary to people when there is
@@ -51,13 +42,14 @@ pub(super) async fn deliver(
     reached: Reached<'_>,
     run: &Run<'_>,
 ) -> NotificationFailed {
+    let history = comparable(history, report, run.config);
+    let announces = run.outputs.archive.is_some();
+    remediate(report, &history, reached, announces, run).await;
     let Reached {
-        lightsail,
+        lightsail: _,
         listed,
         credentials,
     } = reached;
-    let history = comparable(history, report, run.config);
-    remediate(report, &history, lightsail, credentials, run).await;
     let state_error = match &history {
         History::Unknown(failure) => Some(failure.clone()),
         _ => None,

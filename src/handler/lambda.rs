@@ -9,8 +9,8 @@ use serde_json::Value;
 use tracing::{error, warn};
 
 use super::audit::{audit_beside_history, conclude, Audited};
-use super::delivery::{deliver, Reached};
-use super::run::{Invocation, Outputs, Run};
+use super::delivery::deliver;
+use super::run::{Invocation, Outputs, Reached, Run};
 use crate::aws::Lightsail;
 use crate::error::AuditError;
 use crate::plan::runtime_deadline;

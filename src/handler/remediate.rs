@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use tracing::{info, warn};
 
-use super::run::{not_the_schedules, Credentials, Run};
+use super::run::{not_the_schedules, Credentials, Reached, Run};
 use crate::aws::{AssumedRole, Lightsail};
-use crate::report::{Action, ActionStatus, History, Report};
+use crate::report::{Action, ActionStatus, History, Report, Standing};
 use crate::request::{BucketName, RemediationMode};
 use crate::rules::refusal;
 use crate::text::loggable;
@@ -17,16 +17,26 @@ use crate::text::loggable;
 /// Plans remediation for `report` against `history` (the state before this run) and, in
 /// `delete` mode, deletes the due keys that pass every check; records every action in the
 /// report.
+/// `announces`: this run writes the change-tracking state, which keeps the deletion dates
+/// it announces (the function with its archive; never the command line).
 pub(super) async fn remediate(
     report: &mut Report,
     history: &History,
-    lightsail: &Lightsail,
-    credentials: &Credentials,
+    reached: Reached<'_>,
+    announces: bool,
     run: &Run<'_>,
 ) {
+    let Reached {
+        lightsail,
+        credentials,
+        ..
+    } = reached;
     let settings = &run.config.remediation;
-    let barred = not_the_schedules(report, run.config);
-    let mut actions = report.plan_remediation(history, settings, barred);
+    let standing = Standing {
+        barred: not_the_schedules(report, run.config),
+        announces,
+    };
+    let mut actions = report.plan_remediation(history, settings, standing);
     if settings.mode == RemediationMode::Delete {
         if confirmed(&actions, run) {
             let deleter = Deleter {
@@ -96,11 +106,14 @@ impl Deleter<'_> {
 
     /// One due key: read its bucket's keys again, check, delete.
     async fn delete_one(&self, action: &Action) -> (ActionStatus, String) {
-        let (Some(region), Some(bucket)) = (
-            action.location.region.as_deref(),
-            BucketName::parse(&action.bucket_name),
-        ) else {
+        let Some(region) = action.location.region.as_deref() else {
             return (ActionStatus::Skipped, "its bucket's Region is not known".into());
+        };
+        let Some(bucket) = BucketName::parse(&action.bucket_name) else {
+            return (
+                ActionStatus::Skipped,
+                "its bucket's name is not a Lightsail bucket name".into(),
+            );
         };
         let Ok(role) = self.role(action) else {
             return (
@@ -188,5 +201,94 @@ fn log_outcome(action: &Action, status: ActionStatus, reason: &str) {
             reason,
             "remediation did not delete a key"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use serde_json::json;
+
+    use super::*;
+    use crate::coverage::Location;
+    use crate::handler::run::{ConfirmDeletion, Invocation, Outputs};
+    use crate::report::{BucketReport, Standing};
+    use crate::request::{Config, Remediation};
+    use crate::rules::{FindingCode, KeyReport, Policy};
+
+    const KEY: &str = "AKIAIDLEKEY000000001";
+
+    fn at(day: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0).unwrap() + Duration::days(day)
+    }
+
+    /// An audit on `day` of one bucket whose one key is INACTIVE.
+    fn report(day: i64) -> Report {
+        let key = KeyReport {
+            status: Some(crate::rules::KeyStatus::Inactive),
+            ..KeyReport::sample(KEY, &[FindingCode::Inactive])
+        };
+        let bucket = BucketReport::audited("media-prod".into(), Location::home(), vec![], vec![key]);
+        Report::new(at(day), Policy::default(), vec![bucket], vec![], &[])
+    }
+
+    fn config() -> Config {
+        let mut config = Config::default();
+        config.remediation = Remediation {
+            mode: RemediationMode::Delete,
+            ..Remediation::default()
+        };
+        config
+    }
+
+    /// The state a scheduled run on day 0 leaves: the key's deletion announced for day 14.
+    fn announced() -> History {
+        let config = config();
+        let mut first = report(0);
+        let standing = Standing {
+            barred: None,
+            announces: true,
+        };
+        let actions = first.plan_remediation(&History::FirstRun, &config.remediation, standing);
+        first.set_remediation(&config.remediation, actions);
+        History::Known(first.track(History::FirstRun, &[]).unwrap())
+    }
+
+    #[derive(Debug)]
+    struct Answer(bool);
+
+    impl ConfirmDeletion for Answer {
+        fn confirm(&self, due: &[&Action]) -> bool {
+            assert_eq!(due.len(), 1);
+            self.0
+        }
+    }
+
+    /// Day 15's run with the answer `yes`: the statuses, and the (reads, deletions) made.
+    async fn day_15(yes: bool) -> (Vec<ActionStatus>, (usize, usize)) {
+        let (lightsail, calls) = Lightsail::holding_keys(json!([
+            {"accessKeyId": KEY, "status": "Inactive", "createdAt": at(-200).timestamp()}
+        ]));
+        let config = config();
+        let invocation = Invocation::at(at(15)).confirming_with(Arc::new(Answer(yes)));
+        let run = Run::new(&config, &invocation, Outputs::default());
+        let credentials: Credentials = [("123456789012".to_owned(), None)].into_iter().collect();
+        let reached = Reached {
+            lightsail: &lightsail,
+            listed: &[],
+            credentials: &credentials,
+        };
+        let mut report = report(15);
+        remediate(&mut report, &announced(), reached, true, &run).await;
+        let statuses = report.remediation().actions.iter().map(|a| a.status).collect();
+        (statuses, calls())
+    }
+
+    #[tokio::test]
+    async fn a_deletion_not_confirmed_reads_and_deletes_nothing() {
+        assert_eq!(day_15(false).await, (vec![ActionStatus::Planned], (0, 0)));
+        assert_eq!(day_15(true).await, (vec![ActionStatus::Deleted], (1, 1)));
     }
 }

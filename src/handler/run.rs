@@ -9,7 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::aws::{Archive, AssumedRole, Notifier, SecurityHub};
+use crate::aws::{Archive, AssumedRole, Lightsail, Notifier, SecurityHub};
+use crate::coverage::Listed;
 use crate::plan::Deadline;
 use crate::report::{Action, Report};
 use crate::request::Config;
@@ -117,6 +118,15 @@ impl<'a> Run<'a> {
 
 /// Each account's credentials, as the audit reached it: `None` for the function's own.
 pub(super) type Credentials = BTreeMap<String, Option<AssumedRole>>;
+
+/// What one audit leaves for delivery: the scopes listed completely, and each account's
+/// credentials as the audit reached it (for remediation and Security Hub).
+#[derive(Clone, Copy)]
+pub(super) struct Reached<'a> {
+    pub(super) lightsail: &'a Lightsail,
+    pub(super) listed: &'a [Listed],
+    pub(super) credentials: &'a Credentials,
+}
 
 /// Why `report` did not judge as the configured run does, if it did not: thresholds or
 /// access switches, or trusted accounts (organization mode) other than the configured ones.

@@ -50,6 +50,10 @@ struct OpenFinding {
     access_key_id: Option<String>,
     code: FindingCode,
     first_seen: DateTime<Utc>,
+    /// The date remediation announced its key's deletion for (`eligibleAt`), while it is
+    /// planned; absent otherwise, and in every state written with remediation off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    eligible_at: Option<DateTime<Utc>>,
 }
 
 impl State {
@@ -67,6 +71,7 @@ impl State {
                     access_key_id,
                     code,
                     first_seen: DateTime::<Utc>::MIN_UTC,
+                    eligible_at: None,
                 });
         }
         Self::of(buckets)
@@ -129,8 +134,12 @@ impl History {
 /// When a finding was first seen, as far as the history before this run tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Since {
-    /// Open since this instant, by an earlier run's state.
-    Then(DateTime<Utc>),
+    /// Open since `first_seen`, by an earlier run's state, with the deletion date an earlier
+    /// run announced for its key, if one did.
+    Then {
+        first_seen: DateTime<Utc>,
+        eligible_at: Option<DateTime<Utc>>,
+    },
     /// Not open before: first seen by this run.
     Now,
     /// No state to tell: no archive, or one that could not be read.
@@ -159,7 +168,10 @@ impl History {
             .filter(|b| (&b.account_id, &b.region, &b.bucket_name) == (&id.0, &id.1, &id.2))
             .flat_map(|b| b.findings.iter())
             .find(|f| f.access_key_id.as_deref() == Some(access_key_id) && f.code == code)
-            .map_or(Since::Now, |f| Since::Then(f.first_seen))
+            .map_or(Since::Now, |f| Since::Then {
+                first_seen: f.first_seen,
+                eligible_at: f.eligible_at,
+            })
     }
 }
 
@@ -212,6 +224,32 @@ pub(crate) struct Tracking {
 /// Which bucket, where.
 type BucketId = (Option<String>, Option<String>, String);
 
+/// The deletion dates remediation announced this run, by bucket, key and code: the state
+/// keeps them, so the date people were told is the date that holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Announced(BTreeMap<(BucketId, String, FindingCode), DateTime<Utc>>);
+
+impl Announced {
+    pub(crate) fn insert(
+        &mut self,
+        location: &Location,
+        bucket_name: &str,
+        access_key_id: &str,
+        code: FindingCode,
+        at: DateTime<Utc>,
+    ) {
+        self.0.insert(
+            (bucket_id(location, bucket_name), access_key_id.to_owned(), code),
+            at,
+        );
+    }
+
+    fn get(&self, id: &BucketId, access_key_id: Option<&str>, code: FindingCode) -> Option<DateTime<Utc>> {
+        let key = (id.clone(), access_key_id?.to_owned(), code);
+        self.0.get(&key).copied()
+    }
+}
+
 /// A finding's identity within its bucket: the key (none for a bucket-level finding) and code.
 type FindingId = (Option<String>, FindingCode);
 
@@ -223,6 +261,7 @@ pub(crate) fn track(
     history: History,
     listed: &[Listed],
     policy: &Policy,
+    announced: &Announced,
     now: DateTime<Utc>,
 ) -> Tracking {
     let (changes, previous) = match history {
@@ -252,6 +291,13 @@ pub(crate) fn track(
         let id = bucket_id(&bucket.location, &bucket.bucket_name);
         let before = open.remove(&id).unwrap_or_default();
         let (findings, gone) = compare(bucket, before, policy, now);
+        let findings = findings
+            .into_iter()
+            .map(|f| OpenFinding {
+                eligible_at: announced.get(&id, f.access_key_id.as_deref(), f.code),
+                ..f
+            })
+            .collect();
         resolved.extend(gone.into_iter().map(|f| resolution(&id, f)));
         next.insert(id, findings);
     }
@@ -306,6 +352,7 @@ fn compare(
             access_key_id: key,
             code: finding.code,
             first_seen,
+            eligible_at: None,
         });
     }
     let (gone, unjudged): (Vec<OpenFinding>, Vec<OpenFinding>) =
@@ -381,7 +428,14 @@ mod tests {
     }
 
     fn run(buckets: &mut [BucketReport], history: History, listed: &[Listed], day: u32) -> Tracking {
-        track(buckets, history, listed, &Policy::default(), at(day))
+        track(
+            buckets,
+            history,
+            listed,
+            &Policy::default(),
+            &Announced::default(),
+            at(day),
+        )
     }
 
     #[test]
@@ -473,7 +527,14 @@ mod tests {
             include_access_checks: false,
             ..Policy::default()
         };
-        let tracking = track(&mut off, History::Known(state.clone()), &[], &policy, at(3));
+        let tracking = track(
+            &mut off,
+            History::Known(state.clone()),
+            &[],
+            &policy,
+            &Announced::default(),
+            at(3),
+        );
         assert!(tracking.resolved.is_empty());
         assert_eq!(tracking.state.as_ref(), Some(&state));
 
@@ -495,7 +556,14 @@ mod tests {
             &[FindingCode::PublicRead],
             Some(BucketAccess::settled()),
         )];
-        let tracking = track(&mut one_off, History::Known(state.clone()), &[], &policy, at(3));
+        let tracking = track(
+            &mut one_off,
+            History::Known(state.clone()),
+            &[],
+            &policy,
+            &Announced::default(),
+            at(3),
+        );
         assert!(tracking.resolved.is_empty(), "{:?}", tracking.resolved);
 
         // Day 4: read again, logging on now: ACCESS_LOGGING_OFF is resolved, PUBLIC_READ kept.

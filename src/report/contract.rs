@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use super::archive::ArchiveStatus;
 use super::bucket::{BucketReport, BucketStatus};
-use super::changes::{self, Changes, History, Resolved, State};
+use super::changes::{self, Announced, Changes, History, Resolved, State};
 use super::hub_summary::HubSummary;
-use super::remediation::{self, Action, ActionCounts, ActionStatus, Remediation};
+use super::remediation::{self, Action, ActionCounts, ActionStatus, Remediation, Standing};
 use super::suppress;
 use crate::coverage::{Listed, OrganizationCoverage, ScopeError};
 use crate::request::{Remediation as RemediationSettings, Suppression, TrustBasis};
@@ -273,11 +273,24 @@ impl Report {
     /// summary its `changes`, `newFindings` and `resolvedFindings`. Returns the state to write
     /// back; `None`: write nothing (no archive, or a state that could not be read).
     pub(crate) fn track(&mut self, history: History, listed: &[Listed]) -> Option<State> {
+        let mut announced = Announced::default();
+        for action in self.remediation.announced() {
+            if let Some(at) = action.eligible_at {
+                announced.insert(
+                    &action.location,
+                    &action.bucket_name,
+                    &action.access_key_id,
+                    action.code,
+                    at,
+                );
+            }
+        }
         let tracking = changes::track(
             &mut self.buckets,
             history,
             listed,
             &self.policy,
+            &announced,
             self.generated_at,
         );
         let new = |f: &&Finding| f.counts() && f.new == Some(true);
@@ -302,9 +315,9 @@ impl Report {
         &self,
         history: &History,
         settings: &RemediationSettings,
-        barred: Option<&str>,
+        standing: Standing<'_>,
     ) -> Vec<Action> {
-        remediation::plan(&self.buckets, history, settings, barred, self.generated_at)
+        remediation::plan(&self.buckets, history, settings, standing, self.generated_at)
     }
 
     /// Records what remediation did: deleted keys leave their buckets (their findings

@@ -78,7 +78,7 @@ impl<'a> BucketDigest<'a> {
 
 impl<'a> Item<'a> {
     /// When remediation will (or would) delete the key of this finding, if it plans to.
-    pub(crate) fn warning(&self, bucket: &BucketDigest<'a>, report: &'a Report) -> Option<&'a str> {
+    pub(crate) fn warning(&self, bucket: &BucketDigest<'a>, report: &'a Report) -> Option<String> {
         let id = self.key?.access_key_id.as_deref()?;
         report.remediation().warning(
             bucket.location(),

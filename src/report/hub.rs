@@ -72,6 +72,7 @@ fn resolved<'k>(
         History::Known(state),
         listed,
         report.policy(),
+        &changes::Announced::default(),
         report.generated_at(),
     )
     .resolved

@@ -29,4 +29,4 @@ pub(crate) use hub_summary::{HubError, HubStatus, HubSummary};
 pub(crate) use metrics::{metrics_level, write_metrics, NotificationFailed};
 pub(crate) use notification::{compose_notification, worth_notifying};
 pub use ocsf::ocsf_lines;
-pub(crate) use remediation::{Action, ActionStatus};
+pub(crate) use remediation::{Action, ActionStatus, Standing};

@@ -54,9 +54,11 @@ pub(crate) fn worth_notifying(report: &Report, when: NotifyWhen) -> bool {
     let failures = summary.not_audited() > 0
         || !summary.expired_suppressions.is_empty()
         || summary.security_hub.failures() > 0;
-    // A key deleted, or a deletion that failed, is always news.
+    // A key deleted, a deletion that failed, or a deletion date announced is always news:
+    // the warning must reach people before the date.
     let remediated =
-        summary.remediation.get(ActionStatus::Deleted) + summary.remediation.get(ActionStatus::Failed) > 0;
+        summary.remediation.get(ActionStatus::Deleted) + summary.remediation.get(ActionStatus::Failed) > 0
+            || report.remediation().announces_news();
     if remediated {
         return true;
     }
@@ -287,7 +289,7 @@ fn bucket_lines(digest: &Digest) -> (Vec<String>, Vec<String>, Vec<String>) {
     for bucket in &digest.buckets {
         let name = format!("{}{}", bucket.bucket.bucket_name, place(bucket.location()));
         for item in bucket.open() {
-            let line = finding_line(&name, item, item.warning(bucket, digest.report));
+            let line = finding_line(&name, item, item.warning(bucket, digest.report).as_deref());
             if item.finding.new == Some(true) {
                 new.push(line.clone());
             }

@@ -1,7 +1,10 @@
 //! The report's `remediation`: which keys' findings qualify for deletion, when each becomes
-//! eligible (its finding's `firstSeen` plus `REMEDIATE_AFTER_DAYS`), and what was done about
-//! each. Planning is pure: the audited buckets, the state before this run, the settings and
-//! `now`. Deleting is the handler's; it records each outcome here.
+//! eligible, and what was done about each. A deletion date is announced to people by the
+//! run that first plans it, `REMEDIATE_AFTER_DAYS` ahead, and kept in the change-tracking
+//! state until the finding goes, is suppressed or remediation is switched off: the date
+//! people were told is the date that holds. Planning is pure: the audited buckets, the state
+//! before this run, the settings and `now`. Deleting is the handler's; it records each
+//! outcome here.
 
 use chrono::{DateTime, Days, Utc};
 use serde::Serialize;
@@ -70,11 +73,26 @@ pub(crate) struct Action {
     pub(crate) action: &'static str,
     pub(crate) status: ActionStatus,
     pub(crate) reason: String,
-    /// When the key may be deleted; `null` when when its finding was first seen is unknown.
+    /// When the key may be deleted, as announced to people; `null` when no date is known or
+    /// announced.
     pub(crate) eligible_at: Option<DateTime<Utc>>,
     /// When the audit's read said the key was last used: a deletion re-checks it.
     #[serde(skip)]
     pub(crate) last_used: Option<DateTime<Utc>>,
+    /// Whether the state keeps `eligibleAt` as the date announced, and since when.
+    #[serde(skip)]
+    pub(crate) announced: Announcement,
+}
+
+/// Whether an action's `eligibleAt` is a date announced to people, which the state keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Announcement {
+    /// No date announced: none is kept.
+    None,
+    /// Announced by an earlier run, and kept.
+    Kept,
+    /// Announced by this run: news for people, whatever `NOTIFY_WHEN` says.
+    New,
 }
 
 impl Action {
@@ -143,15 +161,24 @@ impl Serialize for ActionCounts {
     }
 }
 
+/// How this run's plan is drawn: whether it may act on keys (`barred`: why not), and whether
+/// it announces deletion dates, which only a run that writes the change-tracking state can:
+/// the function with its archive, not the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Standing<'a> {
+    pub(crate) barred: Option<&'a str>,
+    pub(crate) announces: bool,
+}
+
 /// The plan: one action per key of an audited bucket with a finding of a code `settings`
-/// names, oldest `eligibleAt` first. Suppressed findings are `SKIPPED`; with `barred` (this
-/// run does not judge as the schedule does), every action is. Otherwise each is `PLANNED`,
-/// with when it becomes eligible.
+/// names, oldest `eligibleAt` first. Suppressed findings are `SKIPPED`, and so is every
+/// action of a barred run (keeping the dates announced before). Otherwise each is `PLANNED`
+/// for the date announced before, or, announced by this run, `REMEDIATE_AFTER_DAYS` from now.
 pub(crate) fn plan(
     buckets: &[BucketReport],
     history: &History,
     settings: &Settings,
-    barred: Option<&str>,
+    standing: Standing<'_>,
     now: DateTime<Utc>,
 ) -> Vec<Action> {
     if settings.mode == RemediationMode::Off {
@@ -165,35 +192,40 @@ pub(crate) fn plan(
                 let id = key.access_key_id.as_deref()?;
                 let finding = key.findings.iter().find(|f| settings.codes.contains(&f.code))?;
                 let since = history.first_seen(&bucket.location, &bucket.bucket_name, id, finding.code);
-                let eligible_at = eligible_at(since, now, settings.after_days);
-                let (status, reason) = match (&finding.suppression, barred) {
-                    (Some(note), _) => (
+                let mut action = Action {
+                    location: bucket.location.clone(),
+                    bucket_name: bucket.bucket_name.clone(),
+                    access_key_id: id.to_owned(),
+                    code: finding.code,
+                    action: DELETE,
+                    status: ActionStatus::Planned,
+                    reason: String::new(),
+                    eligible_at: None,
+                    last_used: key.last_used_date,
+                    announced: Announcement::None,
+                };
+                match (&finding.suppression, standing.barred) {
+                    (Some(note), _) => action.conclude(
                         ActionStatus::Skipped,
                         format!(
                             "suppressed until {}: {}",
                             note.suppression_expires, note.suppression_reason
                         ),
                     ),
-                    (None, Some(why)) => (
-                        ActionStatus::Skipped,
-                        format!("{why}: only a run that judges as the schedule does acts on keys"),
-                    ),
-                    (None, None) => (
-                        ActionStatus::Planned,
-                        planned_reason(since, eligible_at, settings.mode, now),
-                    ),
-                };
-                Some(Action {
-                    location: bucket.location.clone(),
-                    bucket_name: bucket.bucket_name.clone(),
-                    access_key_id: id.to_owned(),
-                    code: finding.code,
-                    action: DELETE,
-                    status,
-                    reason,
-                    eligible_at,
-                    last_used: key.last_used_date,
-                })
+                    (None, Some(why)) => {
+                        // The schedule's dates stand, untouched by a run that is not the schedule's.
+                        action.eligible_at = announced_before(since);
+                        action.announced = action
+                            .eligible_at
+                            .map_or(Announcement::None, |_| Announcement::Kept);
+                        action.conclude(
+                            ActionStatus::Skipped,
+                            format!("{why}: only a run that judges as the schedule does acts on keys"),
+                        );
+                    }
+                    (None, None) => schedule(&mut action, since, settings, standing.announces, now),
+                }
+                Some(action)
             })
         })
         .collect();
@@ -217,58 +249,104 @@ pub(crate) fn plan(
     actions
 }
 
-/// `firstSeen` plus the warning period; `None` when when it was first seen is unknown.
-fn eligible_at(since: Since, now: DateTime<Utc>, after_days: u32) -> Option<DateTime<Utc>> {
-    let first_seen = match since {
-        Since::Then(at) => at,
-        Since::Now => now,
-        Since::Unknown => return None,
+/// The deletion date an earlier run announced for the finding, if one did.
+fn announced_before(since: Since) -> Option<DateTime<Utc>> {
+    match since {
+        Since::Then { eligible_at, .. } => eligible_at,
+        Since::Now | Since::Unknown => None,
+    }
+}
+
+/// Dates a planned action: the date announced before (never earlier than `firstSeen` plus
+/// the warning period), else, when this run announces, the warning period from now; with
+/// no state to tell, or a run that cannot announce and finds nothing announced, no date.
+fn schedule(action: &mut Action, since: Since, settings: &Settings, announces: bool, now: DateTime<Utc>) {
+    let after = |at: DateTime<Utc>| at.checked_add_days(Days::new(u64::from(settings.after_days)));
+    let (eligible_at, announced) = match since {
+        Since::Unknown => (None, Announcement::None),
+        Since::Then {
+            first_seen,
+            eligible_at: Some(at),
+        } => (after(first_seen).map(|floor| at.max(floor)), Announcement::Kept),
+        Since::Then { .. } | Since::Now if announces => (after(now), Announcement::New),
+        Since::Then { .. } | Since::Now => (None, Announcement::None),
     };
-    first_seen.checked_add_days(Days::new(u64::from(after_days)))
+    action.eligible_at = eligible_at;
+    action.announced = if eligible_at.is_some() {
+        announced
+    } else {
+        Announcement::None
+    };
+    let reason = planned_reason(eligible_at, settings.mode, since == Since::Unknown, now);
+    action.conclude(ActionStatus::Planned, reason);
 }
 
 /// Why a planned action waits, or what it would do: the warning people read.
 fn planned_reason(
-    since: Since,
     eligible_at: Option<DateTime<Utc>>,
     mode: RemediationMode,
+    unknown: bool,
     now: DateTime<Utc>,
 ) -> String {
-    let Some(at) = eligible_at.filter(|_| since != Since::Unknown) else {
-        return "when this finding was first seen is unknown without the archive's change-tracking state (REPORT_BUCKET, or --report-bucket from the command line): it becomes eligible REMEDIATE_AFTER_DAYS after a run that tracks changes first sees it".into();
+    let Some(at) = eligible_at else {
+        return if unknown {
+            "no date: when this finding was first seen is unknown without the archive's change-tracking state (REPORT_BUCKET, or --report-bucket from the command line)".into()
+        } else {
+            "no date: the function's schedule has not announced this deletion (it announces the date when it first plans it, with REMEDIATION=plan or delete), and only an announced deletion is made".into()
+        };
     };
     let date = at.date_naive();
     match mode {
         RemediationMode::Delete if at > now => format!("will be deleted on {date} unless suppressed or used"),
         RemediationMode::Delete => "eligible".into(),
-        _ if at > now => {
-            format!("would be deleted on {date} with REMEDIATION=delete, unless suppressed or used")
-        }
-        _ => format!("eligible since {date}: REMEDIATION=delete would delete it, unless suppressed or used"),
+        _ if at > now => format!(
+            "will be deleted on {date} unless suppressed or used, once REMEDIATION=delete (plan deletes nothing)"
+        ),
+        _ => format!(
+            "eligible since {date}: will be deleted unless suppressed or used, once REMEDIATION=delete (plan deletes nothing)"
+        ),
     }
 }
 
 impl Remediation {
-    /// The warning for the finding of `code` on `access_key_id` in the bucket, when one of
-    /// its actions is planned: when it will (or would) be deleted.
+    /// The warning for the finding of `code` on `access_key_id` in the bucket, when its key's
+    /// deletion is announced and not yet made: when it will be deleted.
     pub(crate) fn warning(
         &self,
         location: &Location,
         bucket_name: &str,
         access_key_id: &str,
         code: FindingCode,
-    ) -> Option<&str> {
+    ) -> Option<String> {
+        let action = self.actions.iter().find(|a| {
+            a.announced != Announcement::None
+                && a.code == code
+                && a.access_key_id == access_key_id
+                && a.bucket_name == bucket_name
+                && a.location == *location
+        })?;
+        match action.status {
+            ActionStatus::Planned => Some(action.reason.clone()),
+            ActionStatus::Deleted => None,
+            _ => action.eligible_at.map(|at| {
+                format!(
+                    "due for deletion since {}: will be deleted at a later run unless suppressed or used",
+                    at.date_naive()
+                )
+            }),
+        }
+    }
+
+    /// Whether this run announced a deletion date no earlier run had: news for people.
+    pub(crate) fn announces_news(&self) -> bool {
+        self.actions.iter().any(|a| a.announced == Announcement::New)
+    }
+
+    /// The dates the state keeps: every announced deletion not made.
+    pub(crate) fn announced(&self) -> impl Iterator<Item = &Action> {
         self.actions
             .iter()
-            .find(|a| {
-                a.status == ActionStatus::Planned
-                    && a.eligible_at.is_some()
-                    && a.code == code
-                    && a.access_key_id == access_key_id
-                    && a.bucket_name == bucket_name
-                    && a.location == *location
-            })
-            .map(|a| a.reason.as_str())
+            .filter(|a| a.announced != Announcement::None && a.status != ActionStatus::Deleted)
     }
 
     /// The actions that ended as `status`.
@@ -300,7 +378,11 @@ pub(super) fn sample(report: &mut super::Report) {
         mode: RemediationMode::Delete,
         ..Settings::default()
     };
-    let mut actions = report.plan_remediation(&History::FirstRun, &settings, None);
+    let standing = Standing {
+        barred: None,
+        announces: true,
+    };
+    let mut actions = report.plan_remediation(&History::FirstRun, &settings, standing);
     for action in &mut actions {
         match action.access_key_id.as_str() {
             "AKIADELETED000000002" => action.conclude(ActionStatus::Deleted, "deleted"),
@@ -317,9 +399,14 @@ pub(super) fn sample(report: &mut super::Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::changes::track;
-    use crate::rules::{KeyReport, Policy};
+    use crate::report::Report;
+    use crate::rules::{KeyReport, Policy, SuppressionNote};
     use chrono::TimeZone;
+
+    const SCHEDULE: Standing<'static> = Standing {
+        barred: None,
+        announces: true,
+    };
 
     fn at(day: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, day, 6, 0, 0).unwrap()
@@ -341,11 +428,13 @@ mod tests {
         }
     }
 
-    /// The history a run on `day` left for `buckets`.
-    fn history_of(buckets: &[BucketReport], day: u32) -> History {
-        let mut buckets = buckets.to_vec();
-        let state = track(&mut buckets, History::FirstRun, &[], &Policy::default(), at(day)).state;
-        History::Known(state.unwrap())
+    /// The history a scheduled run on `day` leaves for `buckets`, remediating as `settings`
+    /// says after `history`.
+    fn run(buckets: &[BucketReport], history: History, settings: &Settings, day: u32) -> History {
+        let mut report = Report::new(at(day), Policy::default(), buckets.to_vec(), vec![], &[]);
+        let actions = report.plan_remediation(&history, settings, SCHEDULE);
+        report.set_remediation(settings, actions);
+        History::Known(report.track(history, &[]).unwrap())
     }
 
     fn summary(actions: &[Action]) -> Vec<(&str, FindingCode, ActionStatus, Option<DateTime<Utc>>)> {
@@ -355,80 +444,142 @@ mod tests {
             .collect()
     }
 
+    fn suppress(bucket: &mut BucketReport, key: usize) {
+        if let Some(finding) = bucket.keys.get_mut(key).and_then(|k| k.findings.first_mut()) {
+            let expires = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+            finding.suppression = Some(SuppressionNote::new("migration".into(), expires));
+        }
+    }
+
     #[test]
-    fn each_qualifying_key_is_planned_from_when_its_finding_was_first_seen() {
+    fn a_deletion_date_is_announced_once_and_kept_until_it_is_due() {
         let buckets = vec![bucket(&[
             ("AKIA1", &[FindingCode::Inactive]),
             ("AKIA2", &[FindingCode::Stale, FindingCode::RotationDue]),
             ("AKIA3", &[FindingCode::RotationDue]),
             ("AKIA4", &[FindingCode::NeverUsed]),
         ])];
-        let history = history_of(&buckets[..1], 1);
-        let actions = plan(
-            &buckets,
-            &history,
-            &settings(RemediationMode::Delete),
-            None,
-            at(20),
-        );
-        let due = Utc.with_ymd_and_hms(2026, 11, 15, 6, 0, 0).unwrap();
-        let later = Utc.with_ymd_and_hms(2026, 12, 4, 6, 0, 0).unwrap();
+        let delete = settings(RemediationMode::Delete);
+        let first = plan(&buckets, &History::FirstRun, &delete, SCHEDULE, at(1));
         // STALE is not among the default codes; ROTATION_DUE never is.
         assert_eq!(
-            summary(&actions),
+            summary(&first),
             [
-                ("AKIA1", FindingCode::Inactive, ActionStatus::Planned, Some(due)),
-                ("AKIA4", FindingCode::NeverUsed, ActionStatus::Planned, Some(due)),
+                (
+                    "AKIA1",
+                    FindingCode::Inactive,
+                    ActionStatus::Planned,
+                    Some(at(15))
+                ),
+                (
+                    "AKIA4",
+                    FindingCode::NeverUsed,
+                    ActionStatus::Planned,
+                    Some(at(15))
+                ),
             ]
         );
-        assert!(actions.iter().all(|a| a.is_due(at(20)) && a.action == DELETE));
-        // Seen first on day 20: warned until December 4.
-        let fresh = plan(
+        assert!(first
+            .iter()
+            .all(|a| a.announced == Announcement::New && !a.is_due(at(1))));
+        assert_eq!(
+            first[0].reason,
+            "will be deleted on 2026-11-15 unless suppressed or used"
+        );
+        let history = run(&buckets, History::FirstRun, &delete, 1);
+        let later = plan(&buckets, &history, &delete, SCHEDULE, at(14));
+        assert!(later
+            .iter()
+            .all(|a| a.announced == Announcement::Kept && a.eligible_at == Some(at(15))));
+        assert!(!later[0].is_due(at(14)), "a day before the date announced");
+        let due = plan(&buckets, &history, &delete, SCHEDULE, at(15));
+        assert!(due.iter().all(|a| a.is_due(at(15)) && a.action == DELETE));
+        let planned = plan(
             &buckets,
             &History::FirstRun,
-            &settings(RemediationMode::Delete),
-            None,
-            at(20),
+            &settings(RemediationMode::Plan),
+            SCHEDULE,
+            at(1),
         );
-        assert_eq!(fresh.first().and_then(|a| a.eligible_at), Some(later));
-        assert!(fresh.iter().all(|a| !a.is_due(at(20))));
-        let first = fresh.first().map(|a| a.reason.as_str()).unwrap_or_default();
-        assert_eq!(first, "will be deleted on 2026-12-04 unless suppressed or used");
-        let plan_mode = settings(RemediationMode::Plan);
-        let planned = plan(&buckets, &History::FirstRun, &plan_mode, None, at(20));
-        let first = planned.first().map(|a| a.reason.as_str()).unwrap_or_default();
         assert_eq!(
-            first,
-            "would be deleted on 2026-12-04 with REMEDIATION=delete, unless suppressed or used"
+            planned[0].reason,
+            "will be deleted on 2026-11-15 unless suppressed or used, once REMEDIATION=delete (plan deletes nothing)"
         );
     }
 
     #[test]
-    fn suppressed_barred_and_undated_findings_are_never_due() {
-        let mut buckets = vec![bucket(&[
-            ("AKIA1", &[FindingCode::Inactive]),
-            ("AKIA2", &[FindingCode::Inactive]),
-        ])];
-        let history = history_of(&buckets, 1);
-        if let Some(finding) = buckets[0].keys[0].findings.first_mut() {
-            finding.suppression = Some(crate::rules::SuppressionNote::new(
-                "migration".into(),
-                chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
-            ));
-        }
+    fn a_finding_seen_long_before_is_warned_about_from_when_remediation_first_plans_it() {
+        let buckets = vec![bucket(&[("AKIA1", &[FindingCode::Inactive])])];
+        // Open since day 1 with remediation off: no date was announced.
+        let history = run(&buckets, History::FirstRun, &Settings::default(), 1);
         let delete = settings(RemediationMode::Delete);
-        let actions = plan(&buckets, &history, &delete, None, at(20));
-        assert_eq!(actions[0].status, ActionStatus::Skipped);
+        let actions = plan(&buckets, &history, &delete, SCHEDULE, at(20));
+        let december = Utc.with_ymd_and_hms(2026, 12, 4, 6, 0, 0).unwrap();
+        assert_eq!(
+            summary(&actions),
+            [(
+                "AKIA1",
+                FindingCode::Inactive,
+                ActionStatus::Planned,
+                Some(december)
+            )]
+        );
+        // The command line announces nothing: without the schedule's date, no date.
+        let cli = Standing {
+            barred: None,
+            announces: false,
+        };
+        let actions = plan(&buckets, &history, &delete, cli, at(20));
+        assert_eq!(actions[0].eligible_at, None);
+        assert!(
+            actions[0].reason.contains("has not announced"),
+            "{}",
+            actions[0].reason
+        );
+    }
+
+    #[test]
+    fn a_suppression_clears_the_date_and_its_end_announces_a_new_one() {
+        let mut suppressed = vec![bucket(&[("AKIA1", &[FindingCode::Inactive])])];
+        let clear = suppressed.clone();
+        let delete = settings(RemediationMode::Delete);
+        let history = run(&clear, History::FirstRun, &delete, 1);
+        suppress(&mut suppressed[0], 0);
+        let actions = plan(&suppressed, &history, &delete, SCHEDULE, at(5));
+        assert_eq!(
+            (actions[0].status, actions[0].eligible_at),
+            (ActionStatus::Skipped, None)
+        );
         assert_eq!(actions[0].reason, "suppressed until 2027-01-01: migration");
-        assert!(actions[1].is_due(at(20)));
-        let barred = plan(&buckets, &history, &delete, Some("thresholds differ"), at(20));
-        assert!(barred.iter().all(|a| a.status == ActionStatus::Skipped));
-        let undated = plan(&buckets, &History::Disabled, &delete, None, at(20));
+        let history = run(&suppressed, history, &delete, 5);
+        // Day 20: past day 1's date, but warned afresh from today.
+        let actions = plan(&clear, &history, &delete, SCHEDULE, at(20));
+        assert_eq!(actions[0].announced, Announcement::New);
+        assert!(!actions[0].is_due(at(20)));
+    }
+
+    #[test]
+    fn barred_and_undated_findings_are_never_due() {
+        let buckets = vec![bucket(&[("AKIA1", &[FindingCode::Inactive])])];
+        let delete = settings(RemediationMode::Delete);
+        let history = run(&buckets, History::FirstRun, &delete, 1);
+        let barred = Standing {
+            barred: Some("thresholds differ"),
+            announces: true,
+        };
+        let actions = plan(&buckets, &history, &delete, barred, at(20));
+        assert_eq!(actions[0].status, ActionStatus::Skipped);
+        assert_eq!(
+            (actions[0].eligible_at, actions[0].announced),
+            (Some(at(15)), Announcement::Kept),
+            "the schedule's date stands"
+        );
+        let undated = plan(&buckets, &History::Disabled, &delete, SCHEDULE, at(20));
         assert!(undated
             .iter()
             .all(|a| a.eligible_at.is_none() && !a.is_due(at(20))));
         assert!(
-            plan(&buckets, &history, &Settings::default(), None, at(20)).is_empty(),
+            plan(&buckets, &history, &Settings::default(), SCHEDULE, at(20)).is_empty(),
             "off"
         );
     }
@@ -440,7 +591,7 @@ mod tests {
             &buckets,
             &History::FirstRun,
             &settings(RemediationMode::Plan),
-            None,
+            SCHEDULE,
             at(1),
         );
         let counts = serde_json::to_value(ActionCounts::of(&actions)).unwrap();

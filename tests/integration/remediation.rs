@@ -10,7 +10,7 @@ use crate::common::moto::{Moto, Subscribed};
 use crate::common::*;
 use chrono::{DateTime, Utc};
 use lightsail_key_audit::{invoke, Archive, Invocation, Notifier, Outputs};
-use lightsail_local::{BucketFixture, Fault, FaultKind, KeyFixture, LastUsedChange};
+use lightsail_local::{BucketFixture, Fault, FaultKind, KeyFixture, LastUsedChange, RoleFixture};
 use serde_json::{json, Value};
 
 const BUCKET: &str = "audit-archive";
@@ -217,7 +217,9 @@ async fn plan_deletes_nothing() {
         only_action(&report),
         (
             "PLANNED".into(),
-            format!("eligible since {since}: REMEDIATION=delete would delete it, unless suppressed or used")
+            format!(
+                "eligible since {since}: will be deleted unless suppressed or used, once REMEDIATION=delete (plan deletes nothing)"
+            )
         )
     );
     assert!(estate.deleted().is_empty());
@@ -377,6 +379,95 @@ async fn the_deadline_defers() {
     assert_eq!(status, "DEFERRED");
     assert!(reason.starts_with("not started: less than 40000 ms"), "{reason}");
     assert!(estate.deleted().is_empty());
+}
+
+#[tokio::test]
+async fn switching_remediation_on_warns_first_even_when_nothing_else_changed() {
+    let estate = Estate::start(vec![idle_bucket("media", IDLE)]).await;
+    // Open for 30 days with remediation off: no deletion date was ever announced.
+    estate.run(0, &[]).await;
+    estate.run(29, &[]).await;
+    let sent = estate.moto.published(&estate.topic.topic_arn).await.len();
+    let report = estate.run(30, &[DELETE]).await;
+    let due = (estate.start + chrono::Duration::days(44)).date_naive();
+    assert_eq!(
+        only_action(&report),
+        (
+            "PLANNED".into(),
+            format!("will be deleted on {due} unless suppressed or used")
+        )
+    );
+    assert_eq!(report["summary"]["newFindings"], 0, "nothing else is news");
+    assert_eq!(
+        estate.moto.published(&estate.topic.topic_arn).await.len(),
+        sent + 1,
+        "the warning is sent"
+    );
+    assert!(estate
+        .last_email()
+        .await
+        .contains(&format!("will be deleted on {due}")));
+    let next = estate.run(31, &[DELETE]).await;
+    assert_eq!(
+        only_action(&next).1,
+        format!("will be deleted on {due} unless suppressed or used"),
+        "the date holds"
+    );
+    assert!(estate.deleted().is_empty());
+}
+
+#[tokio::test]
+async fn a_state_that_cannot_be_read_dates_nothing_and_deletes_nothing() {
+    let estate = Estate::start(vec![idle_bucket("media", IDLE)]).await;
+    estate.run(0, &[DELETE]).await;
+    estate
+        .moto
+        .put_object(BUCKET, &format!("{PREFIX}state.json"), "not a state")
+        .await;
+    let report = estate.run(15, &[DELETE]).await;
+    let action = &report["remediation"]["actions"][0];
+    assert_eq!(
+        (&action["status"], &action["eligibleAt"]),
+        (&json!("PLANNED"), &Value::Null)
+    );
+    assert!(estate.deleted().is_empty());
+}
+
+#[tokio::test]
+async fn a_member_account_s_key_is_deleted_with_the_member_role() {
+    let member = "210987654321";
+    let role = "arn:aws:iam::210987654321:role/LightsailKeyAudit";
+    let estate = {
+        let buckets = vec![bucket_in(
+            "member-media",
+            "us-east-1",
+            Some(member),
+            vec![inactive(IDLE)],
+            vec![],
+        )];
+        let mut fixture = fixture(buckets);
+        fixture.roles.insert(role.into(), RoleFixture::default());
+        let moto = Moto::start().await;
+        moto.create_bucket(BUCKET).await;
+        let topic = moto.topic_with_queue("lightsail-key-audit").await;
+        Estate {
+            local: Local::start(fixture, &[]).await,
+            moto,
+            topic,
+            start: Utc::now(),
+        }
+    };
+    let vars = [DELETE, ("AUDIT_ROLE_ARNS", role)];
+    estate.run(0, &vars).await;
+    let report = estate.run(15, &vars).await;
+    // The member's only key, and Inactive: INACTIVE is deleted whatever the Active count.
+    assert_eq!(only_action(&report).0, "DELETED", "{report}");
+    let deletions = estate.local.server.deletions();
+    let deleted: Vec<(&str, &str)> = deletions
+        .iter()
+        .map(|d| (d.account_id.as_str(), d.access_key_id.as_str()))
+        .collect();
+    assert_eq!(deleted, [(member, IDLE)], "signed as the member, in its account");
 }
 
 // The command line: the same remediation, the state read from the function's archive.
