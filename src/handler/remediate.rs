@@ -235,12 +235,13 @@ mod tests {
     }
 
     fn config() -> Config {
-        let mut config = Config::default();
-        config.remediation = Remediation {
-            mode: RemediationMode::Delete,
-            ..Remediation::default()
-        };
-        config
+        Config {
+            remediation: Remediation {
+                mode: RemediationMode::Delete,
+                ..Remediation::default()
+            },
+            ..Config::default()
+        }
     }
 
     /// The state a scheduled run on day 0 leaves: the key's deletion announced for day 14.
