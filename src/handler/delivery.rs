@@ -7,14 +7,14 @@ use tracing::{error, info};
 
 use super::hub::export;
 use super::remediate::remediate;
-use super::run::{judged_otherwise, Reached, Run};
+use super::run::{judged_otherwise, judgement, Reached, Run};
 use crate::aws::Archive;
 use crate::failure::{codes, Failure};
 use crate::report::{
     compose_notification, ocsf_key, ocsf_lines, report_key, state_key, worth_notifying, ArchiveStatus,
     History, NotificationFailed, OcsfStatus, Report, State,
 };
-use crate::request::Config;
+use crate::request::{Config, RemediationMode};
 use crate::text::loggable;
 
 /// The archive's state of open findings, as far as it can be read.
@@ -55,6 +55,11 @@ pub(super) async fn deliver(
         _ => None,
     };
     let state = report.track(history, listed);
+    // With remediation on, the state records how this run judged, for the command line.
+    let state = match run.config.remediation.mode {
+        RemediationMode::Off => state,
+        _ => state.map(|state| state.judged_as(judgement(report, run.config))),
+    };
     if let Some(hub) = run.outputs.security_hub {
         let summary = export(report, listed, hub, credentials, run).await;
         report.set_security_hub(summary);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tracing::{info, warn};
 
-use super::run::{not_the_schedules, Credentials, Reached, Run};
+use super::run::{judgement, not_the_schedules, Credentials, Reached, Run};
 use crate::aws::{AssumedRole, Lightsail};
 use crate::report::{Action, ActionStatus, History, Report, Standing};
 use crate::request::{BucketName, RemediationMode};
@@ -32,8 +32,16 @@ pub(super) async fn remediate(
         ..
     } = reached;
     let settings = &run.config.remediation;
+    // The command line judges by its own environment: it acts only when that judges as the
+    // schedule's last run did.
+    let unlike_the_schedule = || {
+        let read_only = !announces && matches!(history, History::Known(_));
+        (read_only && history.judged_as() != Some(judgement(report, run.config).as_str())).then_some(
+            "this run's thresholds, trusted accounts, suppressions or REMEDIATE_CODES differ from the function's last scheduled run (as the archive's state records it): run it with the function's environment",
+        )
+    };
     let standing = Standing {
-        barred: not_the_schedules(report, run.config),
+        barred: not_the_schedules(report, run.config).or_else(unlike_the_schedule),
         announces,
     };
     let mut actions = report.plan_remediation(history, settings, standing);

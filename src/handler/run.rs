@@ -152,6 +152,27 @@ pub(super) fn not_the_schedules(report: &Report, config: &Config) -> Option<&'st
     })
 }
 
+/// How `report` was judged, as a digest: its thresholds and access switches, trusted
+/// accounts, suppressions in force, and remediation's codes. The schedule records it in the
+/// state; the command line, which reads that state, deletes keys only when its own is alike.
+pub(super) fn judgement(report: &Report, config: &Config) -> String {
+    let today = report.generated_at().date_naive();
+    let judged = format!(
+        "{:?}",
+        (
+            report.policy(),
+            report.trust_basis(),
+            in_force(report.suppressions(), today),
+            &config.remediation.codes,
+        )
+    );
+    // FNV-1a, 64 bits: stable across processes and versions, unlike std's hasher.
+    let hash = judged.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
 /// One suppression as far as Security Hub sees it: what it covers, and why.
 type InForce<'a> = (
     Option<&'a str>,

@@ -31,6 +31,11 @@ const FIX: &str = "It is left as it is: restore a previous version of it (the bu
 pub(crate) struct State {
     version: u32,
     buckets: Vec<BucketState>,
+    /// With remediation on: a digest of how the run that wrote it judged (thresholds, trusted
+    /// accounts, suppressions in force, remediation's codes). The command line, which only
+    /// reads the state, deletes only when it judges alike.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    judged_as: Option<String>,
 }
 
 /// One bucket's open findings, as the last run that audited it left them.
@@ -81,6 +86,7 @@ impl State {
     fn of(buckets: BTreeMap<BucketId, Vec<OpenFinding>>) -> Self {
         Self {
             version: STATE_VERSION,
+            judged_as: None,
             buckets: buckets
                 .into_iter()
                 .map(|((account_id, region, bucket_name), findings)| BucketState {
@@ -146,7 +152,25 @@ pub(crate) enum Since {
     Unknown,
 }
 
+impl State {
+    /// The state, recording how its run judged (see [`State`]'s `judged_as`).
+    pub(crate) fn judged_as(self, digest: String) -> Self {
+        Self {
+            judged_as: Some(digest),
+            ..self
+        }
+    }
+}
+
 impl History {
+    /// How the run that wrote the state judged, if it recorded it.
+    pub(crate) fn judged_as(&self) -> Option<&str> {
+        match self {
+            Self::Known(state) => state.judged_as.as_deref(),
+            _ => None,
+        }
+    }
+
     /// When the finding of `code` on `access_key_id` in the bucket was first seen, by the
     /// state before this run.
     pub(crate) fn first_seen(
@@ -225,11 +249,32 @@ pub(crate) struct Tracking {
 type BucketId = (Option<String>, Option<String>, String);
 
 /// The deletion dates remediation announced this run, by bucket, key and code: the state
-/// keeps them, so the date people were told is the date that holds.
+/// keeps them, so the date people were told is the date that holds. A bucket not audited this
+/// run keeps its dates of the codes remediation still acts on (none when it is off).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Announced(BTreeMap<(BucketId, String, FindingCode), DateTime<Utc>>);
+pub(crate) struct Announced {
+    dates: BTreeMap<(BucketId, String, FindingCode), DateTime<Utc>>,
+    carried: Vec<FindingCode>,
+}
 
 impl Announced {
+    /// Announcements that keep, on buckets not audited, the dates of `codes`.
+    pub(crate) fn carrying(codes: &[FindingCode]) -> Self {
+        Self {
+            dates: BTreeMap::new(),
+            carried: codes.to_vec(),
+        }
+    }
+
+    /// A finding of a bucket not audited this run, its date kept only for a code acted on.
+    fn carry(&self, finding: OpenFinding) -> OpenFinding {
+        let keep = self.carried.contains(&finding.code);
+        OpenFinding {
+            eligible_at: finding.eligible_at.filter(|_| keep),
+            ..finding
+        }
+    }
+
     pub(crate) fn insert(
         &mut self,
         location: &Location,
@@ -238,7 +283,7 @@ impl Announced {
         code: FindingCode,
         at: DateTime<Utc>,
     ) {
-        self.0.insert(
+        self.dates.insert(
             (bucket_id(location, bucket_name), access_key_id.to_owned(), code),
             at,
         );
@@ -246,7 +291,7 @@ impl Announced {
 
     fn get(&self, id: &BucketId, access_key_id: Option<&str>, code: FindingCode) -> Option<DateTime<Utc>> {
         let key = (id.clone(), access_key_id?.to_owned(), code);
-        self.0.get(&key).copied()
+        self.dates.get(&key).copied()
     }
 }
 
@@ -307,7 +352,7 @@ pub(crate) fn track(
         if is_gone(&id, listed) {
             resolved.extend(findings.into_iter().map(|f| resolution(&id, f)));
         } else {
-            next.insert(id, findings);
+            next.insert(id, findings.into_iter().map(|f| announced.carry(f)).collect());
         }
     }
     Tracking {

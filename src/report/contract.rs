@@ -15,7 +15,7 @@ use super::hub_summary::HubSummary;
 use super::remediation::{self, Action, ActionCounts, ActionStatus, Remediation, Standing};
 use super::suppress;
 use crate::coverage::{Listed, OrganizationCoverage, ScopeError};
-use crate::request::{Remediation as RemediationSettings, Suppression, TrustBasis};
+use crate::request::{Remediation as RemediationSettings, RemediationMode, Suppression, TrustBasis};
 use crate::rules::{serialize_by_code, Finding, FindingCode, KeyStatus, Policy};
 
 /// The version of this report's shape; raised on any incompatible change.
@@ -273,7 +273,11 @@ impl Report {
     /// summary its `changes`, `newFindings` and `resolvedFindings`. Returns the state to write
     /// back; `None`: write nothing (no archive, or a state that could not be read).
     pub(crate) fn track(&mut self, history: History, listed: &[Listed]) -> Option<State> {
-        let mut announced = Announced::default();
+        let codes = match self.remediation.mode {
+            RemediationMode::Off => &[][..],
+            _ => &self.remediation.codes[..],
+        };
+        let mut announced = Announced::carrying(codes);
         for action in self.remediation.announced() {
             if let Some(at) = action.eligible_at {
                 announced.insert(
@@ -337,6 +341,7 @@ impl Report {
         self.summary.remediation = ActionCounts::of(&actions);
         self.remediation = Remediation {
             mode: settings.mode,
+            codes: settings.codes.clone(),
             actions,
         };
     }

@@ -85,6 +85,7 @@ impl<'a> Item<'a> {
             &bucket.bucket.bucket_name,
             id,
             self.finding.code,
+            report.generated_at(),
         )
     }
 }

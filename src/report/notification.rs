@@ -259,6 +259,9 @@ struct Lines {
     resolved: Vec<String>,
     deleted: Vec<String>,
     deletions_failed: Vec<String>,
+    /// Deletion dates announced by this run: budgeted first, as the state keeps each date
+    /// only because this message carries it (at most `MAX_NEW_ANNOUNCEMENTS` lines).
+    announced: Vec<String>,
     findings: Vec<String>,
     failed: Vec<String>,
     scopes: Vec<String>,
@@ -269,12 +272,13 @@ impl Lines {
     fn of(digest: &Digest) -> Self {
         let report = digest.report;
         let (findings, failed, new) = bucket_lines(digest);
-        let (deleted, deletions_failed) = remediation_lines(report);
+        let (deleted, deletions_failed, announced) = remediation_lines(report);
         Self {
             new,
             resolved: resolved_lines(report),
             deleted,
             deletions_failed,
+            announced,
             findings,
             failed,
             scopes: scope_lines(report),
@@ -336,7 +340,7 @@ fn finding_line(name: &str, item: Item, warning: Option<&str>) -> String {
 
 /// One line per key remediation deleted, and per deletion that failed with the API's code
 /// only (its message may name the key in full).
-fn remediation_lines(report: &Report) -> (Vec<String>, Vec<String>) {
+fn remediation_lines(report: &Report) -> (Vec<String>, Vec<String>, Vec<String>) {
     let line = |a: &Action, outcome: &str| {
         format!(
             "- {}{} / {} / {} / {outcome}",
@@ -355,7 +359,11 @@ fn remediation_lines(report: &Report) -> (Vec<String>, Vec<String>) {
         .with_status(ActionStatus::Failed)
         .map(|a| line(a, &format!("not deleted: {}", failure_code(a))))
         .collect();
-    (deleted, failed)
+    let announced = remediation
+        .newly_announced()
+        .map(|a| line(a, &a.reason))
+        .collect();
+    (deleted, failed, announced)
 }
 
 /// The API's code a failed action's reason starts with.
@@ -420,10 +428,17 @@ fn expired_lines(report: &Report) -> Vec<String> {
 fn email(report: &Report, lines: Lines, budget: usize) -> String {
     let head = head(report);
     let budget = budget.saturating_sub(TRAILER_BYTES + head.len());
-    // Failures are few and urgent: they are budgeted first, so thousands of findings cannot
-    // crowd them out; then what changed; the open findings get the rest. Listed as read:
-    // changes first, then findings, failures.
+    // Announced deletion dates come first: at most MAX_NEW_ANNOUNCEMENTS short lines, a
+    // quarter of the budget holds them all. Failures are few and urgent: they come next, so
+    // thousands of findings cannot crowd them out; then what changed; the open findings get
+    // the rest. Listed as read: changes first, then findings, failures.
     let titled = |title: &str, lines: &Vec<String>| format!("{title} ({})", lines.len());
+    let (announced, announced_left) = section(
+        &titled("DELETIONS ANNOUNCED", &lines.announced),
+        lines.announced,
+        budget / 4,
+    );
+    let budget = budget - announced.len();
     let (scopes, scopes_left) = section(
         &titled("ACCOUNTS OR REGIONS NOT AUDITED", &lines.scopes),
         lines.scopes,
@@ -460,7 +475,8 @@ fn email(report: &Report, lines: Lines, budget: usize) -> String {
         lines.expired,
         TRAILER_BYTES / 2,
     );
-    let left_out = scopes_left
+    let left_out = announced_left
+        + scopes_left
         + failed_left
         + deletions_failed_left
         + deleted_left
@@ -468,18 +484,26 @@ fn email(report: &Report, lines: Lines, budget: usize) -> String {
         + resolved_left
         + findings_left
         + expired_left;
-    let mut text = head;
-    for part in [
+    let parts = [
         deleted,
         deletions_failed,
+        announced,
         new,
         resolved,
         listed,
         failed,
         scopes,
         expired,
-    ] {
-        text.push_str(&part);
+    ];
+    assemble(head, &parts, left_out, report.summary().changes)
+}
+
+/// The email from its head and sections, in reading order, then what was left out and
+/// where the whole report is.
+fn assemble(head: String, parts: &[String], left_out: usize, changes: Changes) -> String {
+    let mut text = head;
+    for part in parts {
+        text.push_str(part);
     }
     text.push('\n');
     if left_out > 0 {
@@ -488,7 +512,7 @@ fn email(report: &Report, lines: Lines, budget: usize) -> String {
             "... and {left_out} more lines not listed: SNS messages are limited to 256 KB."
         );
     }
-    text.push_str(match report.summary().changes {
+    text.push_str(match changes {
         Changes::Disabled => "The full JSON report, whole key ids included, went to the function's caller (no archive is set).\n",
         _ => "The full JSON report, whole key ids included, is in the report archive (REPORT_BUCKET).\n",
     });
@@ -821,6 +845,10 @@ mod tests {
         );
         assert!(
             email.contains("- media-prod (123456789012, us-east-1) / AKIA…0001 / INACTIVE / 200 / Delete the inactive key (DeleteBucketAccessKey): it frees one of the bucket's two key slots and removes a credential that could be reactivated. / will be deleted on 2026-12-11 unless suppressed or used"),
+            "{email}"
+        );
+        assert!(
+            email.contains("DELETIONS ANNOUNCED (1)\n- media-prod (123456789012, us-east-1) / AKIA…0001 / INACTIVE / will be deleted on 2026-12-11 unless suppressed or used\n"),
             "{email}"
         );
         assert!(email.contains("KEYS DELETED BY REMEDIATION (1)\n- media-prod (123456789012, us-east-1) / AKIA…0002 / INACTIVE / deleted"), "{email}");

@@ -18,10 +18,17 @@ use crate::rules::{FindingCode, Seen};
 /// The only action remediation takes.
 const DELETE: &str = "DeleteBucketAccessKey";
 
+/// The most deletion dates one run announces: the summary carries every announcement (each
+/// a short line), and the state keeps a date only because people were told it.
+pub(crate) const MAX_NEW_ANNOUNCEMENTS: usize = 200;
+
 /// `remediation`: the mode and one action per key whose finding qualifies.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub(crate) struct Remediation {
     pub(crate) mode: RemediationMode,
+    /// The codes acted on (`REMEDIATE_CODES`): the state keeps the dates of these only.
+    #[serde(skip)]
+    pub(crate) codes: Vec<FindingCode>,
     pub(crate) actions: Vec<Action>,
 }
 
@@ -229,7 +236,23 @@ pub(crate) fn plan(
             })
         })
         .collect();
-    // Unknown dates last; then by place, so the order never depends on the listing's.
+    in_order(&mut actions);
+    for action in actions
+        .iter_mut()
+        .filter(|a| a.announced == Announcement::New)
+        .skip(MAX_NEW_ANNOUNCEMENTS)
+    {
+        action.eligible_at = None;
+        action.announced = Announcement::None;
+        action.reason = format!("not announced yet: a run announces at most {MAX_NEW_ANNOUNCEMENTS} deletion dates, so that its summary carries every warning; a later run announces this one");
+    }
+    in_order(&mut actions);
+    actions
+}
+
+/// Oldest date first, unknown dates last; then by place, so the order never depends on the
+/// listing's.
+fn in_order(actions: &mut [Action]) {
     actions.sort_by(|a, b| {
         (
             a.eligible_at.is_none(),
@@ -246,7 +269,6 @@ pub(crate) fn plan(
                 &b.access_key_id,
             ))
     });
-    actions
 }
 
 /// The deletion date an earlier run announced for the finding, if one did.
@@ -317,6 +339,7 @@ impl Remediation {
         bucket_name: &str,
         access_key_id: &str,
         code: FindingCode,
+        now: DateTime<Utc>,
     ) -> Option<String> {
         let action = self.actions.iter().find(|a| {
             a.announced != Announcement::None
@@ -328,18 +351,26 @@ impl Remediation {
         match action.status {
             ActionStatus::Planned => Some(action.reason.clone()),
             ActionStatus::Deleted => None,
-            _ => action.eligible_at.map(|at| {
-                format!(
+            _ => action.eligible_at.map(|at| match at > now {
+                true => format!("will be deleted on {} unless suppressed or used", at.date_naive()),
+                false => format!(
                     "due for deletion since {}: will be deleted at a later run unless suppressed or used",
                     at.date_naive()
-                )
+                ),
             }),
         }
     }
 
     /// Whether this run announced a deletion date no earlier run had: news for people.
     pub(crate) fn announces_news(&self) -> bool {
-        self.actions.iter().any(|a| a.announced == Announcement::New)
+        self.newly_announced().next().is_some()
+    }
+
+    /// The actions whose deletion date this run announced.
+    pub(crate) fn newly_announced(&self) -> impl Iterator<Item = &Action> {
+        self.actions
+            .iter()
+            .filter(|a| a.announced == Announcement::New && a.status == ActionStatus::Planned)
     }
 
     /// The dates the state keeps: every announced deletion not made.
@@ -582,6 +613,56 @@ mod tests {
             plan(&buckets, &history, &Settings::default(), SCHEDULE, at(20)).is_empty(),
             "off"
         );
+    }
+
+    #[test]
+    fn remediation_off_forgets_the_dates_of_buckets_it_did_not_audit_too() {
+        let audited = vec![bucket(&[("AKIA1", &[FindingCode::Inactive])])];
+        let delete = settings(RemediationMode::Delete);
+        let history = run(&audited, History::FirstRun, &delete, 1);
+        // Day 2: the bucket fails, and remediation is off; day 3, on again.
+        let failed = vec![BucketReport::failed(
+            "media-prod".into(),
+            Location::home(),
+            crate::failure::Failure::new("ThrottlingException", "slow down"),
+        )];
+        let kept = run(&failed, history.clone(), &delete, 2);
+        let forgotten = run(&failed, history, &Settings::default(), 2);
+        let kept = plan(&audited, &kept, &delete, SCHEDULE, at(16));
+        assert!(kept[0].is_due(at(16)), "a failed bucket keeps its date");
+        let fresh = plan(&audited, &forgotten, &delete, SCHEDULE, at(16));
+        assert_eq!(fresh[0].announced, Announcement::New, "warned afresh");
+        assert!(!fresh[0].is_due(at(16)));
+    }
+
+    #[test]
+    fn a_run_announces_at_most_two_hundred_dates() {
+        let ids: Vec<String> = (0..MAX_NEW_ANNOUNCEMENTS + 1)
+            .map(|i| format!("AKIA{i:016}"))
+            .collect();
+        let keys: Vec<(&str, &[FindingCode])> = ids
+            .iter()
+            .map(|id| (id.as_str(), &[FindingCode::Inactive][..]))
+            .collect();
+        let buckets = vec![bucket(&keys)];
+        let actions = plan(
+            &buckets,
+            &History::FirstRun,
+            &settings(RemediationMode::Delete),
+            SCHEDULE,
+            at(1),
+        );
+        let announced = actions
+            .iter()
+            .filter(|a| a.announced == Announcement::New)
+            .count();
+        assert_eq!(announced, MAX_NEW_ANNOUNCEMENTS);
+        let last = actions.last().unwrap();
+        assert_eq!(
+            (last.access_key_id.as_str(), last.eligible_at),
+            (ids[MAX_NEW_ANNOUNCEMENTS].as_str(), None)
+        );
+        assert!(last.reason.starts_with("not announced yet"), "{}", last.reason);
     }
 
     #[test]

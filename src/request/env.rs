@@ -38,9 +38,19 @@ impl Config {
     }
 
     /// Refuses settings that need the archive without one: the OCSF lines are archived
-    /// beside the report, and remediation's warning period is counted from the archive's
-    /// change-tracking state.
+    /// beside the report, and remediation's deletion dates are kept in the archive's
+    /// change-tracking state. Remediation needs the topic too: a date is announced to people.
     fn needs_the_archive(&self) -> Result<(), AuditError> {
+        let remediates = self.remediation.mode != RemediationMode::Off;
+        if remediates && self.report_bucket.is_some() && self.notify_topic_arn.is_none() {
+            return Err(AuditError::InvalidConfiguration {
+                variable: "REMEDIATION",
+                message: format!(
+                    "is {}, but NOTIFY_TOPIC_ARN is not set: a key is deleted only on a date announced to people in the summary, which goes to the topic. Set NOTIFY_TOPIC_ARN, or REMEDIATION=off",
+                    self.remediation.mode.as_str()
+                ),
+            });
+        }
         if self.report_bucket.is_some() {
             return Ok(());
         }
@@ -336,6 +346,7 @@ mod tests {
             ("REMEDIATE_AFTER_DAYS", "30"),
             ("REMEDIATE_MAX_KEYS", "2"),
             ("REPORT_BUCKET", "audit-archive"),
+            ("NOTIFY_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:audit"),
         ])
         .unwrap();
         let expected = Remediation {
@@ -345,6 +356,13 @@ mod tests {
             max_keys: 2,
         };
         assert_eq!(c.remediation, expected);
+        let silent = config(&[("REMEDIATION", "plan"), ("REPORT_BUCKET", "audit-archive")]).unwrap_err();
+        assert!(
+            silent
+                .to_string()
+                .contains("is plan, but NOTIFY_TOPIC_ARN is not set"),
+            "{silent}"
+        );
     }
 
     #[test]

@@ -51,7 +51,12 @@ impl Estate {
     /// As [`Self::run`], with Lambda's deadline at `deadline`.
     async fn run_until(&self, day: i64, vars: &[(&str, &str)], deadline: Option<SystemTime>) -> Value {
         let mut vars = vars.to_vec();
-        vars.extend([("REPORT_BUCKET", BUCKET), ("REPORT_PREFIX", PREFIX)]);
+        let topic = self.topic.topic_arn.as_str();
+        vars.extend([
+            ("REPORT_BUCKET", BUCKET),
+            ("REPORT_PREFIX", PREFIX),
+            ("NOTIFY_TOPIC_ARN", topic),
+        ]);
         let config = config(&vars);
         let sdk = self.moto.sdk_config().await;
         let archive = Archive::new(&sdk, BUCKET, PREFIX);
@@ -490,6 +495,20 @@ async fn the_command_line_deletes_with_yes_reading_the_state_it_never_writes() {
         "--format",
         "json",
     ];
+    // An operator whose environment judges otherwise than the function deletes nothing.
+    let other = [
+        ("AWS_ENDPOINT_URL_S3", estate.moto.url()),
+        ("STALE_AFTER_DAYS", "30"),
+    ];
+    let refused = cli(&estate.local, &flags, &other).await;
+    let refused: Value = serde_json::from_str(&stdout(&refused)).unwrap();
+    let (status, reason) = only_action(&refused);
+    assert_eq!(status, "SKIPPED");
+    assert!(
+        reason.contains("differ from the function's last scheduled run"),
+        "{reason}"
+    );
+    assert!(estate.deleted().is_empty());
     let output = cli(
         &estate.local,
         &flags,
