@@ -12,7 +12,7 @@ STEP = scripts/step.sh $@
 LINTED = RUSTC_WORKSPACE_WRAPPER="$$(rustc --print sysroot)/bin/clippy-driver" \
 	CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 
-.PHONY: test release-track other-track demo bench fmt-check clippy architecture links moto unit conformance e2e \
+.PHONY: test disk release-track other-track demo bench fmt-check clippy architecture links moto unit conformance e2e \
 	template-check stack-check package artifact tools sam-tools checkov-tools qemu
 
 ## demo: the offline demo (lightsail-local + cargo lambda's Runtime API + one invocation + a table)
@@ -25,9 +25,11 @@ demo:
 ## run under qemu. Two tracks side by side, one per core: the release track (sam build, the
 ## longest step, then the artifact it built, under qemu) and every other step, one after
 ## another; the release track's lines are marked [release], and a failure of the other track
-## stops it. docs/testing.md has the figures.
+## stops it. First, the disk must hold what they will write (scripts/disk.sh). docs/testing.md
+## has the figures.
 test:
 	@start=$$(date +%s); \
+	if ! scripts/step.sh disk scripts/disk.sh; then echo "make test: FAILED: too little disk" >&2; exit 1; fi; \
 	setsid $(MAKE) --no-print-directory release-track > >(sed -u 's/^/[release] /') 2>&1 & release=$$!; \
 	trap 'kill -TERM -- -$$release 2>/dev/null || true' EXIT; \
 	status=0; $(MAKE) --no-print-directory other-track || status=$$?; \
@@ -38,6 +40,10 @@ test:
 	echo "make test: every step passed in $$elapsed s"
 
 release-track: package qemu artifact
+
+## disk: the free space make test needs in each place it writes (scripts/disk.sh)
+disk:
+	$(STEP) scripts/disk.sh
 
 other-track: fmt-check architecture moto clippy unit conformance e2e links template-check \
 	stack-check

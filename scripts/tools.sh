@@ -31,8 +31,23 @@ if ! python3 -m venv "$venv" >&2; then
   exit 1
 fi
 echo "tools.sh: installing $(grep -v '^#' "$requirements" | xargs) into $venv" >&2
-if ! "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" >&2; then
-  echo "tools.sh: pip could not install the tools; PyPI must be reachable (or set PIP_INDEX_URL)" >&2
+# No wheel cache: each venv is installed once, and a cache would only hold a second copy of
+# every wheel on disk.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+if ! "$venv/bin/pip" install --quiet --disable-pip-version-check --no-cache-dir \
+  -r "$requirements" 2>&1 | tee "$log" >&2; then
+  # Name the cause pip met: a full disk is not an unreachable index.
+  if grep -q "No space left on device" "$log"; then
+    echo "tools.sh: the disk is full: pip could not install into $venv. What make test" \
+      "needs, and where:" >&2
+    "$root/scripts/disk.sh" --report >&2
+  elif grep -qiE "connection|resolve|network is unreachable|timed out" "$log"; then
+    echo "tools.sh: pip could not reach the package index; PyPI must be reachable (or set" \
+      "PIP_INDEX_URL)" >&2
+  else
+    echo "tools.sh: pip could not install $requirements into $venv (its error is above)" >&2
+  fi
   exit 1
 fi
 cp "$requirements" "$stamp"
