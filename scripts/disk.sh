@@ -17,9 +17,9 @@ places=(
   # four virtualenvs (1.6 GiB)
   "$root" 4700 "the checkout (target/, .venv*)"
   # crates.io's sources and index for both crates
-  "${CARGO_HOME:-$HOME/.cargo}" 400 "cargo's home (CARGO_HOME)"
+  "${CARGO_HOME:-${HOME:-/root}/.cargo}" 400 "cargo's home (CARGO_HOME)"
   # zig's cache (cargo-lambda) and npm's (remark-validate-links)
-  "${XDG_CACHE_HOME:-$HOME/.cache}" 150 "the cache (XDG_CACHE_HOME)"
+  "${XDG_CACHE_HOME:-${HOME:-/root}/.cache}" 150 "the cache (XDG_CACHE_HOME)"
   # pip's unpacking, sam build's scratch, the tests' servers' files: gone at the end
   "${TMPDIR:-/tmp}" 550 "the temporary directory (TMPDIR)"
 )
