@@ -32,17 +32,17 @@ if ! python3 -m venv "$venv" >&2; then
 fi
 echo "tools.sh: installing $(grep -v '^#' "$requirements" | xargs) into $venv" >&2
 # No wheel cache: each venv is installed once, and a cache would only hold a second copy of
-# every wheel on disk.
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-if ! "$venv/bin/pip" install --quiet --disable-pip-version-check --no-cache-dir \
-  -r "$requirements" 2>&1 | tee "$log" >&2; then
+# every wheel on disk. pip's output is kept in memory and read through pipes, never a file: on
+# a full disk no file could be made to hold it (grep reads it all: pipefail sees no SIGPIPE).
+if ! output="$("$venv/bin/pip" install --quiet --disable-pip-version-check --no-cache-dir \
+  -r "$requirements" 2>&1)"; then
+  echo "$output" >&2
   # Name the cause pip met: a full disk is not an unreachable index.
-  if grep -q "No space left on device" "$log"; then
+  if printf "%s\n" "$output" | grep "No space left on device" >/dev/null; then
     echo "tools.sh: the disk is full: pip could not install into $venv. What make test" \
       "needs, and where:" >&2
     "$root/scripts/disk.sh" --report >&2
-  elif grep -qiE "connection|resolve|network is unreachable|timed out" "$log"; then
+  elif printf "%s\n" "$output" | grep -iE "connection|resolve|network is unreachable|timed out" >/dev/null; then
     echo "tools.sh: pip could not reach the package index; PyPI must be reachable (or set" \
       "PIP_INDEX_URL)" >&2
   else
@@ -50,5 +50,6 @@ if ! "$venv/bin/pip" install --quiet --disable-pip-version-check --no-cache-dir 
   fi
   exit 1
 fi
+[[ -z "$output" ]] || echo "$output" >&2
 cp "$requirements" "$stamp"
 echo "$venv/bin"
